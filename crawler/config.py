@@ -1,0 +1,278 @@
+"""The site list (seeds/sites.toml) and the user's config file, validated.
+
+Every problem is reported as one ConfigError line naming the file, the line
+(when it can be found) and the field, so `rasid` can print it and exit 2
+before anything is crawled.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from extract.hints import ExtractionHints
+
+SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
+DEFAULT_SITES = SEEDS_DIR / "sites.toml"
+SNAPSHOTS = SEEDS_DIR / "snapshots"
+DEMO_UPDATE = SEEDS_DIR / "demo-update"
+
+SITE_FIELDS = {"name", "base_url", "hosts", "timezone", "feeds", "sitemaps", "listings", "article_patterns",
+               "revisit", "download_delay", "hints", "enabled"}
+REQUIRED_FIELDS = {"name", "base_url", "timezone", "article_patterns"}
+HINT_FIELDS = {"date_selector", "remove", "title_suffix"}
+CONFIG_FIELDS = {"db", "sites_file", "revisit_days", "sites"}
+CONFIG_SITE_FIELDS = {"base_url", "enabled", "revisit", "download_delay"}
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+
+
+class ConfigError(ValueError):
+    """A mistake in a site list or config file, as one readable line."""
+
+
+@dataclass(frozen=True)
+class Site:
+    key: str
+    name: str
+    base_url: str
+    timezone: str
+    article_patterns: tuple[re.Pattern, ...]
+    hosts: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    listings: tuple[str, ...] = ()
+    revisit_seconds: int = 1800
+    download_delay: float = 1.0
+    enabled: bool = True
+    hints: ExtractionHints = field(default_factory=ExtractionHints)
+    fetch_base: str | None = None  # where to fetch from instead of base_url (replay, mirror)
+
+    @property
+    def fetch_origin(self) -> str:
+        return (self.fetch_base or self.base_url).rstrip("/")
+
+    @property
+    def live_hosts(self) -> tuple[str, ...]:
+        return (urlsplit(self.base_url).hostname or "",) + self.hosts
+
+    def absolute(self, path_or_url: str) -> str:
+        """A feed/sitemap/listing entry as a public URL."""
+        return urljoin(self.base_url.rstrip("/") + "/", path_or_url)
+
+    def to_fetch(self, url: str) -> str:
+        """The URL to request for a public URL: same path on the fetch origin."""
+        parts = urlsplit(url)
+        if self.fetch_base is None or (parts.hostname or "") not in self.live_hosts:
+            return url
+        origin = urlsplit(self.fetch_origin)
+        return urlunsplit((origin.scheme, origin.netloc, parts.path or "/", parts.query, ""))
+
+    def to_public(self, url: str) -> str:
+        """The public URL for a fetched URL: the live origin for the fetch origin."""
+        parts = urlsplit(url)
+        if self.fetch_base is not None and parts.netloc == urlsplit(self.fetch_origin).netloc:
+            live = urlsplit(self.base_url)
+            return urlunsplit((live.scheme, live.netloc, parts.path or "/", parts.query, ""))
+        if (parts.hostname or "") in self.hosts:  # mobile / bare-domain copies of an article
+            live = urlsplit(self.base_url)
+            return urlunsplit((live.scheme, live.netloc, parts.path or "/", parts.query, ""))
+        return url
+
+    def is_article(self, public_url: str) -> bool:
+        parts = urlsplit(public_url)
+        if (parts.hostname or "") not in self.live_hosts:
+            return False
+        path = unquote(parts.path)
+        return any(p.search(path) for p in self.article_patterns)
+
+
+@dataclass(frozen=True)
+class Config:
+    sites: dict[str, Site]
+    db: Path = Path("rasid.db")
+    revisit_days: float = 7.0
+    source: Path | None = None
+
+    def select(self, keys: list[str] | tuple[str, ...]) -> list[Site]:
+        if not keys:
+            return [s for s in self.sites.values() if s.enabled]
+        unknown = [k for k in keys if k not in self.sites]
+        if unknown:
+            raise ConfigError(f"unknown site {unknown[0]!r}; known sites: {', '.join(self.sites)}")
+        return [self.sites[k] for k in keys]
+
+    def with_base_urls(self, overrides: dict[str, str]) -> Config:
+        sites = dict(self.sites)
+        for key, url in overrides.items():
+            if key not in sites:
+                raise ConfigError(f"--base-url: unknown site {key!r}; known sites: {', '.join(sites)}")
+            sites[key] = replace(sites[key], fetch_base=_check_url(url, f"--base-url {key}"))
+        return replace(self, sites=sites)
+
+
+# --- loading ---------------------------------------------------------------
+
+
+def _line_of(text: str, table: str, key: str | None = None) -> int | None:
+    """Line number of `[table]` (or of `key` inside it) in TOML source: for messages."""
+    lines = text.splitlines()
+    header = re.compile(r"^\s*\[\s*" + re.escape(table).replace(r"\.", r"\s*\.\s*") + r"\s*\]")
+    for n, line in enumerate(lines, 1):
+        if header.match(line):
+            if key is None:
+                return n
+            for m, inner in enumerate(lines[n:], n + 1):
+                if inner.lstrip().startswith("["):
+                    break
+                if re.match(r"^\s*" + re.escape(key) + r"\s*=", inner):
+                    return m
+            return n
+    return None
+
+
+def _where(path: Path, text: str, table: str, key: str | None = None) -> str:
+    line = _line_of(text, table, key)
+    return f"{path}:{line}" if line else str(path)
+
+
+def _check_url(url: object, what: str) -> str:
+    if not isinstance(url, str):
+        raise ConfigError(f"{what}: expected a URL string, got {url!r}")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{what}: not an http(s) URL: {url!r}")
+    return url.rstrip("/")
+
+
+def parse_duration(value: object, what: str) -> int:
+    if isinstance(value, int) and value > 0:
+        return value * 60
+    m = _DURATION.match(str(value))
+    if not m or int(m.group(1)) == 0:
+        raise ConfigError(f"{what}: expected a duration like \"15m\", \"2h\" or \"1d\", got {value!r}")
+    return int(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+
+
+def _read_toml(path: Path) -> tuple[dict, str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: TOML syntax error: {exc}") from None
+
+
+def _str_list(value: object, what: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{what}: expected a list of strings, got {value!r}")
+    return tuple(value)
+
+
+def load_sites(path: Path = DEFAULT_SITES) -> dict[str, Site]:
+    data, text = _read_toml(path)
+    tables = data.get("sites")
+    if not isinstance(tables, dict) or not tables:
+        raise ConfigError(f"{path}: no [sites.NAME] tables found")
+    sites = {}
+    for key, entry in tables.items():
+        table = f"sites.{key}"
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", key):
+            raise ConfigError(f"{_where(path, text, table)}: site key {key!r}: use lower-case letters, digits, - or _")
+        unknown = sorted(set(entry) - SITE_FIELDS)
+        if unknown:
+            raise ConfigError(f"{_where(path, text, table, unknown[0])}: [{table}] unknown field {unknown[0]!r}")
+        missing = sorted(REQUIRED_FIELDS - set(entry))
+        if missing:
+            raise ConfigError(f"{_where(path, text, table)}: [{table}] missing field {missing[0]!r}")
+
+        def at(field_name: str, _table=table) -> str:
+            return f"{_where(path, text, _table, field_name)}: [{_table}] {field_name}"
+
+        try:
+            ZoneInfo(str(entry["timezone"]))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"{at('timezone')}: unknown time zone {entry['timezone']!r}") from None
+        patterns = []
+        for pattern in _str_list(entry["article_patterns"], at("article_patterns")):
+            try:
+                patterns.append(re.compile(pattern))
+            except re.error as exc:
+                raise ConfigError(f"{at('article_patterns')}: bad regular expression {pattern!r}: {exc}") from None
+        hints = entry.get("hints", {})
+        unknown = sorted(set(hints) - HINT_FIELDS)
+        if unknown:
+            raise ConfigError(f"{_where(path, text, table + '.hints', unknown[0])}: [{table}.hints] "
+                              f"unknown field {unknown[0]!r}")
+        delay = entry.get("download_delay", 1.0)
+        if not isinstance(delay, int | float) or delay < 0:
+            raise ConfigError(f"{at('download_delay')}: expected a number of seconds >= 0, got {delay!r}")
+        sites[key] = Site(
+            key=key,
+            name=str(entry["name"]),
+            base_url=_check_url(entry["base_url"], at("base_url")),
+            timezone=str(entry["timezone"]),
+            article_patterns=tuple(patterns),
+            hosts=_str_list(entry.get("hosts", []), at("hosts")),
+            feeds=_str_list(entry.get("feeds", []), at("feeds")),
+            sitemaps=_str_list(entry.get("sitemaps", []), at("sitemaps")),
+            listings=_str_list(entry.get("listings", []), at("listings")),
+            revisit_seconds=parse_duration(entry.get("revisit", "30m"), at("revisit")),
+            download_delay=float(delay),
+            enabled=bool(entry.get("enabled", True)),
+            hints=ExtractionHints(
+                date_selector=hints.get("date_selector"),
+                remove=_str_list(hints.get("remove", []), at("hints.remove")),
+                title_suffix=hints.get("title_suffix"),
+            ),
+        )
+        if not (sites[key].feeds or sites[key].sitemaps or sites[key].listings):
+            raise ConfigError(f"{_where(path, text, table)}: [{table}] needs at least one of feeds, sitemaps, listings")
+    return sites
+
+
+def load_config(path: Path | None = None, sites_file: Path | None = None) -> Config:
+    """The site list with the user's config file applied. No config: defaults."""
+    if path is None:
+        return Config(sites=load_sites(sites_file or DEFAULT_SITES))
+    data, text = _read_toml(path)
+    unknown = sorted(set(data) - CONFIG_FIELDS)
+    if unknown:
+        line = next((n for n, ln in enumerate(text.splitlines(), 1) if re.match(rf"^\s*\[?\s*{unknown[0]}\b", ln)),
+                    None)
+        raise ConfigError(f"{path}{':' + str(line) if line else ''}: unknown field {unknown[0]!r}")
+    if sites_file is None and "sites_file" in data:
+        sites_file = (path.parent / str(data["sites_file"])).resolve()
+    sites = load_sites(sites_file or DEFAULT_SITES)
+    for key, override in data.get("sites", {}).items():
+        table = f"sites.{key}"
+        if key not in sites:
+            raise ConfigError(f"{_where(path, text, table)}: [{table}] is not a site in the site list")
+        bad = sorted(set(override) - CONFIG_SITE_FIELDS)
+        if bad:
+            raise ConfigError(f"{_where(path, text, table, bad[0])}: [{table}] unknown field {bad[0]!r}")
+        changes: dict = {}
+        if "base_url" in override:
+            changes["fetch_base"] = _check_url(override["base_url"], f"{_where(path, text, table, 'base_url')}: "
+                                                                     f"[{table}] base_url")
+        if "enabled" in override:
+            changes["enabled"] = bool(override["enabled"])
+        if "revisit" in override:
+            changes["revisit_seconds"] = parse_duration(override["revisit"], f"{_where(path, text, table, 'revisit')}")
+        if "download_delay" in override:
+            changes["download_delay"] = float(override["download_delay"])
+        sites[key] = replace(sites[key], **changes)
+    revisit_days = data.get("revisit_days", 7.0)
+    if not isinstance(revisit_days, int | float) or revisit_days < 0:
+        raise ConfigError(f"{path}: revisit_days: expected a number of days >= 0, got {revisit_days!r}")
+    db = Path(str(data["db"])) if "db" in data else Path("rasid.db")
+    if not db.is_absolute():
+        db = path.parent / db
+    return Config(sites=sites, db=db, revisit_days=float(revisit_days), source=path)

@@ -1,0 +1,93 @@
+"""Generic rules for the clutter Arabic news pages wrap around an article.
+
+Two layers, both site-independent:
+- structural: elements whose tag, class, id or role marks them as page
+  furniture (navigation, tickers, share bars, related-story boxes, comment
+  forms, captions) are dropped from the HTML before trafilatura reads it;
+- textual: paragraphs trafilatura still returns are dropped when they are
+  one of the stock phrases these sites use ("اقرأ أيضاً", "اترك رد", ...),
+  matched after Arabic folding so hamza and taa-marbuta spellings all match.
+
+Per-site hints (sites.toml) only add to these; a page must come out clean
+without them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extract.arabic import fold
+
+# Tags that never hold article text.
+DROP_TAGS = ("nav", "header", "footer", "aside", "form", "figcaption", "button", "select", "noscript",
+             "iframe", "svg", "textarea", "input")
+
+# class/id fragments of furniture. Matched against the lower-cased class and id
+# attributes as whole hyphen/underscore-delimited words.
+DROP_CLASS_WORDS = (
+    "breadcrumb", "breadcrumbs", "ticker", "breaking", "marquee", "latest", "share", "sharing", "social",
+    "related", "read-also", "readalso", "see-also", "also", "more-news", "most-read", "popular", "trending",
+    "comment", "comments", "respond", "reply", "newsletter", "subscribe", "telegram", "whatsapp", "promo",
+    "advert", "ads", "ad", "banner", "sponsored", "tags", "post-tags", "tag-list", "caption", "wp-caption-text",
+    "credit", "credits", "photo-credit", "font-size", "font", "print", "back", "back-link", "go-to-top",
+    "to-top", "scroll-top", "author-box", "post-cat", "post-cat-wrap", "category", "categories", "meta",
+    "post-meta", "entry-meta", "byline", "date", "time", "today", "topbar", "top-bar", "menu", "sidebar",
+    "widget", "source", "news-source", "news-date", "article-date", "pagination", "next", "prev", "logo",
+)
+_CLASS_TOKEN = re.compile(r"[a-z0-9_-]+")
+_BOX_HEADINGS = re.compile(
+    r"^\s*(?:(?:اقرا|شاهد|طالع) (?:ايضا|المزيد|كذلك)|(?:اخبار|مواضيع|مقالات) (?:ذات صله|متعلقه|مشابهه)"
+    r"|(?:اخر|احدث) الاخبار|الاكثر (?:قراءه|مشاهده)|المزيد (?:في|من) .{1,30}|عاجل|(?:اترك|اضف) (?:ردا?|تعليقا?))"
+    r"\s*:?\s*$"
+)
+
+# Whole paragraphs that are stock furniture, as folded regular expressions.
+_PHRASES = [
+    r"اقرا (ايضا|كذلك)\b.*",
+    r"(شاهد|طالع|اقرا) (ايضا|المزيد)\b.*",
+    r"(اخبار|مواضيع|مقالات) (ذات صله|متعلقه|مشابهه)",
+    r"ليصلك (المزيد|كل جديد)\b.*",
+    r"(تابعونا|تابعوا|تابعنا) (على|عبر|في)\b.*",
+    r"(اشترك|اشتركوا|انضم|انضموا) (في|ب|الى)?\s*(قناتنا|قناه|صفحتنا|مجموعتنا)\b.*",
+    r"العوده (للخلف|الى الخلف|للاعلي|الى الاعلي)",
+    r"زر الذهاب الى الاعلي",
+    r"(اترك|اضف|اكتب) (ردا?|تعليقا?|تعليقك)",
+    r"لن يتم نشر (عنوان )?بريدك الالكتروني\.?.*",
+    r"الحقول الالزاميه مشار اليها.*",
+    r"(اخر|احدث) الاخبار",
+    r"الاكثر (قراءه|مشاهده|تداولا)",
+    r"\+?\s*الخط\s*-?",
+    r"(مشاركه|شارك|شاركوا)\s*(الخبر|المقال|هذا)?\s*:?.*(فيسبوك|تويتر|واتساب|facebook|twitter).*",
+    r"(فيسبوك|تويتر|واتساب|تيلقرام|تلغرام|طباعه|\s)+",
+    r"المصدر\s*:\s*https?://\S+",
+    r"الرئيسيه\s*[/›»>].*",
+    r"(جميع )?الحقوق محفوظه.*",
+    r"(صوره|الصوره|تصوير)\s*:.*",
+    r"\(?(getty|afp|reuters|ap|epa|الاناضول|فرانس برس|رويترز|مواقع التواصل)\)?",
+]
+_PHRASE_RE = re.compile(r"^\s*(?:" + "|".join(_PHRASES) + r")\s*$", re.IGNORECASE)
+# Dates, counters and lone punctuation left over from bylines and widgets.
+_JUNK_LINE = re.compile(r"^[\s\d:/.,،\-–|()+*#…]*$")
+
+
+def is_furniture(tag: str, classes: str) -> bool:
+    """True for an element whose tag or class/id words mark it as page furniture."""
+    if tag in DROP_TAGS:
+        return True
+    words = set()
+    for token in _CLASS_TOKEN.findall(classes.lower()):
+        words.add(token)
+        words.update(re.split(r"[-_]", token))
+    return any(word in words for word in DROP_CLASS_WORDS)
+
+
+def is_box_heading(text: str) -> bool:
+    """True for the heading of a furniture box: "شاهد أيضاً", "أخبار ذات صلة", ..."""
+    return len(text) < 60 and bool(_BOX_HEADINGS.match(fold(text)))
+
+
+def is_clutter_line(line: str) -> bool:
+    """True for a paragraph that is stock furniture rather than article text."""
+    if _JUNK_LINE.match(line):
+        return True
+    return bool(_PHRASE_RE.match(fold(line)))
