@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
+import time
 from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import unquote
 
 import click
 
+from crawler.config import SNAPSHOTS, ConfigError, load_config
+from db.store import Store, StoreError
 from extract.dates import parse_date
 
 
@@ -99,6 +105,209 @@ def dates_parse(text: str | None, reference: str | None, tz: str | None, jsonl: 
     except ValueError as exc:
         raise UserError(str(exc)) from None
     click.echo(json.dumps(answer, ensure_ascii=False))
+
+
+# --- crawling ----------------------------------------------------------------------
+
+
+def _base_urls(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for value in values:
+        key, sep, url = value.partition("=")
+        if not sep or not key or not url:
+            raise UserError(f"--base-url {value!r}: expected SITE=URL, e.g. ina=http://127.0.0.1:8001")
+        out[key.strip()] = url.strip()
+    return out
+
+
+def _open_store(path: Path) -> Store:
+    try:
+        return Store(path)
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+
+
+COLUMNS = ("site", "articles", "pages", "new", "changed", "removed", "restored", "not_modified", "errors", "status")
+
+
+def print_table(rows: list[dict], columns: tuple[str, ...] = COLUMNS) -> None:
+    widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) if rows else len(c) for c in columns}
+    click.echo("  ".join(c.ljust(widths[c]) for c in columns))
+    for row in rows:
+        click.echo("  ".join(str(row.get(c, "") if row.get(c) is not None else "").ljust(widths[c])
+                             for c in columns))
+
+
+def print_alerts(alerts: list[dict]) -> None:
+    if not alerts:
+        click.echo("no alerts")
+        return
+    for alert in alerts:
+        click.echo(f"[{alert['kind']}] {alert['site']}: {alert['title'] or ''}")
+        click.echo(f"    {unquote(alert['url'])}")
+        if alert.get("diff"):
+            for line in alert["diff"].splitlines():
+                click.echo(f"    {line}")
+
+
+def print_articles(store: Store) -> None:
+    click.echo("\narticles stored:")
+    for row in store.db.query("SELECT site, published_at, title FROM articles ORDER BY site, published_at DESC"):
+        click.echo(f"  {row['site']:8} {(row['published_at'] or '?')[:16]:16}  {row['title']}")
+
+
+config_option = click.option("--config", "config_path", type=click.Path(path_type=Path),
+                             help="Config file (TOML): store path, per-site base URL overrides, revisit window.")
+db_option = click.option("--db", "db_path", type=click.Path(path_type=Path),
+                         help="SQLite store to write. Default: the config's `db`, else ./rasid.db.")
+
+
+@main.command()
+@click.argument("sites", nargs=-1)
+@db_option
+@config_option
+@click.option("--base-url", "base_urls", multiple=True, metavar="SITE=URL",
+              help="Fetch SITE from URL instead of its live base URL (a replay server, a mirror). "
+                   "Stored URLs stay the live ones. Repeatable.")
+@click.option("--quiet", is_flag=True, help="No progress lines and no summary table.")
+@click.option("--log-level", default="WARNING", show_default=True,
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+              help="Scrapy log level.")
+def crawl(sites, db_path, config_path, base_urls, quiet, log_level):
+    """Crawl SITES once (default: every enabled site) into the store.
+
+    Each site's feeds, sitemaps and listing pages are read for article links;
+    articles already in the store and first seen within the revisit window are
+    fetched again with conditional requests. New articles, edits (a new
+    version with a word diff) and removals (404/410) are recorded, with an
+    alert each. The first crawl of a site is its baseline: its articles are
+    stored without `new` alerts.
+
+    \b
+    Examples:
+      rasid crawl                       # every site in seeds/sites.toml, live
+      rasid crawl ina elaph --db news.db
+      rasid crawl --base-url ina=http://127.0.0.1:8001 ina
+    """
+    from crawler.run import crawl_here, crawl_summary
+
+    try:
+        config = load_config(config_path).with_base_urls(_base_urls(base_urls))
+        selected = config.select(list(sites))
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
+    db_path = db_path or config.db
+    _open_store(db_path).close()  # fail now, with a clear line, not inside the crawl
+    if not quiet:
+        click.echo(f"crawling {', '.join(s.key for s in selected)} into {db_path}", err=True)
+    started = time.monotonic()
+    before = crawl_here(config, selected, db_path, progress=not quiet, log_level=log_level.upper())
+    store = _open_store(db_path)
+    rows = crawl_summary(store, before)
+    store.close()
+    if not quiet:
+        click.echo(f"\ncrawl finished in {time.monotonic() - started:.1f} s")
+        print_table(rows)
+    failed = sorted({s.key for s in selected} - {r["site"] for r in rows if r["status"] == "ok"})
+    if failed:
+        click.echo(f"crawl incomplete for {', '.join(failed)}: see the crawls table (error_log), "
+                   "or rerun with --log-level INFO", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--db", "db_path", type=click.Path(path_type=Path), default=Path("demo.db"), show_default=True,
+              help="Where to leave the demo's store.")
+@click.option("--replace", is_flag=True, help="Overwrite the store at --db if it already exists.")
+def demo(db_path: Path, replace: bool):
+    """Run Rasid end to end, offline, on snapshots of the five seed sites.
+
+    \b
+    1. serves the snapshots in seeds/snapshots on free 127.0.0.1 ports;
+    2. crawls every site into a fresh store (the baseline);
+    3. changes the snapshot: one article edited, one new, one removed;
+    4. crawls again, and prints per-site figures and the alerts it raised.
+
+    The store is left at --db for `datasette demo.db` or `sqlite3`.
+    """
+    from crawler.replay import ReplayServer
+    from crawler.run import apply_demo_update, copy_snapshots, crawl_in_child, crawl_summary
+
+    if db_path.exists():
+        if not replace:
+            raise UserError(f"{db_path} already exists: pass --replace to overwrite it, or choose another --db")
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db_path) + suffix).unlink(missing_ok=True)
+    _open_store(db_path).close()
+    with tempfile.TemporaryDirectory(prefix="rasid-demo-") as tmp:
+        root = copy_snapshots(Path(tmp) / "snapshots")
+        with ReplayServer(root) as server:
+            click.echo("replay servers: " + ", ".join(f"{k} {u}" for k, u in server.base_urls.items()))
+            for n, label in enumerate(("first crawl (baseline)", "second crawl (after the sites changed)")):
+                if n == 1:
+                    apply_demo_update(root)
+                    server.reload()
+                    click.echo("\nsnapshot changed: one article edited (ina), one added (alaraby), "
+                               "one removed (okaz)")
+                store = _open_store(db_path)
+                before = store.db.execute("SELECT coalesce(max(id), 0) FROM crawls").fetchone()[0]
+                store.close()
+                code = crawl_in_child(db_path, base_urls=server.base_urls)
+                if code != 0:
+                    raise click.ClickException(f"the {label} failed (exit code {code})")
+                store = _open_store(db_path)
+                click.echo(f"\n{label}:")
+                print_table(crawl_summary(store, before))
+                alerts = store.db.execute("SELECT count(*) FROM alerts").fetchone()[0]
+                if n == 0:
+                    print_articles(store)
+                if n == 1:
+                    click.echo("\nalerts:")
+                    print_alerts(store.alerts([r["id"] for r in store.db.query(
+                        "SELECT id FROM crawls WHERE id > ?", [before])]))
+                elif alerts:
+                    click.echo(f"({alerts} alerts on the baseline crawl)")
+                store.close()
+    click.echo(f"\nstore left at {db_path}: browse it with `datasette {db_path}`")
+
+
+# --- replay ----------------------------------------------------------------------
+
+
+@main.group()
+def replay() -> None:
+    """Offline snapshots of news sites, served like the real thing."""
+
+
+@replay.command("serve")
+@click.option("--root", type=click.Path(path_type=Path, file_okay=False), default=SNAPSHOTS, show_default=True,
+              help="Snapshot tree: one folder per site, files laid out by URL path.")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="Port of the first site; the others take the next ones. 0: any free ports.")
+@click.option("--verbose", is_flag=True, help="Log every request.")
+def replay_serve(root: Path, port: int, verbose: bool):
+    """Serve a snapshot tree on 127.0.0.1 until interrupted (Ctrl-C).
+
+    Each site folder gets its own port and answers as a web server would:
+    ETag and Last-Modified with 304 to conditional requests, the 301
+    redirects and 410s listed in the folder's _replay.toml, 404 for missing
+    pages, and Content-Type with the file's charset. Crawl it with the
+    printed --base-url options.
+    """
+    from crawler.replay import ReplayServer
+
+    try:
+        server = ReplayServer(root, first_port=port, quiet=not verbose).start()
+    except (FileNotFoundError, OSError) as exc:
+        raise UserError(f"replay: {exc}") from None
+    for key, url in server.base_urls.items():
+        click.echo(f"{key:10} {url}")
+    click.echo("crawl with: rasid crawl " + " ".join(f"--base-url {k}={u}" for k, u in server.base_urls.items()))
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.stop()
 
 
 if __name__ == "__main__":

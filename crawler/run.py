@@ -1,0 +1,103 @@
+"""Running crawls: one-off in this process, or in a child process.
+
+Scrapy's Twisted reactor cannot be restarted inside one process
+(ReactorNotRestartable), so anything that crawls more than once — the demo,
+later the daemon — runs each crawl as a child process (`python -m crawler
+crawl …`), as news-please does. A child that crashes or hangs cannot take
+the caller down with it, and its memory is returned when it exits.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from crawler.config import DEMO_UPDATE, SNAPSHOTS, Config, Site
+from db.store import Store
+
+
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def crawl_here(config: Config, sites: list[Site], db_path: Path, progress: bool = False,
+               log_level: str = "WARNING") -> int:
+    """Crawl `sites` into the store, in this process (once per process).
+    Returns the id of the last crawl row before this run: rows after it are this run's."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    from spiders.news import NewsSpider
+
+    store = Store(db_path)
+    since = (datetime.now(UTC) - timedelta(days=config.revisit_days)).isoformat(timespec="seconds")
+    known = {site.key: store.known_articles(site.key, since) for site in sites}
+    before = store.db.execute("SELECT coalesce(max(id), 0) FROM crawls").fetchone()[0]
+    store.close()
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("RASID_DB", str(db_path), priority="cmdline")
+    settings.set("RASID_PROGRESS", progress, priority="cmdline")
+    settings.set("LOG_LEVEL", log_level, priority="cmdline")
+    process = CrawlerProcess(settings)
+    for site in sites:
+        # Politeness delay per site (a spider class's custom_settings is how Scrapy
+        # takes per-crawler settings); a replay or mirror on loopback needs none.
+        delay = 0.0 if site.fetch_base and _is_loopback(site.fetch_base) else site.download_delay
+        spider_class = type(f"NewsSpider_{site.key}", (NewsSpider,), {"custom_settings": {"DOWNLOAD_DELAY": delay}})
+        process.crawl(spider_class, site=site, known=known[site.key])
+    process.start()
+    return before
+
+
+def crawl_in_child(db_path: Path, sites: list[str] | None = None, base_urls: dict[str, str] | None = None,
+                   config_path: Path | None = None, quiet: bool = True, timeout: float | None = None) -> int:
+    """Run `rasid crawl` as a child process; return its exit code."""
+    cmd = [sys.executable, "-m", "crawler", "crawl", "--db", str(db_path)]
+    if config_path:
+        cmd += ["--config", str(config_path)]
+    for key, url in (base_urls or {}).items():
+        cmd += ["--base-url", f"{key}={url}"]
+    if quiet:
+        cmd.append("--quiet")
+    cmd += list(sites or [])
+    return subprocess.run(cmd, timeout=timeout).returncode
+
+
+def crawl_summary(store: Store, after_crawl_id: int) -> list[dict]:
+    """Per-site figures of the crawls with id > after_crawl_id, with article totals."""
+    return list(store.db.query(
+        "SELECT c.site, c.pages, c.new, c.changed, c.removed, c.restored, c.not_modified, c.errors, c.status, "
+        "(SELECT count(*) FROM articles a WHERE a.site = c.site AND a.status = 'live') AS articles "
+        "FROM crawls c WHERE c.id > ? ORDER BY c.site", [after_crawl_id]))
+
+
+def copy_snapshots(target: Path) -> Path:
+    """A writable copy of the shipped snapshots (the demo edits it)."""
+    shutil.copytree(SNAPSHOTS, target)
+    return target
+
+
+def apply_demo_update(snapshot_root: Path) -> None:
+    """Turn day one of the snapshots into day two: files from demo-update/
+    replace or join the snapshot, and the paths in _removed.txt disappear."""
+    for source in DEMO_UPDATE.rglob("*"):
+        if source.is_file() and source.name != "_removed.txt":
+            target = snapshot_root / source.relative_to(DEMO_UPDATE)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+    for line in (DEMO_UPDATE / "_removed.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            (snapshot_root / line.strip()).unlink(missing_ok=True)

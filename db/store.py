@@ -1,0 +1,310 @@
+"""The SQLite store, built on sqlite-utils.
+
+Tables
+- sites:     one row per monitored site
+- articles:  one row per canonical article URL, with its latest content
+- versions:  every distinct content an article has had, with fetch time and
+             the raw HTML (zlib-compressed) so extraction can be re-run
+- crawls:    one row per crawl of a site: start, end, counts, errors
+- alerts:    new / changed / removed / restored, with a word diff for edits
+
+Every fetched page is recorded in one transaction (article, version, alert
+together), so a crawl killed at any moment leaves whole articles or none.
+WAL mode lets Datasette and other readers read while a crawl writes.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+ALERT_KINDS = ("new", "changed", "removed", "restored")
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or written: one readable line."""
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class PageRecord:
+    """What the crawler learned about one article URL on one fetch."""
+
+    url: str
+    site: str
+    status: int  # HTTP status; 304 means unchanged since the validators we sent
+    fetched_at: str
+    title: str | None = None
+    text: str | None = None
+    published_at: str | None = None
+    published_precision: str | None = None
+    modified_at: str | None = None
+    author: str | None = None
+    section: str | None = None
+    tags: list[str] | None = None
+    image: str | None = None
+    lang: str | None = None
+    content_hash: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    html: str | None = None
+
+
+def word_diff(old: str, new: str, context: int = 6) -> str:
+    """A readable word-level diff: [-removed words-] {+added words+}, with a few
+    words of context around each change and … between distant changes."""
+    a, b = old.split(), new.split()
+    parts: list[str] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            words = a[i1:i2]
+            if len(words) > 2 * context:
+                head = words[:context] if parts else []
+                tail = words[-context:] if i2 < len(a) else []
+                parts.append(" ".join(head + ["…"] + tail).strip())
+            else:
+                parts.append(" ".join(words))
+            continue
+        if i2 > i1:
+            parts.append("[-" + " ".join(a[i1:i2]) + "-]")
+        if j2 > j1:
+            parts.append("{+" + " ".join(b[j1:j2]) + "+}")
+    text = " ".join(p for p in parts if p)
+    return text.removeprefix("… ").removesuffix(" …")
+
+
+class Store:
+    """All reads and writes of the SQLite store."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        if self.path.exists() and self.path.is_dir():
+            raise StoreError(f"{self.path}: is a directory, not a database file")
+        if not self.path.parent.exists():
+            raise StoreError(f"{self.path}: folder {self.path.parent} does not exist")
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+            conn.execute("PRAGMA busy_timeout = 30000")
+            self.db = sqlite_utils.Database(conn)
+            self.db.enable_wal()
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self._create()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot open store: {exc}") from None
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE … COMMIT: one writer at a time, all or nothing."""
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    # --- schema ------------------------------------------------------------
+
+    def _create(self) -> None:
+        db = self.db
+        with self.transaction():
+            if "sites" not in db.table_names():
+                db["sites"].create({"key": str, "name": str, "base_url": str, "timezone": str,
+                                    "first_crawl_at": str, "last_crawl_at": str}, pk="key")
+            if "articles" not in db.table_names():
+                db["articles"].create({
+                    "id": int, "url": str, "site": str, "title": str, "text": str,
+                    "published_at": str, "published_precision": str, "modified_at": str,
+                    "author": str, "section": str, "tags": str, "image": str, "lang": str,
+                    "first_seen": str, "last_seen": str, "last_changed": str, "content_hash": str,
+                    "etag": str, "last_modified": str, "status": str, "removed_at": str, "versions": int,
+                }, pk="id", foreign_keys=[("site", "sites", "key")], not_null={"url", "site", "first_seen"},
+                    defaults={"status": "live", "versions": 0})
+                db["articles"].create_index(["url"], unique=True)
+                db["articles"].create_index(["site", "published_at"])
+                db["articles"].create_index(["first_seen"])
+            if "versions" not in db.table_names():
+                db["versions"].create({
+                    "id": int, "article_id": int, "fetched_at": str, "content_hash": str,
+                    "title": str, "text": str, "html_gz": bytes,
+                }, pk="id", foreign_keys=[("article_id", "articles", "id")])
+                db["versions"].create_index(["article_id", "fetched_at"])
+            if "crawls" not in db.table_names():
+                db["crawls"].create({
+                    "id": int, "site": str, "started_at": str, "finished_at": str, "status": str,
+                    "pages": int, "new": int, "changed": int, "unchanged": int, "not_modified": int,
+                    "removed": int, "restored": int, "errors": int, "error_log": str,
+                }, pk="id", foreign_keys=[("site", "sites", "key")],
+                    defaults={k: 0 for k in ("pages", "new", "changed", "unchanged", "not_modified", "removed",
+                                             "restored", "errors")})
+                db["crawls"].create_index(["site", "started_at"])
+            if "alerts" not in db.table_names():
+                db["alerts"].create({
+                    "id": int, "kind": str, "article_id": int, "site": str, "url": str, "title": str,
+                    "created_at": str, "crawl_id": int, "diff": str, "delivered_at": str,
+                }, pk="id", foreign_keys=[("article_id", "articles", "id"), ("crawl_id", "crawls", "id")])
+                db["alerts"].create_index(["created_at"])
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    # --- sites and crawls ---------------------------------------------------
+
+    def ensure_site(self, key: str, name: str, base_url: str, timezone: str) -> None:
+        with self.transaction():
+            existing = self.db["sites"].count_where("key = ?", [key])
+            if existing:
+                self.db["sites"].update(key, {"name": name, "base_url": base_url, "timezone": timezone})
+            else:
+                self.db["sites"].insert({"key": key, "name": name, "base_url": base_url, "timezone": timezone})
+
+    def has_baseline(self, site: str) -> bool:
+        """True once a crawl of the site has finished: before that, articles are
+        the initial import, not news, and raise no `new` alert."""
+        return bool(self.db["crawls"].count_where("site = ? AND finished_at IS NOT NULL AND status != 'failed'",
+                                                  [site]))
+
+    def start_crawl(self, site: str) -> int:
+        with self.transaction():
+            return self.db["crawls"].insert({"site": site, "started_at": utc_now(), "status": "running"}).last_pk
+
+    def finish_crawl(self, crawl_id: int, counts: dict[str, int], errors: list[str], status: str) -> None:
+        now = utc_now()
+        with self.transaction():
+            row = {k: v for k, v in counts.items() if k in ("pages", "new", "changed", "unchanged", "not_modified",
+                                                            "removed", "restored")}
+            row.update(finished_at=now, status=status, errors=len(errors),
+                       error_log=json.dumps(errors[-50:], ensure_ascii=False) if errors else None)
+            self.db["crawls"].update(crawl_id, row)
+            site = self.db["crawls"].get(crawl_id)["site"]
+            first = self.db["sites"].get(site)["first_crawl_at"]
+            self.db["sites"].update(site, {"last_crawl_at": now, "first_crawl_at": first or now})
+
+    # --- articles -------------------------------------------------------------
+
+    def known_articles(self, site: str, since: str | None = None) -> dict[str, dict]:
+        """url -> {etag, last_modified, status} for the site's articles first seen since `since`."""
+        where, params = "site = ?", [site]
+        if since:
+            where += " AND first_seen >= ?"
+            params.append(since)
+        rows = self.db["articles"].rows_where(where, params, select="url, etag, last_modified, status")
+        return {r["url"]: r for r in rows}
+
+    def article(self, url: str) -> dict | None:
+        rows = list(self.db["articles"].rows_where("url = ?", [url], limit=1))
+        return rows[0] if rows else None
+
+    def record_page(self, page: PageRecord, crawl_id: int | None = None) -> str:
+        """Record one fetch of an article URL; return what happened:
+        new, changed, unchanged, not_modified, removed, restored, or missing
+        (a 404 for a URL we never stored)."""
+        with self.transaction():
+            return self._record(page, crawl_id)
+
+    def _record(self, page: PageRecord, crawl_id: int | None) -> str:
+        articles = self.db["articles"]
+        current = self.article(page.url)
+        alerts_on = self.has_baseline(page.site)
+
+        if page.status in (404, 410):
+            if current is None:
+                return "missing"
+            if current["status"] == "removed":
+                return "unchanged"
+            articles.update(current["id"], {"status": "removed", "removed_at": page.fetched_at,
+                                            "last_seen": page.fetched_at})
+            self._alert("removed", current, page.fetched_at, crawl_id)
+            return "removed"
+
+        if page.status == 304:
+            if current is None:
+                return "missing"
+            articles.update(current["id"], {"last_seen": page.fetched_at})
+            return "not_modified"
+
+        row = {
+            "url": page.url, "site": page.site, "title": page.title, "text": page.text,
+            "published_at": page.published_at, "published_precision": page.published_precision,
+            "modified_at": page.modified_at, "author": page.author, "section": page.section,
+            "tags": json.dumps(page.tags or [], ensure_ascii=False), "image": page.image, "lang": page.lang,
+            "last_seen": page.fetched_at, "content_hash": page.content_hash, "etag": page.etag,
+            "last_modified": page.last_modified, "status": "live",
+        }
+        if current is None:
+            row.update(first_seen=page.fetched_at, last_changed=page.fetched_at, versions=1)
+            article_id = articles.insert(row).last_pk
+            self._version(article_id, page)
+            if alerts_on:
+                self._alert("new", {**row, "id": article_id}, page.fetched_at, crawl_id)
+            return "new"
+
+        outcome = "unchanged"
+        if current["status"] == "removed":
+            outcome = "restored"
+            row["removed_at"] = None
+        if page.content_hash != current["content_hash"]:
+            row.update(last_changed=page.fetched_at, versions=(current["versions"] or 0) + 1)
+            self._version(current["id"], page)
+            if outcome != "restored":
+                outcome = "changed"
+                diff = self._diff(current, page)
+                self._alert("changed", {**current, **row}, page.fetched_at, crawl_id, diff)
+        if outcome == "restored":
+            self._alert("restored", {**current, **row}, page.fetched_at, crawl_id)
+        articles.update(current["id"], row)
+        return outcome
+
+    @staticmethod
+    def _diff(current: dict, page: PageRecord) -> str:
+        parts = []
+        if (current["title"] or "") != (page.title or ""):
+            parts.append("العنوان: " + word_diff(current["title"] or "", page.title or ""))
+        text = word_diff(current["text"] or "", page.text or "")
+        if text:
+            parts.append(text)
+        return "\n".join(parts)
+
+    def _version(self, article_id: int, page: PageRecord) -> None:
+        self.db["versions"].insert({
+            "article_id": article_id, "fetched_at": page.fetched_at, "content_hash": page.content_hash,
+            "title": page.title, "text": page.text,
+            "html_gz": zlib.compress(page.html.encode("utf-8"), 6) if page.html else None,
+        })
+
+    def _alert(self, kind: str, article: dict, when: str, crawl_id: int | None, diff: str | None = None) -> None:
+        self.db["alerts"].insert({"kind": kind, "article_id": article["id"], "site": article["site"],
+                                  "url": article["url"], "title": article["title"], "created_at": when,
+                                  "crawl_id": crawl_id, "diff": diff})
+
+    # --- reading -----------------------------------------------------------------
+
+    def alerts(self, crawl_ids: list[int] | None = None) -> list[dict]:
+        if crawl_ids is None:
+            return list(self.db["alerts"].rows_where(order_by="id"))
+        marks = ",".join("?" * len(crawl_ids))
+        return list(self.db["alerts"].rows_where(f"crawl_id IN ({marks})", crawl_ids, order_by="id"))
+
+    def site_summary(self) -> list[dict]:
+        return list(self.db.query(
+            "SELECT s.key AS site, s.name, s.last_crawl_at, "
+            "(SELECT count(*) FROM articles a WHERE a.site = s.key AND a.status = 'live') AS live, "
+            "(SELECT count(*) FROM articles a WHERE a.site = s.key AND a.status = 'removed') AS removed "
+            "FROM sites s ORDER BY s.key"))

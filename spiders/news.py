@@ -1,0 +1,232 @@
+"""One spider for every news site: the site's entry in sites.toml says where to
+look; nothing here is specific to a site.
+
+Discovery, in priority order: feeds, then sitemaps (indexes and .gz
+followed), then listing pages (their links followed one level, no deeper, so
+calendar and pagination traps cannot pull the crawl in). Known articles from
+the store are revisited with conditional requests, so an unchanged page costs
+a 304. Every article response becomes a PageItem; extraction and storage
+happen in the item pipelines.
+
+URLs are public (the live site's) everywhere except on the wire: Site.to_fetch
+maps them to the fetch origin (the replay server, a mirror) and
+Site.to_public maps responses back, so the store holds the same URLs whether
+the site was crawled live or from a snapshot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import scrapy
+from lxml import etree
+from scrapy.http import Request, Response, TextResponse
+from scrapy.utils.gz import gunzip
+from w3lib.url import canonicalize_url, url_query_cleaner
+
+from crawler.config import Site
+
+# Query parameters that only track where a reader came from.
+TRACKING_PARAMS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "fbclid", "gclid",
+                   "igshid", "mc_cid", "mc_eid", "ref", "amp", "output")
+
+
+def canonical(url: str) -> str:
+    """One URL per article: tracking parameters and fragments dropped, AMP paths folded."""
+    url = url_query_cleaner(url, TRACKING_PARAMS, remove=True)
+    url = canonicalize_url(url, keep_fragments=False)
+    for suffix in ("/amp/", "/amp"):
+        if url.endswith(suffix):
+            url = url[: -len(suffix)] + ("/" if suffix.endswith("/") else "")
+    return url
+
+
+@dataclass
+class PageItem:
+    """One article URL as fetched: the pipelines extract and store it."""
+
+    site: str
+    url: str  # public, canonical
+    status: int
+    fetched_at: str
+    html: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    feed_published: str | None = None
+    extracted: dict | None = field(default=None, repr=False)
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+    # 304/404/410 are answers about an article, not errors: let them reach the callback.
+    handle_httpstatus_list = [304, 404, 410]
+
+    def __init__(self, site: Site, known: dict[str, dict] | None = None, **kwargs):
+        super().__init__(name=f"news:{site.key}", **kwargs)
+        self.site = site
+        self.known = known or {}
+        self.allowed_domains = [h for h in {*site.live_hosts, _host(site.fetch_origin)} if h]
+        self.feed_dates: dict[str, str] = {}
+        self.errors: list[str] = []  # one line per failed request, for the crawls table
+
+    # --- requests ------------------------------------------------------------
+
+    async def start(self):
+        for request in self._start_requests():
+            yield request
+
+    def _start_requests(self):
+        site = self.site
+        for path in site.feeds:
+            yield self._request(site.absolute(path), self.parse_feed, priority=30)
+        for path in site.sitemaps:
+            yield self._request(site.absolute(path), self.parse_sitemap, priority=20)
+        for path in site.listings:
+            yield self._request(site.absolute(path), self.parse_listing, priority=10)
+        for url in self.known:
+            yield self.article_request(url)
+
+    def _request(self, public_url: str, callback, priority: int = 0, **kwargs) -> Request:
+        return Request(self.site.to_fetch(public_url), callback=callback, priority=priority,
+                       errback=self.on_error, meta={"public_url": public_url}, **kwargs)
+
+    def article_request(self, public_url: str) -> Request:
+        """A request for an article, conditional when we know its validators."""
+        url = canonical(public_url)
+        headers = {}
+        known = self.known.get(url) or {}
+        if known.get("status") != "removed":  # a removed page is fetched whole, to see it come back
+            if known.get("etag"):
+                headers["If-None-Match"] = known["etag"]
+            if known.get("last_modified"):
+                headers["If-Modified-Since"] = known["last_modified"]
+        return self._request(url, self.parse_article, priority=0, headers=headers)
+
+    def _article_links(self, urls):
+        for url in urls:
+            public = canonical(self.site.to_public(url))
+            if self.site.is_article(public):
+                yield self.article_request(public)
+
+    # --- discovery ---------------------------------------------------------------
+
+    def parse_feed(self, response: Response):
+        if not self.discovery_ok(response):
+            return
+        sel = scrapy.Selector(text=response.text, type="xml")
+        sel.remove_namespaces()
+        links = []
+        for item in sel.xpath("//item | //entry"):
+            link = (item.xpath("./link/text()").get() or item.xpath("./link[not(@rel) or @rel='alternate']/@href").get()
+                    or item.xpath("./guid/text()").get() or "").strip()
+            date = (item.xpath("./pubDate/text()").get() or item.xpath("./published/text()").get()
+                    or item.xpath("./updated/text()").get() or item.xpath("./date/text()").get())
+            if link:
+                link = response.urljoin(link)
+                links.append(link)
+                if date:
+                    self.feed_dates[canonical(self.site.to_public(link))] = date.strip()
+        if not links:
+            self.logger.warning("feed %s has no items", response.meta["public_url"])
+        yield from self._article_links(links)
+
+    def parse_sitemap(self, response: Response):
+        if not self.discovery_ok(response):
+            return
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            body = gunzip(body, max_size=50 * 1024 * 1024)
+        kind, entries = read_sitemap(body)
+        if kind is None:
+            self.logger.error("sitemap %s is not valid XML", response.meta["public_url"])
+            return
+        if kind == "sitemapindex":
+            for entry in entries:
+                yield self._request(self.site.to_public(entry["loc"]), self.parse_sitemap, priority=20)
+            return
+        for entry in entries:
+            date = entry.get("publication_date") or entry.get("lastmod")
+            public = canonical(self.site.to_public(entry["loc"]))
+            if date and len(date) > 10:  # a bare lastmod day says less than the page will
+                self.feed_dates.setdefault(public, date)
+        yield from self._article_links(entry["loc"] for entry in entries)
+
+    def parse_listing(self, response: Response):
+        if not self.discovery_ok(response) or not isinstance(response, TextResponse):
+            return
+        links = [response.urljoin(href) for href in response.css("a::attr(href)").getall()]
+        yield from self._article_links(links)
+
+    # --- articles ------------------------------------------------------------------
+
+    def parse_article(self, response: Response):
+        public = canonical(self.site.to_public(response.url))
+        requested = response.meta["public_url"]
+        fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
+        headers = response.headers
+        item = PageItem(
+            site=self.site.key, url=requested if response.status == 304 else public, status=response.status,
+            fetched_at=fetched_at,
+            etag=_header(headers, b"ETag"), last_modified=_header(headers, b"Last-Modified"),
+            feed_published=self.feed_dates.get(public) or self.feed_dates.get(requested),
+        )
+        if response.status == 200:
+            if not isinstance(response, TextResponse):
+                self.logger.warning("%s is not a text page (%s)", public, _header(headers, b"Content-Type"))
+                return
+            item.html = response.text  # decoded by Scrapy: header, BOM, meta, then sniffing
+        yield item
+
+    def on_error(self, failure):
+        request = failure.request
+        where = request.meta.get("public_url", request.url)
+        self.errors.append(f"{where}: {failure.getErrorMessage()}")
+        self.logger.error("failed %s: %s", where, failure.getErrorMessage())
+
+    def discovery_ok(self, response: Response) -> bool:
+        if response.status == 200:
+            return True
+        where = response.meta.get("public_url", response.url)
+        self.errors.append(f"{where}: HTTP {response.status}")
+        self.logger.warning("discovery page %s answered %s", where, response.status)
+        return False
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or ""
+
+
+def _header(headers, name: bytes) -> str | None:
+    value = headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+_SITEMAP_PARSER = etree.XMLParser(recover=True, remove_comments=True, resolve_entities=False, no_network=True,
+                                  huge_tree=True)
+
+
+def read_sitemap(body: bytes) -> tuple[str | None, list[dict]]:
+    """("urlset" | "sitemapindex" | None, entries with loc, lastmod, publication_date).
+
+    Parsed here rather than with scrapy.utils.sitemap.Sitemap because that one
+    flattens <news:news> and loses the news publication date (PITFALLS.md)."""
+    try:
+        root = etree.fromstring(body, parser=_SITEMAP_PARSER)
+    except etree.XMLSyntaxError:
+        return None, []
+    if root is None:
+        return None, []
+    kind = etree.QName(root).localname
+    entries = []
+    for node in root:
+        if not isinstance(node.tag, str):
+            continue
+        entry = {}
+        for el in node.iter():
+            if isinstance(el.tag, str) and el.text and el.text.strip():
+                entry.setdefault(etree.QName(el).localname, el.text.strip())
+        if entry.get("loc"):
+            entries.append(entry)
+    return (kind if kind in ("urlset", "sitemapindex") else None), entries
