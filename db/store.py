@@ -82,8 +82,7 @@ def word_diff(old: str, new: str, context: int = 6) -> str:
             parts.append("[-" + " ".join(a[i1:i2]) + "-]")
         if j2 > j1:
             parts.append("{+" + " ".join(b[j1:j2]) + "+}")
-    text = " ".join(p for p in parts if p)
-    return text.removeprefix("… ").removesuffix(" …")
+    return " ".join(p for p in parts if p)
 
 
 class Store:

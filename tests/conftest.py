@@ -1,0 +1,48 @@
+"""Shared fixtures: a writable copy of the snapshots served on loopback, and a
+helper that runs `rasid crawl` against it as a child process, as users do."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crawler.replay import ReplayServer
+from crawler.run import copy_snapshots
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Clutter the seed documents show leaking into naive scrapes (../shared/seeds/README.md):
+# none of it may reach a stored article's text.
+CLUTTER = [
+    "ليصلك المزيد", "اشترك بقناتنا", "العودة للخلف", "المصدر:", "الرئيسية /", "+ الخط -", "الخط -", "(Getty)",
+    "اترك رد", "أخبار ذات صلة", "زر الذهاب إلى الأعلى", "آخر الأخبار", "لن يتم نشر عنوان بريدك", "شاهد أيضاً",
+    "اترك تعليقاً", "الحقول الإلزامية", "اقرأ أيضاً", "مشاركة:", "فيسبوك", "واتساب", "جميع الحقوق محفوظة",
+    "1 يونيو 2023", "1 حزيران 2023", "(مكتبه)", "الأكثر قراءة", "المزيد في", "تعرض أرواح سكان المنطقة",
+]
+
+
+@pytest.fixture
+def snapshot_root(tmp_path) -> Path:
+    return copy_snapshots(tmp_path / "snapshots")
+
+
+@pytest.fixture
+def replay(snapshot_root):
+    with ReplayServer(snapshot_root) as server:
+        yield server
+
+
+def run_rasid(*args: str, check: bool = True, timeout: float = 180) -> subprocess.CompletedProcess:
+    """`rasid ARGS` in a child process, from the repository root."""
+    result = subprocess.run([sys.executable, "-m", "crawler", *args], capture_output=True, text=True,
+                            timeout=timeout, cwd=ROOT)
+    if check and result.returncode != 0:
+        raise AssertionError(f"rasid {' '.join(args)} exited {result.returncode}\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def base_url_args(server: ReplayServer) -> list[str]:
+    return [arg for key, url in server.base_urls.items() for arg in ("--base-url", f"{key}={url}")]

@@ -1,0 +1,89 @@
+"""Site list and config: every mistake is one line naming file, line and field."""
+
+import pytest
+
+from crawler.config import DEFAULT_SITES, ConfigError, load_config, load_sites
+from tests.conftest import run_rasid
+
+GOOD = """
+[sites.demo]
+name = "Demo"
+base_url = "https://news.example"
+timezone = "Asia/Baghdad"
+feeds = ["/rss.xml"]
+article_patterns = ['^/\\d+\\.html$']
+"""
+
+
+def write(tmp_path, text, name="sites.toml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_shipped_site_list_loads_with_five_sites():
+    sites = load_sites(DEFAULT_SITES)
+    assert set(sites) == {"ina", "alaraby", "kitabat", "okaz", "elaph"}
+    assert sites["ina"].timezone == "Asia/Baghdad" and sites["elaph"].timezone == "Europe/London"
+    assert sites["ina"].is_article("https://www.ina.iq/111563--.html")
+    assert not sites["ina"].is_article("https://www.ina.iq/search?q=x")
+    assert not sites["ina"].is_article("https://evil.example/111563--.html")
+
+
+def test_a_sixth_site_needs_only_an_entry(tmp_path):
+    site = load_sites(write(tmp_path, GOOD))["demo"]
+    assert site.is_article("https://news.example/42.html")
+    assert site.revisit_seconds == 1800
+
+
+def test_base_url_override_maps_both_ways(tmp_path):
+    config = load_config(None, write(tmp_path, GOOD)).with_base_urls({"demo": "http://127.0.0.1:9000"})
+    site = config.sites["demo"]
+    assert site.to_fetch("https://news.example/42.html?x=1") == "http://127.0.0.1:9000/42.html?x=1"
+    assert site.to_public("http://127.0.0.1:9000/42.html") == "https://news.example/42.html"
+    assert site.to_fetch("https://other.example/42.html") == "https://other.example/42.html"
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (GOOD + 'colour = "red"\n', r"sites.toml:\d+: \[sites.demo\] unknown field 'colour'"),
+        (GOOD.replace('timezone = "Asia/Baghdad"\n', ""), r"sites.toml:2: \[sites.demo\] missing field 'timezone'"),
+        (GOOD.replace("https://news.example", "ftp://news.example"), r"sites.toml:4: \[sites.demo\] base_url: not an http"),
+        (GOOD.replace("Asia/Baghdad", "Asia/Atlantis"), r"sites.toml:5: .*unknown time zone 'Asia/Atlantis'"),
+        (GOOD.replace("^/", "(^/"), r"article_patterns: bad regular expression"),
+        (GOOD + "revisit = \"often\"\n", r"revisit: expected a duration"),
+        ("[sites.demo\nname = 1", r"sites.toml: TOML syntax error"),
+    ],
+)
+def test_site_list_mistakes_name_file_line_and_field(tmp_path, text, message):
+    with pytest.raises(ConfigError, match=message):
+        load_sites(write(tmp_path, text))
+
+
+def test_config_file_overrides_and_its_mistakes(tmp_path):
+    sites = write(tmp_path, GOOD)
+    config = write(tmp_path, f'sites_file = "{sites}"\ndb = "x.db"\n[sites.demo]\nbase_url = "http://127.0.0.1:1"\n',
+                   "rasid.toml")
+    loaded = load_config(config)
+    assert loaded.sites["demo"].fetch_origin == "http://127.0.0.1:1" and loaded.db == tmp_path / "x.db"
+    bad = write(tmp_path, f'sites_file = "{sites}"\n[sites.nope]\nbase_url = "http://x"\n', "bad.toml")
+    with pytest.raises(ConfigError, match=r"bad.toml:2: \[sites.nope\] is not a site"):
+        load_config(bad)
+    typo = write(tmp_path, 'dbb = "x.db"\n', "typo.toml")
+    with pytest.raises(ConfigError, match=r"typo.toml:1: unknown field 'dbb'"):
+        load_config(typo)
+
+
+def test_cli_reports_config_errors_in_one_line_with_exit_2(tmp_path):
+    config = write(tmp_path, "revisit_days = \"soon\"\n", "rasid.toml")
+    result = run_rasid("crawl", "--config", str(config), "--db", str(tmp_path / "x.db"), check=False)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "revisit_days" in result.stderr
+    assert not (tmp_path / "x.db").exists()
+    result = run_rasid("crawl", "nosuchsite", "--db", str(tmp_path / "x.db"), check=False)
+    assert result.returncode == 2 and "unknown site 'nosuchsite'" in result.stderr
+    result = run_rasid("crawl", "--base-url", "ina", "--db", str(tmp_path / "x.db"), check=False)
+    assert result.returncode == 2 and "expected SITE=URL" in result.stderr
+    result = run_rasid("crawl", "--db", str(tmp_path / "no" / "x.db"), check=False)
+    assert result.returncode == 2 and "does not exist" in result.stderr

@@ -1,0 +1,119 @@
+"""Replay server -> crawl -> store -> the sites change -> crawl again -> alerts, over loopback."""
+
+from __future__ import annotations
+
+import importlib.util
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from crawler.run import apply_demo_update
+from tests.conftest import CLUTTER, ROOT, base_url_args, run_rasid
+
+ZONES = {"ina": "Asia/Baghdad", "alaraby": "Europe/London", "kitabat": "Asia/Baghdad", "okaz": "Asia/Baghdad",
+         "elaph": "Europe/London"}
+SEED_DATES = {  # the five seed articles, as their sites date them
+    "https://www.ina.iq/111563--.html": "2020-08-22T20:18:00+03:00",
+    "https://soukukkaz.com/archives/52871": "2020-12-30T13:20:00+03:00",
+    "https://elaph.com/Web/News/2022/04/1470123.html": "2022-04-06T16:40:00+01:00",
+}
+
+
+def _corpus():
+    spec = importlib.util.spec_from_file_location("corpus", ROOT / "seeds" / "tools" / "corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def expected_dates() -> dict[str, str]:
+    """Title -> publication instant, from the data the snapshots were written from."""
+    out = {}
+    for site, items in _corpus().OTHER.items():
+        for item in items:
+            local = datetime.fromisoformat(item["published"]).replace(tzinfo=ZoneInfo(ZONES[site]))
+            out[item["title"]] = local.isoformat()
+    return out
+
+
+def rows(db: Path, sql: str, params=()) -> list[dict]:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, params)]
+    finally:
+        conn.close()
+
+
+def test_crawl_edit_recrawl_gives_exactly_the_expected_alerts(tmp_path, replay, snapshot_root):
+    db = tmp_path / "rasid.db"
+    first = run_rasid("crawl", "--db", str(db), *base_url_args(replay))
+    assert "alaraby" in first.stdout and "okaz" in first.stdout
+
+    articles = rows(db, "SELECT * FROM articles")
+    assert {a["site"] for a in articles} == {"ina", "alaraby", "kitabat", "okaz", "elaph"}
+    assert len(articles) == 30
+    # URLs are the live sites', never the replay server's
+    assert all(a["url"].startswith(("https://www.ina.iq/", "https://www.alaraby.co.uk/", "https://kitabat.com/",
+                                    "https://soukukkaz.com/", "https://elaph.com/")) for a in articles)
+    dates = expected_dates()
+    for a in articles:
+        assert a["title"], a["url"]
+        assert len(a["text"]) > 200, a["url"]
+        leaks = [c for c in CLUTTER if c in a["text"]]
+        assert not leaks, f"{a['url']} leaks {leaks}"
+        expected = dates.get(a["title"]) or SEED_DATES.get(a["url"])
+        if expected:
+            assert datetime.fromisoformat(a["published_at"]) == datetime.fromisoformat(expected), a["url"]
+        assert a["published_at"] and a["published_precision"] in ("minute", "second"), a["url"]
+    kitabat_seed = next(a for a in articles if a["site"] == "kitabat" and "تفجيري بغداد" in a["title"])
+    assert kitabat_seed["published_at"].startswith("2021-01-22")
+    assert kitabat_seed["section"] == "سياسة"
+    alaraby_seed = next(a for a in articles if "لا مكان للخائفين" in a["title"])
+    assert alaraby_seed["published_at"].startswith("2020-08-23")
+    assert not rows(db, "SELECT * FROM alerts"), "the baseline crawl raises no alerts"
+    assert rows(db, "SELECT count(*) AS n FROM versions")[0]["n"] == 30
+
+    # Unchanged site: nothing new, no version, no alert, and the pages cost 304s.
+    run_rasid("crawl", "--db", str(db), *base_url_args(replay))
+    assert rows(db, "SELECT count(*) AS n FROM versions")[0]["n"] == 30
+    assert not rows(db, "SELECT * FROM alerts")
+    last = rows(db, "SELECT sum(not_modified) AS nm, sum(new) AS new, sum(changed) AS ch FROM crawls "
+                    "WHERE id > 5")[0]
+    assert (last["new"], last["ch"]) == (0, 0) and last["nm"] == 30
+
+    apply_demo_update(snapshot_root)
+    replay.reload()
+    run_rasid("crawl", "--db", str(db), *base_url_args(replay))
+    alerts = rows(db, "SELECT kind, site, url, title, diff FROM alerts ORDER BY kind")
+    assert [(a["kind"], a["site"]) for a in alerts] == [("changed", "ina"), ("new", "alaraby"),
+                                                        ("removed", "okaz")]
+    changed = alerts[0]
+    assert changed["url"] == "https://www.ina.iq/111563--.html"
+    assert "{+موسعا+}" in changed["diff"] and "{+وشيوخ العشائر+}" in changed["diff"]
+    assert rows(db, "SELECT versions FROM articles WHERE url = ?", [changed["url"]])[0]["versions"] == 2
+    assert rows(db, "SELECT status FROM articles WHERE url = ?", [alerts[2]["url"]])[0]["status"] == "removed"
+    # Rotating "related" boxes changed on many pages: none of that is an edit.
+    assert rows(db, "SELECT count(*) AS n FROM versions")[0]["n"] == 32
+
+    # And once more: the same changes are not reported twice.
+    run_rasid("crawl", "--db", str(db), *base_url_args(replay))
+    assert len(rows(db, "SELECT * FROM alerts")) == 3
+
+    integrity = rows(db, "PRAGMA integrity_check")[0]
+    assert list(integrity.values()) == ["ok"]
+    assert rows(db, "PRAGMA journal_mode")[0]["journal_mode"] == "wal"
+
+
+def test_demo_command_runs_end_to_end(tmp_path):
+    db = tmp_path / "demo.db"
+    result = run_rasid("demo", "--db", str(db))
+    out = result.stdout
+    for site in ("ina", "alaraby", "kitabat", "okaz", "elaph"):
+        assert f"\n{site} " in out or f"  {site} " in out
+    assert "[changed] ina:" in out and "[new] alaraby:" in out and "[removed] okaz:" in out
+    assert out.count("\n[") == 3
+    assert db.exists()
+    again = run_rasid("demo", "--db", str(db), check=False)
+    assert again.returncode == 2 and "already exists" in again.stderr
