@@ -14,7 +14,7 @@ $(BIN)/rasid: pyproject.toml
 setup: $(BIN)/rasid
 
 demo: setup
-	$(BIN)/rasid demo
+	$(BIN)/rasid demo --db demo.db --replace
 
 lint: setup
 	$(BIN)/ruff check .

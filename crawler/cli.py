@@ -268,7 +268,7 @@ def demo(db_path: Path, replace: bool):
                 elif alerts:
                     click.echo(f"({alerts} alerts on the baseline crawl)")
                 store.close()
-    click.echo(f"\nstore left at {db_path}: browse it with `datasette {db_path}`")
+    click.echo(f"\nstore left at {db_path}: browse it with `datasette {db_path}` (in .venv/bin after make demo)")
 
 
 # --- replay ----------------------------------------------------------------------
