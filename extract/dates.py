@@ -181,8 +181,13 @@ _RELATIVE = re.compile(
 )
 # "اليوم" (today) only where it opens the text or follows a publishing word:
 # inside a name ("روسيا اليوم") it is not a date.
-_DAY_WORDS = re.compile(
-    r"(?<!\w)(اول\s+(?:من\s+)?امس|امس|البارحه|(?:(?<=^)|(?<=نشر\s)|(?<=:\s)|(?<=في\s))اليوم)(?!\w)"
+_DAY_WORDS = re.compile(r"(?<!\w)(اول\s+(?:من\s+)?امس|امس|البارحه|اليوم)(?!\w)")
+# Relative dates, day words and bare weekdays count only in a text made of date
+# words: "منذ 3 ساعات", "نشر أمس الساعة 10:15", but not "صلاة الجمعة", "روسيا
+# اليوم" or "اليوم السابع" (a newspaper), where the word is part of a name.
+_FILLER = re.compile(
+    r"(?<!\w)(?:نشر|نشرت|النشر|تم|بتاريخ|تاريخ|في|يوم|الساعه|الموافق|اخر|تحديث|التحديث|منذ|قبل|حوالي|نحو"
+    r"|الماضي|الفائت|المنصرم|ص|م|صباحا|مساء|مساءا|ظهرا|عصرا|ليلا|فجرا|am|pm)(?!\w)"
 )
 _DAY_OFFSETS = {"امس": -1, "البارحه": -1, "اليوم": 0}
 
@@ -257,7 +262,8 @@ def _hijri_to_gregorian(year: int, month: int, day: int) -> date | None:
     from hijridate import Hijri  # imported lazily: only Hijri dates need it
 
     try:
-        return Hijri(year, month, day).to_gregorian()
+        g = Hijri(year, month, day).to_gregorian()
+        return date(g.year, g.month, g.day)
     except (ValueError, OverflowError):
         return None
 
@@ -319,10 +325,13 @@ def _explicit(tokens: str, zone: tzinfo) -> ParsedDate | None:
                 year, month, day = int(m.group(1)), int(m.group(3)), int(m.group(4))
             else:
                 day, month, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
-            d = _calendar_date("G", year, month, day)
+            # Years 1300-1500 are Hijri (Umm al-Qura): "1443/9/5 هـ" is 6 April 2022.
+            kind = "H" if 1300 <= year <= 1500 else "G"
+            d = _calendar_date(kind, year, month, day)
             if d is None:
                 raise _Invalid
-            return _at(d, _clock(_TIME.search(tokens, m.end())) or clock, zone)
+            parsed = _at(d, _clock(_TIME.search(tokens, m.end())) or clock, zone)
+            return ParsedDate(parsed.value, parsed.precision, "hijri" if kind == "H" else "gregorian")
 
     # Named months: the Gregorian date wins where Hijri and Gregorian both appear.
     named = sorted(_NAMED_DMY.finditer(tokens), key=lambda m: m.group(2) != "G")
@@ -379,8 +388,16 @@ def _day_month(tokens: str, ref: datetime | None, zone: tzinfo) -> ParsedDate | 
     raise _Invalid
 
 
+def _only_date_words(tokens: str, span: tuple[int, int]) -> bool:
+    rest = tokens[: span[0]] + " " + tokens[span[1]:]
+    rest = _FILLER.sub(" ", _TIME.sub(" ", rest))
+    return not re.search(r"[^\W\d_]", rest)
+
+
 def _relative(tokens: str, ref: datetime | None) -> ParsedDate | None:
     m = _RELATIVE.search(tokens)
+    if m and not _only_date_words(tokens, m.span()):
+        return None
     if m:
         if ref is None:
             return None
@@ -406,6 +423,10 @@ def _relative(tokens: str, ref: datetime | None) -> ParsedDate | None:
 
     clock = _clock(_TIME.search(tokens))
     m = _DAY_WORDS.search(tokens)
+    if m and _WEEKDAY_RE.search(tokens):  # "اليوم الجمعة", "أمس الخميس": the weekday is redundant
+        tokens = _WEEKDAY_RE.sub(" ", tokens)
+    if m and not _only_date_words(tokens, _DAY_WORDS.search(tokens).span()):
+        return None
     if m:
         if ref is None:
             return None
@@ -414,6 +435,8 @@ def _relative(tokens: str, ref: datetime | None) -> ParsedDate | None:
         return _at(ref.date() + timedelta(days=offset), clock, ref.tzinfo)
 
     m = _WEEKDAY_RE.search(tokens)
+    if m and not _only_date_words(tokens, m.span()):
+        return None
     if m:
         if ref is None:
             return None
