@@ -250,7 +250,7 @@ def demo(db_path: Path, replace: bool):
                     click.echo("\nsnapshot changed: one article edited (ina), one added (alaraby), "
                                "one removed (okaz)")
                 store = _open_store(db_path)
-                before = store.db.execute("SELECT coalesce(max(id), 0) FROM crawls").fetchone()[0]
+                before = store.last_crawl_id()
                 store.close()
                 code = crawl_in_child(db_path, base_urls=server.base_urls)
                 if code != 0:

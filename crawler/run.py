@@ -43,7 +43,7 @@ def crawl_here(config: Config, sites: list[Site], db_path: Path, progress: bool 
     store = Store(db_path)
     since = (datetime.now(UTC) - timedelta(days=config.revisit_days)).isoformat(timespec="seconds")
     known = {site.key: store.known_articles(site.key, since) for site in sites}
-    before = store.db.execute("SELECT coalesce(max(id), 0) FROM crawls").fetchone()[0]
+    before = store.last_crawl_id()
     store.close()
 
     settings = Settings()

@@ -180,6 +180,10 @@ class Store:
         return bool(self.db["crawls"].count_where("site = ? AND finished_at IS NOT NULL AND status != 'failed'",
                                                   [site]))
 
+    def last_crawl_id(self) -> int:
+        """Id of the newest crawl row (0 for none): rows after it belong to a later run."""
+        return self.db.execute("SELECT coalesce(max(id), 0) FROM crawls").fetchone()[0]
+
     def start_crawl(self, site: str) -> int:
         with self.transaction():
             return self.db["crawls"].insert({"site": site, "started_at": utc_now(), "status": "running"}).last_pk
