@@ -218,8 +218,12 @@ def _reference(reference: datetime | str | None, zone: tzinfo) -> datetime | Non
     return reference.astimezone(zone)
 
 
+_HOUR_ONLY = re.compile(r"(?<!\w)(الساعه\s*)(\d{1,2})(?![:\d٫])")
+
+
 def _tokenise(folded: str) -> str:
     text = _MONTH_RE.sub(lambda m: f" {_MONTH_TOKENS[m.group(1)]} ", folded)
+    text = _HOUR_ONLY.sub(r"\g<1>\2:00", text)  # "الساعة 8 مساءً" is 8:00 pm
 
     def collapse(m: re.Match) -> str:
         # "نيسان ابريل" -> G4; two different months side by side is a contradiction.
