@@ -147,16 +147,24 @@ def _holds_article(el) -> bool:
     return long_paragraphs >= 3
 
 
+def _attached(el, root) -> bool:
+    """Still in the document (not inside a subtree dropped earlier in the same pass)."""
+    for ancestor in el.iterancestors():
+        if ancestor is root:
+            return True
+    return False
+
+
 def _remove_furniture(tree, hints: ExtractionHints) -> list[str]:
     """Drop furniture in place; return the caption texts seen (to drop them from text later)."""
     captions = [_text(el) for el in tree.iter("figcaption")]
     captions += [_text(el) for el in tree.xpath('//*[contains(@class, "caption")]')]
     for selector in hints.remove:
         for el in tree.cssselect(selector):
-            if el.getparent() is not None:
+            if _attached(el, tree):
                 el.drop_tree()
     for el in list(tree.iter()):
-        if not isinstance(el.tag, str) or el.getparent() is None:
+        if not isinstance(el.tag, str) or not _attached(el, tree):
             continue
         tag = el.tag.lower()
         if tag in ("body", "html", "main", "article"):
@@ -165,7 +173,7 @@ def _remove_furniture(tree, hints: ExtractionHints) -> list[str]:
         if tag in DROP_TAGS or (is_furniture(tag, classes) and not _holds_article(el)):
             el.drop_tree()
     for el in list(tree.iter("h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "span", "div", "p")):
-        if el.getparent() is None or not is_box_heading(_text(el)):
+        if not _attached(el, tree) or not is_box_heading(_text(el)):
             continue
         box = el.getparent()
         if box.tag not in ("body", "main", "article") and not _holds_article(box) and len(_text(box)) < 800:
@@ -202,19 +210,31 @@ def _clean_paragraphs(text: str, title: str | None, captions: list[str]) -> list
 # --- 5. dates ----------------------------------------------------------------------
 
 
+def _in_site_header(el) -> bool:
+    """Inside the site's header or top bar, whose date is "today", not the article's."""
+    return any(a.tag in ("header", "nav") and not a.xpath(".//h1") or _HEADER_LIKE.search(a.get("class", ""))
+               for a in el.iterancestors())
+
+
 def _visible_dates(tree, hints: ExtractionHints) -> list[str]:
-    """Texts of elements that show the publication date in the article, best first."""
+    """Texts that may show the publication date, best first: the site's hint,
+    elements whose class says date/time, then short lines just after the title
+    (where bylines sit on sites we have never seen)."""
     found: list[str] = []
     if hints.date_selector:
         found += [_text(el) for el in tree.cssselect(hints.date_selector)]
     for el in tree.xpath("//*[@class or @itemprop]"):
         marker = f"{el.get('class', '')} {el.get('itemprop', '')}"
-        if not _DATE_CLASS.search(marker) or _HEADER_LIKE.search(marker):
-            continue
-        if any(a.tag in ("header", "nav") and not a.xpath(".//h1") or _HEADER_LIKE.search(a.get("class", ""))
-               for a in el.iterancestors()):
-            continue  # a site header's "today" date is not the article's
-        found.append(_text(el))
+        if _DATE_CLASS.search(marker) and not _HEADER_LIKE.search(marker) and not _in_site_header(el):
+            found.append(_text(el))
+    h1 = tree.xpath("//h1")
+    if h1:
+        for n, el in enumerate(h1[0].itersiblings()):
+            if n >= 6:
+                break
+            text = _text(el)
+            if 0 < len(text) < 80 and not _in_site_header(el):
+                found.append(text)
     return [f for f in found if f and len(f) < 120]
 
 

@@ -41,13 +41,14 @@ _BOX_HEADINGS = re.compile(
     r"\s*:?\s*$"
 )
 
-# Whole paragraphs that are stock furniture, as folded regular expressions.
+# Whole paragraphs that are stock furniture, as regular expressions over folded
+# text (extract.arabic.fold): so "على" is written "علي", "صلة" "صله".
 _PHRASES = [
     r"اقرا (ايضا|كذلك)\b.*",
     r"(شاهد|طالع|اقرا) (ايضا|المزيد)\b.*",
     r"(اخبار|مواضيع|مقالات) (ذات صله|متعلقه|مشابهه)",
     r"ليصلك (المزيد|كل جديد)\b.*",
-    r"(تابعونا|تابعوا|تابعنا) (على|عبر|في)\b.*",
+    r"(تابعونا|تابعوا|تابعنا) (علي|عبر|في)\b.*",
     r"(اشترك|اشتركوا|انضم|انضموا) (في|ب|الى)?\s*(قناتنا|قناه|صفحتنا|مجموعتنا)\b.*",
     r"العوده (للخلف|الى الخلف|للاعلي|الى الاعلي)",
     r"زر الذهاب الى الاعلي",

@@ -501,6 +501,15 @@ def parse_date(
         raise ValueError(f"bad reference instant: {reference!r}") from exc
     folded = fold(text).strip()
     try:
+        return _parse(text, folded, ref, zone)
+    except (ValueError, OverflowError):
+        # A shape matched but its numbers are out of any calendar's range ("0000",
+        # "عام 0"): not a date. The hypothesis tests drive every path through here.
+        return None
+
+
+def _parse(text: str, folded: str, ref: datetime | None, zone: tzinfo) -> ParsedDate | None:
+    try:
         found = _machine(folded, zone)
         if found is not None:
             return found
