@@ -263,8 +263,7 @@ def demo(db_path: Path, replace: bool):
                     print_articles(store)
                 if n == 1:
                     click.echo("\nalerts:")
-                    print_alerts(store.alerts([r["id"] for r in store.db.query(
-                        "SELECT id FROM crawls WHERE id > ?", [before])]))
+                    print_alerts(store.alerts(after_crawl_id=before))
                 elif alerts:
                     click.echo(f"({alerts} alerts on the baseline crawl)")
                 store.close()

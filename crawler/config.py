@@ -34,6 +34,12 @@ class ConfigError(ValueError):
     """A mistake in a site list or config file, as one readable line."""
 
 
+def _on_origin(parts, origin: str) -> str:
+    """The path and query of a split URL on another scheme://host:port, without fragment."""
+    target = urlsplit(origin)
+    return urlunsplit((target.scheme, target.netloc, parts.path or "/", parts.query, ""))
+
+
 @dataclass(frozen=True)
 class Site:
     key: str
@@ -68,18 +74,14 @@ class Site:
         parts = urlsplit(url)
         if self.fetch_base is None or (parts.hostname or "") not in self.live_hosts:
             return url
-        origin = urlsplit(self.fetch_origin)
-        return urlunsplit((origin.scheme, origin.netloc, parts.path or "/", parts.query, ""))
+        return _on_origin(parts, self.fetch_origin)
 
     def to_public(self, url: str) -> str:
         """The public URL for a fetched URL: the live origin for the fetch origin."""
         parts = urlsplit(url)
-        if self.fetch_base is not None and parts.netloc == urlsplit(self.fetch_origin).netloc:
-            live = urlsplit(self.base_url)
-            return urlunsplit((live.scheme, live.netloc, parts.path or "/", parts.query, ""))
-        if (parts.hostname or "") in self.hosts:  # mobile / bare-domain copies of an article
-            live = urlsplit(self.base_url)
-            return urlunsplit((live.scheme, live.netloc, parts.path or "/", parts.query, ""))
+        from_fetch_origin = self.fetch_base is not None and parts.netloc == urlsplit(self.fetch_origin).netloc
+        if from_fetch_origin or (parts.hostname or "") in self.hosts:  # hosts: mobile / bare-domain copies
+            return _on_origin(parts, self.base_url)
         return url
 
     def is_article(self, public_url: str) -> bool:

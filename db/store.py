@@ -299,11 +299,11 @@ class Store:
 
     # --- reading -----------------------------------------------------------------
 
-    def alerts(self, crawl_ids: list[int] | None = None) -> list[dict]:
-        if crawl_ids is None:
+    def alerts(self, after_crawl_id: int | None = None) -> list[dict]:
+        """All alerts, or those raised by crawls with id > after_crawl_id (see last_crawl_id), oldest first."""
+        if after_crawl_id is None:
             return list(self.db["alerts"].rows_where(order_by="id"))
-        marks = ",".join("?" * len(crawl_ids))
-        return list(self.db["alerts"].rows_where(f"crawl_id IN ({marks})", crawl_ids, order_by="id"))
+        return list(self.db["alerts"].rows_where("crawl_id > ?", [after_crawl_id], order_by="id"))
 
     def site_summary(self) -> list[dict]:
         return list(self.db.query(

@@ -254,12 +254,15 @@ def _clock(m: re.Match | None) -> tuple[int, int, int | None] | None:
     return hour, minute, second
 
 
-def _at(day: date, clock: tuple[int, int, int | None] | None, zone: tzinfo) -> ParsedDate:
+def _at(day: date, clock: tuple[int, int, int | None] | None, zone: tzinfo,
+        calendar: str = "gregorian") -> ParsedDate:
+    """`day` at `clock` (local time in `zone`), or the day alone without a clock.
+    `calendar` is the one the text was written in; `day` is always Gregorian."""
     if clock is None:
-        return ParsedDate(day, "day")
+        return ParsedDate(day, "day", calendar)
     hour, minute, second = clock
     value = datetime(day.year, day.month, day.day, hour, minute, second or 0, tzinfo=zone)
-    return ParsedDate(value, "second" if second is not None else "minute")
+    return ParsedDate(value, "second" if second is not None else "minute", calendar)
 
 
 def _hijri_to_gregorian(year: int, month: int, day: int) -> date | None:
@@ -334,8 +337,8 @@ def _explicit(tokens: str, zone: tzinfo) -> ParsedDate | None:
             d = _calendar_date(kind, year, month, day)
             if d is None:
                 raise _Invalid
-            parsed = _at(d, _clock(_TIME.search(tokens, m.end())) or clock, zone)
-            return ParsedDate(parsed.value, parsed.precision, "hijri" if kind == "H" else "gregorian")
+            return _at(d, _clock(_TIME.search(tokens, m.end())) or clock, zone,
+                       "hijri" if kind == "H" else "gregorian")
 
     # Named months: the Gregorian date wins where Hijri and Gregorian both appear.
     named = sorted(_NAMED_DMY.finditer(tokens), key=lambda m: m.group(2) != "G")
@@ -351,10 +354,8 @@ def _explicit(tokens: str, zone: tzinfo) -> ParsedDate | None:
         d = _calendar_date(kind, int(year), int(month), int(day))
         if d is None:
             raise _Invalid
-        calendar = "hijri" if kind == "H" else "gregorian"
         # A Hijri date's clock time is still local time on the Gregorian day.
-        parsed = _at(d, clock, zone)
-        return ParsedDate(parsed.value, parsed.precision, calendar)
+        return _at(d, clock, zone, "hijri" if kind == "H" else "gregorian")
 
     m = _NAMED_MY.search(tokens)
     if m:
@@ -426,10 +427,10 @@ def _relative(tokens: str, ref: datetime | None) -> ParsedDate | None:
         return ParsedDate(date(ref.year - int(count), 1, 1), "year")
 
     clock = _clock(_TIME.search(tokens))
-    m = _DAY_WORDS.search(tokens)
-    if m and _WEEKDAY_RE.search(tokens):  # "اليوم الجمعة", "أمس الخميس": the weekday is redundant
+    if _DAY_WORDS.search(tokens):  # "اليوم الجمعة", "أمس الخميس": the weekday is redundant
         tokens = _WEEKDAY_RE.sub(" ", tokens)
-    if m and not _only_date_words(tokens, _DAY_WORDS.search(tokens).span()):
+    m = _DAY_WORDS.search(tokens)
+    if m and not _only_date_words(tokens, m.span()):
         return None
     if m:
         if ref is None:

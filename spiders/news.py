@@ -88,6 +88,10 @@ class NewsSpider(scrapy.Spider):
         for url in self.known:
             yield self.article_request(url)
 
+    def public(self, url: str) -> str:
+        """The canonical public URL of any URL seen on the wire or in a feed."""
+        return canonical(self.site.to_public(url))
+
     def _request(self, public_url: str, callback, priority: int = 0, **kwargs) -> Request:
         return Request(self.site.to_fetch(public_url), callback=callback, priority=priority,
                        errback=self.on_error, meta={"public_url": public_url}, **kwargs)
@@ -106,7 +110,7 @@ class NewsSpider(scrapy.Spider):
 
     def _article_links(self, urls):
         for url in urls:
-            public = canonical(self.site.to_public(url))
+            public = self.public(url)
             if self.site.is_article(public):
                 yield self.article_request(public)
 
@@ -127,7 +131,7 @@ class NewsSpider(scrapy.Spider):
                 link = response.urljoin(link)
                 links.append(link)
                 if date:
-                    self.feed_dates[canonical(self.site.to_public(link))] = date.strip()
+                    self.feed_dates[self.public(link)] = date.strip()
         if not links:
             self.logger.warning("feed %s has no items", response.meta["public_url"])
         yield from self._article_links(links)
@@ -148,7 +152,7 @@ class NewsSpider(scrapy.Spider):
             return
         for entry in entries:
             date = entry.get("publication_date") or entry.get("lastmod")
-            public = canonical(self.site.to_public(entry["loc"]))
+            public = self.public(entry["loc"])
             if date and len(date) > 10:  # a bare lastmod day says less than the page will
                 self.feed_dates.setdefault(public, date)
         yield from self._article_links(entry["loc"] for entry in entries)
@@ -162,7 +166,7 @@ class NewsSpider(scrapy.Spider):
     # --- articles ------------------------------------------------------------------
 
     def parse_article(self, response: Response):
-        public = canonical(self.site.to_public(response.url))
+        public = self.public(response.url)
         requested = response.meta["public_url"]
         fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
         headers = response.headers
