@@ -129,13 +129,19 @@ def _text(el) -> str:
 
 
 def _strip_site_name(title: str, site_names: list[str], hints: ExtractionHints) -> str:
+    """The title without a trailing " | Site name" (or a short trailing segment
+    when the site's name is unknown). The rest is kept exactly as published."""
     if hints.title_suffix and title.endswith(hints.title_suffix):
         title = title[: -len(hints.title_suffix)]
-    parts = _TITLE_SEPARATORS.split(title)
     folded_names = {fold(n) for n in site_names if n}
-    while len(parts) > 1 and (fold(parts[-1].strip()) in folded_names or len(parts[-1]) < 25 and not folded_names):
-        parts = parts[:-1]
-    return " - ".join(p.strip() for p in parts) if len(parts) > 1 else parts[0].strip()
+    while True:
+        separators = list(_TITLE_SEPARATORS.finditer(title))
+        if not separators:
+            return title.strip()
+        tail = title[separators[-1].end():].strip()
+        if fold(tail) not in folded_names and (folded_names or len(tail) >= 25):
+            return title.strip()
+        title = title[: separators[-1].start()]
 
 
 # --- 2. furniture --------------------------------------------------------------

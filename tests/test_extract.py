@@ -97,3 +97,9 @@ def test_a_site_we_have_never_seen_comes_out_clean_without_hints():
 def test_pages_with_no_article_give_none_or_empty_never_raise(html):
     article = extract_article(html, "https://news.example/x")
     assert article is None or not article.text or len(article.text) < 20
+
+
+def test_title_keeps_its_own_separators_when_the_site_name_is_cut():
+    html = ('<html><head><title>العراق | الكويت - مباحثات الحدود | إيلاف</title>'
+            '<meta property="og:site_name" content="إيلاف"></head><body><p>نص</p></body></html>')
+    assert extract_article(html, "https://elaph.com/x").title == "العراق | الكويت - مباحثات الحدود"
