@@ -27,6 +27,7 @@ from scrapy.utils.gz import gunzip
 from w3lib.url import canonicalize_url, url_query_cleaner
 
 from crawler.config import Site
+from extract.encoding import decode_html
 
 # Query parameters that only track where a reader came from.
 TRACKING_PARAMS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "fbclid", "gclid",
@@ -180,7 +181,9 @@ class NewsSpider(scrapy.Spider):
             if not isinstance(response, TextResponse):
                 self.logger.warning("%s is not a text page (%s)", public, _header(headers, b"Content-Type"))
                 return
-            item.html = response.text  # decoded by Scrapy: header, BOM, meta, then sniffing
+            # Not response.text: Scrapy trusts the first declared charset, and Arabic
+            # pages are often labelled wrongly (see extract.encoding).
+            item.html, _ = decode_html(response.body, _header(headers, b"Content-Type"))
         yield item
 
     def on_error(self, failure):

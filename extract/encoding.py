@@ -1,0 +1,45 @@
+"""Bytes of an HTML page to text, trusting declared charsets only as far as they hold.
+
+Arabic sites still serve windows-1256 and ISO-8859-6, and often label them
+wrongly: a UTF-8 page with a leftover `<meta charset=windows-1256>`, a
+windows-1256 page behind a server that says UTF-8. Browsers (and Scrapy) take
+the first declaration; decoding Arabic with the wrong one yields mojibake
+that looks like text, so every later step would store garbage silently.
+
+Order:
+1. a byte-order mark is never wrong;
+2. bytes that decode as strict UTF-8 are UTF-8 (Arabic in a single-byte code
+   page essentially never forms valid multi-byte sequences), whatever the label;
+3. otherwise the declared charsets (HTTP header, then <meta>) and the two
+   Arabic code pages compete, and charset_normalizer (already installed by
+   trafilatura) picks the one whose text is least chaotic: a wrong Arabic
+   code page produces Latin letters and symbols inside words, or fails.
+"""
+
+from __future__ import annotations
+
+import charset_normalizer
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
+
+ARABIC_CODE_PAGES = ("cp1256", "iso8859_6")
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """(text, encoding) of an HTML page; `content_type` is the HTTP header, if any."""
+    bom, bom_bytes = read_bom(body)
+    if bom:
+        return body[len(bom_bytes):].decode(bom, errors="replace"), bom
+    try:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    declared = [http_content_type_encoding(content_type) if content_type else None,
+                html_body_declared_encoding(body[:4096])]
+    candidates: list[str] = []
+    for name in [*declared, *ARABIC_CODE_PAGES]:
+        codec = resolve_encoding(name) if name else None
+        if codec and codec not in candidates and codec != "utf-8":
+            candidates.append(codec)
+    best = charset_normalizer.from_bytes(body, cp_isolation=candidates).best()
+    encoding = best.encoding if best else candidates[0]
+    return body.decode(encoding, errors="replace"), encoding
