@@ -52,3 +52,13 @@ def fold(text: str) -> str:
     fold("الكاظمى") == fold("الكاظمي"); fold("مسؤولية") == fold("مسئولية")."""
     text = _DIACRITICS.sub("", text)
     return text.translate(_LETTERS).translate(_DIGITS).lower()
+
+
+_ARABIC_LETTER = re.compile("[\u0621-\u064a\u0671-\u06d3]")
+_LATIN_LETTER = re.compile("[A-Za-z]")
+
+
+def is_mostly_arabic(text: str) -> bool:
+    """True when Arabic letters outnumber Latin ones: the language of a page that does not declare one."""
+    arabic = len(_ARABIC_LETTER.findall(text))
+    return arabic > 0 and arabic > len(_LATIN_LETTER.findall(text))

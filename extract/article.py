@@ -28,8 +28,8 @@ import trafilatura
 from lxml import etree
 from trafilatura.settings import use_config
 
-from extract.arabic import fold
-from extract.clutter import DROP_TAGS, is_box_heading, is_clutter_line, is_furniture
+from extract.arabic import fold, is_mostly_arabic
+from extract.clutter import DROP_TAGS, class_words, is_box_heading, is_clutter_line, is_furniture
 from extract.dates import ParsedDate, parse_date
 from extract.hints import ExtractionHints
 
@@ -39,9 +39,10 @@ _TRAFILATURA_CONFIG = use_config()
 _TRAFILATURA_CONFIG.set("DEFAULT", "MIN_EXTRACTED_SIZE", "50")
 
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:«»]\s+")
-_DATE_CLASS = re.compile(r"(^|[\s_-])(date|time|published|post-date|entry-date|news-date|article-date|meta-date)"
-                         r"($|[\s_-])", re.I)
+_DATE_WORDS = {"date", "time", "published", "pubdate", "datetime", "timestamp"}
 _HEADER_LIKE = re.compile(r"today|topbar|top-bar|header|site-date|current-date", re.I)
+# Containers of a picture and its caption or credit.
+_IMAGE_WORDS = {"img", "image", "photo", "pic", "picture", "media", "thumbnail", "thumb", "gallery"}
 
 
 @dataclass
@@ -144,6 +145,22 @@ def _strip_site_name(title: str, site_names: list[str], hints: ExtractionHints) 
         title = title[: separators[-1].start()]
 
 
+def _headline(tree, page_title: str | None):
+    """The element that shows the headline: the first <h1>, or on pages without
+    one (old table layouts), the first element whose text is a part of <title>."""
+    h1 = tree.xpath("//h1")
+    if h1:
+        return h1[0]
+    if not page_title:
+        return None
+    parts = {fold(part) for part in _TITLE_SEPARATORS.split(page_title) if len(part) > 10}
+    body = tree.find("body")
+    for el in (body if body is not None else tree).iter("font", "b", "strong", "h2", "h3", "div", "span", "td", "p"):
+        if fold(_text(el)) in parts:
+            return el
+    return None
+
+
 # --- 2. furniture --------------------------------------------------------------
 
 
@@ -161,8 +178,32 @@ def _attached(el, root) -> bool:
     return False
 
 
+def _unwrap_layout_tables(tree) -> None:
+    """Tables that lay out a whole page (a cell of running text) become plain
+    blocks, so the article is read as paragraphs rather than as a table row."""
+    for table in tree.xpath("//table[.//td[string-length(normalize-space()) > 300]]"):
+        for el in table.iter("table", "tbody", "thead", "tfoot", "tr", "td", "th"):
+            el.tag = "div"
+
+
+def _only_links(el) -> bool:
+    """A paragraph or list item whose every word is link text: a teaser of another page."""
+    text = _text(el)
+    linked = " ".join(_text(a) for a in el.iter("a"))
+    return bool(text) and len(linked) >= len(text) - 3
+
+
+def _mostly_links(box, heading) -> bool:
+    """A box of links under a heading ("read also" and its teasers), not a part of
+    the article that happens to contain such a heading."""
+    rest = len(_text(box)) - len(_text(heading))
+    linked = sum(len(_text(a)) for a in box.iter("a")) - sum(len(_text(a)) for a in heading.iter("a"))
+    return rest <= 0 or linked >= 0.3 * rest
+
+
 def _remove_furniture(tree, hints: ExtractionHints) -> list[str]:
     """Drop furniture in place; return the caption texts seen (to drop them from text later)."""
+    _unwrap_layout_tables(tree)
     captions = [_text(el) for el in tree.iter("figcaption")]
     captions += [_text(el) for el in tree.xpath('//*[contains(@class, "caption")]')]
     for selector in hints.remove:
@@ -178,11 +219,20 @@ def _remove_furniture(tree, hints: ExtractionHints) -> list[str]:
         classes = f"{el.get('class', '')} {el.get('id', '')}"
         if tag in DROP_TAGS or (is_furniture(tag, classes) and not _holds_article(el)):
             el.drop_tree()
+        elif tag in ("p", "li") and _only_links(el):
+            el.drop_tree()
+        elif not _IMAGE_WORDS.isdisjoint(class_words(classes)) and el.find(".//img") is not None \
+                and len(_text(el)) < 200:
+            el.drop_tree()
     for el in list(tree.iter("h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "span", "div", "p")):
         if not _attached(el, tree) or not is_box_heading(_text(el)):
             continue
         box = el.getparent()
-        if box.tag not in ("body", "main", "article") and not _holds_article(box) and len(_text(box)) < 800:
+        if box.getparent() is not None and box.getparent().tag in ("section", "aside") \
+                and not _holds_article(box.getparent()):
+            box = box.getparent()  # the whole region: its skip link and "end of" line too
+        if box.tag not in ("body", "main", "article") and not _holds_article(box) and len(_text(box)) < 800 \
+                and _mostly_links(box, el):
             box.drop_tree()
         else:  # a heading inside the body: drop it and the link list right after it
             following = el.getnext()
@@ -193,6 +243,13 @@ def _remove_furniture(tree, hints: ExtractionHints) -> list[str]:
 
 
 # --- 4. paragraphs ---------------------------------------------------------------
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _has_digit(text: str) -> bool:
+    return _DIGIT.search(text) is not None
 
 
 def _clean_paragraphs(text: str, title: str | None, captions: list[str]) -> list[str]:
@@ -207,6 +264,8 @@ def _clean_paragraphs(text: str, title: str | None, captions: list[str]) -> list
         folded = fold(line)
         if folded in drop or any(folded in c for c in drop if len(folded) > 15):
             continue
+        if len(line) < 60 and _has_digit(line) and parse_date(line) is not None:
+            continue  # a byline date left in the body: "05 جوان 2024 | 14:20"
         if out and fold(out[-1]) == folded:
             continue
         out.append(line)
@@ -217,12 +276,13 @@ def _clean_paragraphs(text: str, title: str | None, captions: list[str]) -> list
 
 
 def _in_site_header(el) -> bool:
-    """Inside the site's header or top bar, whose date is "today", not the article's."""
-    return any(a.tag in ("header", "nav") and not a.xpath(".//h1") or _HEADER_LIKE.search(a.get("class", ""))
+    """Inside the site's header or top bar, whose date is "today", not the article's.
+    An article's own header holds its headline; a site's header does not."""
+    return any((a.tag in ("header", "nav") or _HEADER_LIKE.search(a.get("class", ""))) and not a.xpath(".//h1")
                for a in el.iterancestors())
 
 
-def _visible_dates(tree, hints: ExtractionHints) -> list[str]:
+def _visible_dates(tree, hints: ExtractionHints, headline) -> list[str]:
     """Texts that may show the publication date, best first: the site's hint,
     elements whose class says date/time, then short lines just after the title
     (where bylines sit on sites we have never seen)."""
@@ -231,11 +291,11 @@ def _visible_dates(tree, hints: ExtractionHints) -> list[str]:
         found += [_text(el) for el in tree.cssselect(hints.date_selector)]
     for el in tree.xpath("//*[@class or @itemprop]"):
         marker = f"{el.get('class', '')} {el.get('itemprop', '')}"
-        if _DATE_CLASS.search(marker) and not _HEADER_LIKE.search(marker) and not _in_site_header(el):
+        if not _DATE_WORDS.isdisjoint(class_words(marker)) and not _HEADER_LIKE.search(marker) \
+                and not _in_site_header(el):
             found.append(_text(el))
-    h1 = tree.xpath("//h1")
-    if h1:
-        for n, el in enumerate(h1[0].itersiblings()):
+    if headline is not None:
+        for n, el in enumerate(headline.itersiblings()):
             if n >= 6:
                 break
             text = _text(el)
@@ -285,12 +345,10 @@ def extract_article(
         return None
     ld = _json_ld(tree)
     site_name = _meta(tree, "og:site_name") or _name_of(ld.get("publisher"))
+    page_title = " ".join((tree.findtext(".//title") or "").split()) or None
+    headline = _headline(tree, page_title)
     raw_title = (ld.get("headline") if isinstance(ld.get("headline"), str) else None) or _meta(tree, "og:title")
-    h1 = tree.xpath("//h1")
-    if not raw_title and h1:
-        raw_title = _text(h1[0])
-    if not raw_title:
-        raw_title = " ".join((tree.findtext(".//title") or "").split()) or None
+    raw_title = raw_title or (_text(headline) if headline is not None else page_title)
     title = _strip_site_name(" ".join(raw_title.split()), [site_name or ""], hints) if raw_title else None
 
     canonical = tree.xpath('//link[@rel="canonical"]/@href') or [_meta(tree, "og:url")]
@@ -320,7 +378,7 @@ def extract_article(
                                                            "pubdate", "publishdate")]
     machine_published += tree.xpath("//article//time/@datetime | //main//time/@datetime")
     machine_modified = [ld.get("dateModified"), _meta(tree, "article:modified_time", "dateModified")]
-    visible = _visible_dates(tree, hints)
+    visible = _visible_dates(tree, hints, headline)
 
     published = _first_date([*machine_published, feed_published], reference, tz)
     if published is None:
@@ -335,8 +393,11 @@ def extract_article(
     paragraphs = _clean_paragraphs(body or "", title, captions)
     if not paragraphs and not title:
         return None
+    text = "\n\n".join(paragraphs)
+    if not lang and is_mostly_arabic(text):
+        lang = "ar"
     return ExtractedArticle(
-        title=title, text="\n\n".join(paragraphs), published=published, modified=modified,
+        title=title, text=text, published=published, modified=modified,
         author=author, section=section, tags=tags, image=image, canonical_url=canonical_url,
         lang=lang, site_name=site_name,
     )

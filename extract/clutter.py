@@ -19,7 +19,7 @@ import re
 from extract.arabic import fold
 
 # Tags that never hold article text.
-DROP_TAGS = ("nav", "header", "footer", "aside", "form", "figcaption", "button", "select", "noscript",
+DROP_TAGS = ("nav", "header", "footer", "aside", "form", "figure", "figcaption", "button", "select", "noscript",
              "iframe", "svg", "textarea", "input")
 
 # class/id fragments of furniture. Matched against the lower-cased class and id
@@ -33,12 +33,15 @@ DROP_CLASS_WORDS = (
     "to-top", "scroll-top", "author-box", "post-cat", "post-cat-wrap", "category", "categories", "meta",
     "post-meta", "entry-meta", "byline", "date", "time", "today", "topbar", "top-bar", "menu", "sidebar",
     "widget", "source", "news-source", "news-date", "article-date", "pagination", "next", "prev", "logo",
+    "cookie", "cookies", "consent", "gdpr",
 )
-_CLASS_TOKEN = re.compile(r"[a-z0-9_-]+")
+_CLASS_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _BOX_HEADINGS = re.compile(
-    r"^\s*(?:(?:اقرا|شاهد|طالع) (?:ايضا|المزيد|كذلك)|(?:اخبار|مواضيع|مقالات) (?:ذات صله|متعلقه|مشابهه)"
-    r"|(?:اخر|احدث) الاخبار|الاكثر (?:قراءه|مشاهده)|المزيد (?:في|من) .{1,30}|عاجل|(?:اترك|اضف) (?:ردا?|تعليقا?))"
-    r"\s*:?\s*$"
+    r"^\s*(?:(?:اقرا|شاهد|طالع) (?:ايضا|المزيد|كذلك)|(?:اخبار|مواضيع|مقالات|قصص) (?:ذات صله|متعلقه|مشابهه|مقترحه)"
+    r"|ذات صله|قصص مقترحه|(?:اخر|احدث) الاخبار|الاكثر (?:قراءه|مشاهده)|المزيد (?:في|من) .{1,30}|عاجل"
+    r"|(?:اترك|اضف|اكتب) (?:ردا?|تعليقا?|تعليقك)|تعليقات (?:الزوار|القراء))"
+    r"[\s:.…]*$"
 )
 
 # Whole paragraphs that are stock furniture, as regular expressions over folded
@@ -56,11 +59,20 @@ _PHRASES = [
     r"لن يتم نشر (عنوان )?بريدك الالكتروني\.?.*",
     r"الحقول الالزاميه مشار اليها.*",
     r"(اخر|احدث) الاخبار",
+    r"(قصص|مواضيع) (مقترحه|ذات صله)",
+    r"(نهايه|تخطي|تخطي الي) (قصص مقترحه|المحتوي|الاعلان)\b.*",
+    r"(لمزيد|للمزيد|المزيد) من .{1,40}(اضغط|انقر) هنا.*",
+    r"(اضغط|انقر) هنا\b.{0,40}",
+    r"(حمل|نزل|قم بتحميل) تطبيق\b.*",
+    r"(اعلان|إعلان|advertisement|sponsored)",
+    r"(طباعه|ارسل لصديق|ارسال لصديق|ارسل الي صديق)",
+    r"عدد (القراءات|المشاهدات|الزيارات)\s*:?\s*[\d,]*",
+    r"(صدر الصوره|مصدر الصوره|التعليق علي الصوره)\s*[،,:]?.*",
     r"الاكثر (قراءه|مشاهده|تداولا)",
     r"\+?\s*الخط\s*-?",
     r"(مشاركه|شارك|شاركوا)\s*(الخبر|المقال|هذا)?\s*:?.*(فيسبوك|تويتر|واتساب|facebook|twitter).*",
     r"(فيسبوك|تويتر|واتساب|تيلقرام|تلغرام|طباعه|\s)+",
-    r"المصدر\s*:\s*https?://\S+",
+    r"المصدر\s*:\s*(https?://\S+|.{1,40})",
     r"الرئيسيه\s*[/›»>].*",
     r"(جميع )?الحقوق محفوظه.*",
     r"(صوره|الصوره|تصوير)\s*:.*",
@@ -69,17 +81,25 @@ _PHRASES = [
 _PHRASE_RE = re.compile(r"^\s*(?:" + "|".join(_PHRASES) + r")\s*$", re.IGNORECASE)
 # Dates, counters and lone punctuation left over from bylines and widgets.
 _JUNK_LINE = re.compile(r"^[\s\d:/.,،\-–|()+*#…]*$")
+# A line of several short items between separators is a menu or a link bar.
+_BAR_SEPARATORS = re.compile(r"\s+[|•·»]\s+|\s+\\\|\s+")
+
+
+def class_words(classes: str) -> set[str]:
+    """The words of class/id attributes, lower-cased: "news-date adsCont" gives
+    news-date, news, date, adscont, ads, cont."""
+    words = set()
+    for token in _CLASS_TOKEN.findall(classes):
+        words.add(token.lower())
+        words.update(w.lower() for w in re.split(r"[-_]", _CAMEL.sub("-", token)) if w)
+    return words
 
 
 def is_furniture(tag: str, classes: str) -> bool:
     """True for an element whose tag or class/id words mark it as page furniture."""
     if tag in DROP_TAGS:
         return True
-    words = set()
-    for token in _CLASS_TOKEN.findall(classes.lower()):
-        words.add(token)
-        words.update(re.split(r"[-_]", token))
-    return any(word in words for word in DROP_CLASS_WORDS)
+    return not class_words(classes).isdisjoint(DROP_CLASS_WORDS)
 
 
 def is_box_heading(text: str) -> bool:
@@ -91,4 +111,12 @@ def is_clutter_line(line: str) -> bool:
     """True for a paragraph that is stock furniture rather than article text."""
     if _JUNK_LINE.match(line):
         return True
-    return bool(_PHRASE_RE.match(fold(line)))
+    folded = fold(line)
+    if _PHRASE_RE.match(folded):
+        return True
+    parts = [p for p in _BAR_SEPARATORS.split(folded) if p.strip()]
+    if len(parts) < 2:
+        return False
+    # "العودة للخلف | طباعة | أرسل لصديق", "الرئيسية | وطني | اقتصاد | دولي"
+    return all(_PHRASE_RE.match(p) or _JUNK_LINE.match(p) for p in parts) or (
+        len(parts) >= 3 and all(len(p.split()) <= 3 for p in parts))

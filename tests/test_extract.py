@@ -103,3 +103,27 @@ def test_title_keeps_its_own_separators_when_the_site_name_is_cut():
     html = ('<html><head><title>العراق | الكويت - مباحثات الحدود | إيلاف</title>'
             '<meta property="og:site_name" content="إيلاف"></head><body><p>نص</p></body></html>')
     assert extract_article(html, "https://elaph.com/x").title == "العراق | الكويت - مباحثات الحدود"
+
+
+# Another style no fixture uses: camelCase classes, a cookie banner, an author box, teaser paragraphs
+# that are nothing but a link, a "more" line, and the date in an unmarked line under the headline.
+UNSEEN_2 = """<!doctype html><html><head><meta charset="utf-8"><title>موقع النبأ - افتتاح معرض الكتاب في عمّان</title>
+</head><body><div class="cookieNotice">نستخدم ملفات تعريف الارتباط لتحسين تجربتك. موافق</div>
+<div class="siteTop"><span>السبت 1 حزيران 2024</span> | <a href="/">الرئيسية</a> | <a href="/c">ثقافة</a> | <a href="/s">رياضة</a></div>
+<div class="mainCol"><h1>افتتاح معرض الكتاب في عمّان</h1><div>الأربعاء 25 أيلول 2024 - 11:40</div>
+<div class="storyText">
+<p>افتتح معرض عمّان الدولي للكتاب دورته الجديدة بمشاركة أكثر من ثلاثمئة دار نشر من عشرين دولة عربية وأجنبية.</p>
+<p><a href="/news/88">وزير الثقافة يلتقي وفد اتحاد الناشرين العرب</a></p>
+<p>وقال رئيس اتحاد الناشرين الأردنيين إن المعرض يضم هذا العام جناحا خاصا لكتب الأطفال وبرنامجا ثقافيا يوميا.</p>
+<p>للمزيد من أخبار الثقافة اضغط هنا</p>
+<p>ويستمر المعرض عشرة أيام، ويفتح أبوابه للزوار من العاشرة صباحا حتى العاشرة مساء.</p>
+</div><div class="authorBox"><img src="/a.jpg"><span>محرر الشؤون الثقافية</span></div>
+<div class="shareTools"><a>فيسبوك</a> <a>إكس</a></div></div></body></html>"""
+
+
+def test_another_unseen_style_comes_out_clean_without_hints():
+    article = extract_article(UNSEEN_2, "https://nabaa.example/n/1", reference=REF, tz="Asia/Amman")
+    assert article.title == "افتتاح معرض الكتاب في عمّان"
+    assert [p[:8] for p in article.paragraphs] == ["افتتح مع", "وقال رئي", "ويستمر ا"]
+    assert article.published.iso == "2024-09-25T11:40:00+03:00"
+    assert article.lang == "ar"
