@@ -10,9 +10,30 @@ from collections import Counter
 
 from scrapy import signals
 
+from crawler.config import Site
 from db.store import PageRecord, Store
 from extract.article import extract_article
 from spiders.news import PageItem
+
+
+def extract_page(site: Site, html: str, url: str, fetched_at: str, feed_published: str | None = None) -> dict | None:
+    """extract.article on one page of `site`, as the dict the store takes (with content_hash)."""
+    article = extract_article(html, url, hints=site.hints, reference=fetched_at, tz=site.timezone,
+                              feed_published=feed_published)
+    if article is None:
+        return None
+    return {**article.as_dict(), "content_hash": article.content_hash()}
+
+
+def page_record(extracted: dict, **fetch) -> PageRecord:
+    """A PageRecord from extract_page's dict and what the fetch knew (url, site, status, ...)."""
+    return PageRecord(
+        title=extracted.get("title"), text=extracted.get("text"), published_at=extracted.get("published"),
+        published_precision=extracted.get("published_precision"), modified_at=extracted.get("modified"),
+        author=extracted.get("author"), section=extracted.get("section"), tags=extracted.get("tags"),
+        image=extracted.get("image"), lang=extracted.get("lang"), content_hash=extracted.get("content_hash"),
+        **fetch,
+    )
 
 
 class ExtractPipeline:
@@ -25,12 +46,8 @@ class ExtractPipeline:
 
     def process_item(self, item: PageItem):
         if item.status == 200 and item.html:
-            site = self.crawler.spider.site
-            article = extract_article(item.html, item.url, hints=site.hints, reference=item.fetched_at,
-                                      tz=site.timezone, feed_published=item.feed_published)
-            item.extracted = article.as_dict() if article else None
-            if article:
-                item.extracted["content_hash"] = article.content_hash()
+            item.extracted = extract_page(self.crawler.spider.site, item.html, item.url, item.fetched_at,
+                                          item.feed_published)
         return item
 
 
@@ -64,14 +81,8 @@ class StorePipeline:
             self.errors.append(f"{item.url}: no article text found")
             self.crawler.spider.logger.warning("no article text in %s", item.url)
             return item
-        record = PageRecord(
-            url=item.url, site=item.site, status=item.status, fetched_at=item.fetched_at,
-            title=data.get("title"), text=data.get("text"), published_at=data.get("published"),
-            published_precision=data.get("published_precision"), modified_at=data.get("modified"),
-            author=data.get("author"), section=data.get("section"), tags=data.get("tags"),
-            image=data.get("image"), lang=data.get("lang"), content_hash=data.get("content_hash"),
-            etag=item.etag, last_modified=item.last_modified, html=item.html,
-        )
+        record = page_record(data, url=item.url, site=item.site, status=item.status, fetched_at=item.fetched_at,
+                             etag=item.etag, last_modified=item.last_modified, html=item.html)
         outcome = self.store.record_page(record, self.crawl_id)
         self.counts[outcome] += 1
         if self.progress and outcome in ("new", "changed", "removed", "restored"):

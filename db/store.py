@@ -85,6 +85,16 @@ def word_diff(old: str, new: str, context: int = 6) -> str:
     return " ".join(p for p in parts if p)
 
 
+def _extracted_columns(page: PageRecord) -> dict:
+    """The articles columns that come from extraction (what `rasid reextract` rewrites)."""
+    return {
+        "title": page.title, "text": page.text, "published_at": page.published_at,
+        "published_precision": page.published_precision, "modified_at": page.modified_at, "author": page.author,
+        "section": page.section, "tags": json.dumps(page.tags or [], ensure_ascii=False), "image": page.image,
+        "lang": page.lang, "content_hash": page.content_hash,
+    }
+
+
 class Store:
     """All reads and writes of the SQLite store."""
 
@@ -244,12 +254,8 @@ class Store:
             return "not_modified"
 
         row = {
-            "url": page.url, "site": page.site, "title": page.title, "text": page.text,
-            "published_at": page.published_at, "published_precision": page.published_precision,
-            "modified_at": page.modified_at, "author": page.author, "section": page.section,
-            "tags": json.dumps(page.tags or [], ensure_ascii=False), "image": page.image, "lang": page.lang,
-            "last_seen": page.fetched_at, "content_hash": page.content_hash, "etag": page.etag,
-            "last_modified": page.last_modified, "status": "live",
+            "url": page.url, "site": page.site, **_extracted_columns(page),
+            "last_seen": page.fetched_at, "etag": page.etag, "last_modified": page.last_modified, "status": "live",
         }
         if current is None:
             row.update(first_seen=page.fetched_at, last_changed=page.fetched_at, versions=1)
@@ -296,6 +302,31 @@ class Store:
         self.db["alerts"].insert({"kind": kind, "article_id": article["id"], "site": article["site"],
                                   "url": article["url"], "title": article["title"], "created_at": when,
                                   "crawl_id": crawl_id, "diff": diff})
+
+    # --- re-extraction -------------------------------------------------------------
+
+    def latest_versions(self, site: str | None = None) -> Iterator[tuple[dict, str]]:
+        """(article, raw html of its newest version) for every article whose HTML was kept.
+        The article dict carries `version_id` and `fetched_at` of that version."""
+        where, params = "", []
+        if site:
+            where, params = "WHERE a.site = ?", [site]
+        rows = list(self.db.query(
+            "SELECT a.id, a.site, a.url, a.published_at, a.published_precision, a.content_hash, "
+            "v.id AS version_id, v.fetched_at FROM articles a "
+            "JOIN versions v ON v.id = (SELECT max(id) FROM versions WHERE article_id = a.id AND html_gz IS NOT NULL) "
+            f"{where} ORDER BY a.id", params))
+        for row in rows:  # one page's HTML in memory at a time
+            html_gz = self.db.execute("SELECT html_gz FROM versions WHERE id = ?", [row["version_id"]]).fetchone()[0]
+            yield row, zlib.decompress(html_gz).decode("utf-8")
+
+    def replace_extraction(self, article_id: int, version_id: int, page: PageRecord) -> None:
+        """Rewrite an article's extracted fields (and its newest version's text) after
+        extraction improved. Not an edit of the article: no version, no alert."""
+        columns = _extracted_columns(page)
+        with self.transaction():
+            self.db["articles"].update(article_id, columns)
+            self.db["versions"].update(version_id, {k: columns[k] for k in ("title", "text", "content_hash")})
 
     # --- reading -----------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """Every command explains itself; the date command speaks JSON."""
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -8,7 +9,7 @@ from click.testing import CliRunner
 from crawler.cli import main
 
 
-@pytest.mark.parametrize("command", [[], ["crawl"], ["demo"], ["replay"], ["replay", "serve"], ["dates"],
+@pytest.mark.parametrize("command", [[], ["crawl"], ["demo"], ["replay"], ["replay", "serve"], ["dates"], ["extract"], ["reextract"],
                                      ["dates", "parse"]])
 def test_every_command_has_a_manual(command):
     result = CliRunner().invoke(main, [*command, "--help"])
@@ -35,3 +36,61 @@ def test_dates_parse_jsonl_keeps_order_and_nulls():
 def test_dates_parse_bad_input_is_exit_2():
     result = CliRunner().invoke(main, ["dates", "parse", "--jsonl"], input="not json\n")
     assert result.exit_code == 2 and "stdin line 1" in result.output
+
+
+# --- rasid extract ---------------------------------------------------------------------
+
+LABELLED = Path(__file__).parent / "labelled" / "pages"
+
+
+def test_extract_a_saved_page_in_windows_1256_prints_the_article_as_json():
+    result = CliRunner().invoke(main, ["extract", str(LABELLED / "echorouk-1.html"), "--tz", "Africa/Algiers"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["title"] == "الجزائر تطلق خطا بحريا جديدا نحو موريتانيا"
+    assert data["text"].startswith("أعلنت وزارة النقل الجزائرية") and data["text"].count("\n\n") == 2
+    assert data["published"] == "2024-06-05T14:20:00+01:00" and data["published_precision"] == "minute"
+    assert data["encoding"] == "cp1256" and data["lang"] == "ar" and data["site"] is None
+    assert set(data) >= {"title", "text", "published", "modified", "author", "section", "tags", "image",
+                         "canonical_url", "lang", "site"}
+
+
+def test_extract_a_url_from_a_known_site_uses_its_hints(replay):
+    url = replay.base_urls["ina"] + "/111563--.html"
+    result = CliRunner().invoke(main, ["extract", url, "--site", "ina"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["site"] == "ina" and data["published"] == "2020-08-22T20:18:00+03:00"
+    assert data["title"] == "الكاظمي: جماعات خارجة عن القانون تحاول منذ فترة ترهيب أهل البصرة"
+    assert data["canonical_url"] == "https://www.ina.iq/111563--.html"
+    assert "ليصلك المزيد" not in data["text"] and "العودة للخلف" not in data["text"]
+
+
+def test_extract_a_saved_page_knows_its_site_from_url():
+    page = Path(__file__).parents[1] / "seeds" / "snapshots" / "okaz" / "archives" / "52871"
+    result = CliRunner().invoke(main, ["extract", str(page), "--url", "https://soukukkaz.com/archives/52871"])
+    data = json.loads(result.output)
+    assert data["site"] == "okaz" and data["section"] == "سياسة" and data["tags"] == ["الكاظمي"]
+
+
+@pytest.mark.parametrize("source, code, message", [
+    ("/no/such/page.html", 2, "/no/such/page.html: cannot read"),
+    ("file:///etc/passwd", 2, "only http and https"),
+    ("http://127.0.0.1:9/page", 2, "http://127.0.0.1:9/page: cannot fetch"),
+])
+def test_extract_bad_sources_are_one_line_errors(source, code, message):
+    result = CliRunner().invoke(main, ["extract", source])
+    assert result.exit_code == code and message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_extract_a_page_without_an_article_exits_1(tmp_path):
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"<html><body><nav><a href='/'>home</a></nav></body></html>")
+    result = CliRunner().invoke(main, ["extract", str(empty)])
+    assert result.exit_code == 1 and "no article text found" in result.output
+
+
+def test_extract_a_missing_url_on_the_replay_server_is_an_http_error(replay):
+    result = CliRunner().invoke(main, ["extract", replay.base_urls["ina"] + "/nope.html"])
+    assert result.exit_code == 2 and "HTTP 404" in result.output
