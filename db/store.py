@@ -7,6 +7,9 @@ Tables
              the raw HTML (zlib-compressed) so extraction can be re-run
 - crawls:    one row per crawl of a site: start, end, counts, errors
 - alerts:    new / changed / removed / restored, with a word diff for edits
+- articles_search (+ its FTS5 index articles_search_fts): each article's
+             title and text folded for search (extract.arabic.search_text),
+             rowid = article id, rewritten in the same transaction as the article
 
 Every fetched page is recorded in one transaction (article, version, alert
 together), so a crawl killed at any moment leaves whole articles or none.
@@ -27,7 +30,9 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 1
+from extract.arabic import search_query, search_text
+
+SCHEMA_VERSION = 2
 ALERT_KINDS = ("new", "changed", "removed", "restored")
 
 
@@ -172,6 +177,12 @@ class Store:
                     "created_at": str, "crawl_id": int, "diff": str, "delivered_at": str,
                 }, pk="id", foreign_keys=[("article_id", "articles", "id"), ("crawl_id", "crawls", "id")])
                 db["alerts"].create_index(["created_at"])
+            if "articles_search" not in db.table_names():
+                db["articles_search"].create({"article_id": int, "title": str, "text": str}, pk="article_id")
+                # FTS5 through sqlite-utils: its triggers keep the index in step with articles_search.
+                db["articles_search"].enable_fts(["title", "text"], create_triggers=True, tokenize="unicode61")
+                for row in db.query("SELECT id, title, text FROM articles"):  # a store from before search
+                    self._index(row["id"], row["title"], row["text"])
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     # --- sites and crawls ---------------------------------------------------
@@ -261,6 +272,7 @@ class Store:
             row.update(first_seen=page.fetched_at, last_changed=page.fetched_at, versions=1)
             article_id = articles.insert(row).last_pk
             self._version(article_id, page)
+            self._index(article_id, page.title, page.text)
             if alerts_on:
                 self._alert("new", {**row, "id": article_id}, page.fetched_at, crawl_id)
             return "new"
@@ -272,6 +284,7 @@ class Store:
         if page.content_hash != current["content_hash"]:
             row.update(last_changed=page.fetched_at, versions=(current["versions"] or 0) + 1)
             self._version(current["id"], page)
+            self._index(current["id"], page.title, page.text)
             if outcome != "restored":
                 outcome = "changed"
                 diff = self._diff(current, page)
@@ -290,6 +303,10 @@ class Store:
         if text:
             parts.append(text)
         return "\n".join(parts)
+
+    def _index(self, article_id: int, title: str | None, text: str | None) -> None:
+        self.db["articles_search"].upsert({"article_id": article_id, "title": search_text(title or ""),
+                                           "text": search_text(text or "")}, pk="article_id")
 
     def _version(self, article_id: int, page: PageRecord) -> None:
         self.db["versions"].insert({
@@ -326,7 +343,28 @@ class Store:
         columns = _extracted_columns(page)
         with self.transaction():
             self.db["articles"].update(article_id, columns)
+            self._index(article_id, page.title, page.text)
             self.db["versions"].update(version_id, {k: columns[k] for k in ("title", "text", "content_hash")})
+
+    def search(self, query: str, site: str | None = None, since: str | None = None,
+               limit: int = 50) -> list[dict]:
+        """Articles matching `query` (see extract.arabic.search_query), newest first.
+        `since` is an ISO date or instant compared with published_at (first_seen when unknown)."""
+        match = search_query(query)
+        if not match:
+            raise ValueError(f"query {query!r} has no words to search for")
+        where, params = ["articles_search_fts MATCH :match"], {"match": match, "limit": limit}
+        if site:
+            where.append("a.site = :site")
+            params["site"] = site
+        if since:
+            where.append("coalesce(a.published_at, a.first_seen) >= :since")
+            params["since"] = since
+        return list(self.db.query(
+            "SELECT a.id, a.site, a.url, a.title, a.text, a.published_at, a.first_seen, a.status "
+            "FROM articles_search_fts JOIN articles a ON a.id = articles_search_fts.rowid "
+            f"WHERE {' AND '.join(where)} ORDER BY coalesce(a.published_at, a.first_seen) DESC LIMIT :limit",
+            params))
 
     # --- reading -----------------------------------------------------------------
 

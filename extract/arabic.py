@@ -62,3 +62,58 @@ def is_mostly_arabic(text: str) -> bool:
     """True when Arabic letters outnumber Latin ones: the language of a page that does not declare one."""
     arabic = len(_ARABIC_LETTER.findall(text))
     return arabic > 0 and arabic > len(_LATIN_LETTER.findall(text))
+
+
+# --- search --------------------------------------------------------------------------
+#
+# SQLite's FTS5 tokenizers cannot be extended from Python's sqlite3, so the
+# search index holds a folded copy of each article (search_text) and queries
+# are folded the same way (search_query). Besides the letter folds, the
+# definite article and the prepositions and conjunctions fused to it are cut
+# ("والبصرة", "بالبصرة", "للبصرة" are all "بصره"), because Arabic writes them
+# as one word with the noun and a reader searching "البصرة" wants them all.
+# Nothing else is cut: a leading و or ب is too often part of the word (وزير, بغداد).
+
+_WORD = re.compile(r"\w+")
+_ARTICLE = re.compile(r"^(?:[وف]?[بكل]?ال|[وف]?لل)(?=\w{2,})")
+
+
+def search_word(word: str) -> str:
+    """One folded word as the index stores it: without a fused definite article."""
+    return _ARTICLE.sub("", word)
+
+
+def search_text(text: str) -> str:
+    """The indexed form of a text: folded words without their definite article, in order."""
+    return " ".join(search_word(w) for w in _WORD.findall(fold(text)))
+
+
+def search_query(query: str) -> str:
+    """An FTS5 MATCH expression for what a person typed.
+
+    Words are folded like the index and must all appear; "quoted words" must
+    appear together in that order; OR between two terms accepts either. Every
+    term is quoted for FTS5, so punctuation in the query is never syntax."""
+    terms: list[str] = []
+    for match in re.finditer(r'"([^"]*)"|(\S+)', query):
+        phrase, word = match.groups()
+        if word == "OR":
+            if terms and terms[-1] != "OR":
+                terms.append("OR")
+            continue
+        words = search_text(phrase if phrase is not None else word).split()
+        if words:
+            terms.append('"' + " ".join(words) + '"')
+    while terms and terms[-1] == "OR":
+        terms.pop()
+    return " ".join(terms)
+
+
+def matching_paragraph(text: str, query: str, width: int = 200) -> str:
+    """The first paragraph of `text` holding a word of `query` (as search matches it),
+    cut to about `width` characters: the excerpt shown under a search result."""
+    wanted = set(search_text(query.replace('"', " ")).split()) - {"or"}
+    for paragraph in text.split("\n\n"):
+        if wanted & set(search_text(paragraph).split()):
+            return paragraph if len(paragraph) <= width else paragraph[:width].rsplit(" ", 1)[0] + " …"
+    return ""
