@@ -22,6 +22,7 @@ import click
 from crawler.config import SNAPSHOTS, ConfigError, load_config
 from crawler.settings import USER_AGENT
 from db.store import Store, StoreError
+from extract.arabic import matching_paragraph
 from extract.article import extract_article
 from extract.dates import parse_date
 from extract.encoding import decode_html
@@ -222,6 +223,96 @@ def crawl(sites, db_path, config_path, base_urls, quiet, log_level):
         sys.exit(1)
 
 
+# --- reading the store --------------------------------------------------------------------
+
+
+@main.command()
+@db_option
+@config_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="Port to listen on.")
+def serve(db_path, config_path, host, port):
+    """Browse and query the store in Datasette, read-only.
+
+    Tables and columns are described in Arabic and English, Arabic text is
+    shown right-to-left, tables sort newest first with facets by site,
+    section and day, and canned queries answer the daily questions: latest
+    articles, today's new articles, edits of the last 24 hours with their
+    diffs, alerts, per-site health, and search (hamza forms, alef maqsura,
+    taa marbuta, tatweel, diacritics and a fused "ال" do not matter).
+
+    Nothing can be written through the web view: the store is opened
+    read-only and only SELECT runs. A crawl may write while it is served.
+    """
+    from crawler.web import serve as run
+
+    db_path = _existing_store(db_path, config_path)
+    _open_store(db_path).close()  # creates the search index of a store from an older Rasid
+    run(db_path, host, port)
+
+
+@main.command()
+@click.argument("query")
+@db_option
+@config_option
+@click.option("--site", "site_key", metavar="NAME", help="Only this site's articles.")
+@click.option("--since", metavar="DATE", help="Only articles published on or after DATE (ISO, or Arabic: "
+                                              "\"1 آب 2020\").")
+@click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per result (id, site, url, title, "
+                                                      "published_at, excerpt).")
+def search(query, db_path, config_path, site_key, since, limit, as_json):
+    """Full-text search of the stored articles, newest first.
+
+    Words are matched after Arabic normalisation: hamza forms, alef maqsura
+    and yaa, taa marbuta and haa, tatweel and diacritics do not matter, nor a
+    definite article fused with a preposition (البصرة finds بالبصرة).
+    Every word must appear; "quoted words" must appear together; OR between
+    two terms accepts either.
+
+    \b
+    Examples:
+      rasid search الكاظمى --db demo.db
+      rasid search '"رئيس الوزراء" OR الكاظمي' --site ina --since 2020-08-01
+    """
+    db_path = _existing_store(db_path, config_path)
+    since_iso = None
+    if since:
+        parsed = parse_date(since)
+        if parsed is None:
+            raise UserError(f"--since {since!r}: not a date")
+        since_iso = parsed.iso
+    store = _open_store(db_path)
+    try:
+        results = store.search(query, site=site_key, since=since_iso, limit=limit)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        store.close()
+    for row in results:
+        excerpt = matching_paragraph(row["text"] or "", query)
+        if as_json:
+            click.echo(json.dumps({k: row[k] for k in ("id", "site", "url", "title", "published_at")}
+                                  | {"excerpt": excerpt}, ensure_ascii=False))
+            continue
+        click.echo(f"{(row['published_at'] or row['first_seen'] or '')[:16]:16}  {row['site']:8} {row['title']}")
+        click.echo(f"    {unquote(row['url'])}")
+        if excerpt:
+            click.echo(f"    {excerpt}")
+    if not as_json:
+        click.echo(f"{len(results)} result{'s' if len(results) != 1 else ''}", err=True)
+
+
+def _existing_store(db_path: Path | None, config_path: Path | None) -> Path:
+    try:
+        db_path = db_path or load_config(config_path).db
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
+    if not Path(db_path).is_file():
+        raise UserError(f"{db_path}: no such store")
+    return Path(db_path)
+
+
 # --- extraction -----------------------------------------------------------------------
 
 
@@ -331,10 +422,7 @@ def reextract(db_path, config_path, site_key):
             config.select([site_key])
     except ConfigError as exc:
         raise UserError(str(exc)) from None
-    db_path = db_path or config.db
-    if not Path(db_path).exists():
-        raise UserError(f"{db_path}: no such store")
-    store = _open_store(db_path)
+    store = _open_store(_existing_store(db_path, config_path))
     started = time.monotonic()
     try:
         counts = run(store, config.sites, site_key,
