@@ -1,0 +1,214 @@
+"""`rasid serve`: a real Datasette on the demo store, checked through its JSON API and in Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from db.store import PageRecord, Store
+from tests.conftest import ROOT, base_url_args, run_rasid
+
+SPELLED_WITH_YAA_HAMZA = "https://example-news.iq/a/1"  # an article that writes مسئولية, not مسؤولية
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("web") / "demo.db"
+    run_rasid("demo", "--db", str(db))
+    store = Store(db)
+    store.ensure_site("other", "موقع آخر", "https://example-news.iq", "Asia/Baghdad")
+    store.record_page(PageRecord(
+        url=SPELLED_WITH_YAA_HAMZA, site="other", status=200, fetched_at="2026-11-23T08:00:00+00:00",
+        title="الحكومة تتحمل المسئولية عن انقطاع الكهرباء",
+        text="قال نائب في البرلمان إن الحكومة تتحمل مسئولية انقطاع الكهرباء في المحافظات الجنوبية.",
+        published_at="2026-11-23T10:00:00+03:00", content_hash="h1"))
+    store.close()
+    return db
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def datasette(demo_db):
+    port = free_port()
+    log = demo_db.with_name("serve.log")  # a file, not a pipe: nobody reads the access log while tests run
+    process = subprocess.Popen([sys.executable, "-m", "crawler", "serve", "--db", str(demo_db), "--port", str(port)],
+                               cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise AssertionError("rasid serve did not start:\n" + log.read_text()) from None
+            time.sleep(0.2)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def get(url: str) -> tuple[int, dict | str]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            body = response.read().decode("utf-8")
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        body, status = exc.read().decode("utf-8"), exc.code
+    try:
+        return status, json.loads(body)
+    except ValueError:
+        return status, body
+
+
+def query(base: str, name: str, **params) -> list[dict]:
+    status, data = get(f"{base}/demo/{name}.json?_shape=array&" + urllib.parse.urlencode(params))
+    assert status == 200, data
+    return data
+
+
+def search(base: str, q: str) -> set[str]:
+    return {row["url"] for row in query(base, "search", q=q)}
+
+
+def test_search_ignores_hamza_alef_maqsura_and_taa_marbuta(datasette, demo_db):
+    store = Store(demo_db)
+    try:
+        all_urls = {r["url"]: r for r in store.db["articles"].rows}
+    finally:
+        store.close()
+    kadhimi = {u for u, r in all_urls.items() if "الكاظمي" in (r["title"] or "") + (r["text"] or "")}
+    assert len(kadhimi) >= 5
+    assert search(datasette, "الكاظمى") == kadhimi  # alef maqsura typed for yaa
+    security = {u for u, r in all_urls.items() if re.search(r"(?<!\w)[وفبكل]?(?:ال)?أمن(?!\w)", r["text"])}
+    assert security and security <= search(datasette, "امن")  # bare alef typed for hamza
+    assert SPELLED_WITH_YAA_HAMZA in search(datasette, "مسؤولية")  # waw-hamza typed, yaa-hamza stored
+    waw_hamza = {u for u, r in all_urls.items() if "مسؤولية" in r["text"]}
+    assert waw_hamza and waw_hamza <= search(datasette, "مسئولية")
+    assert search(datasette, "البصره") == search(datasette, "البصرة")  # haa typed for taa marbuta
+    assert not search(datasette, "كلمةلاتوجد")
+
+
+def test_canned_queries_answer(datasette):
+    latest = query(datasette, "latest")
+    assert len(latest) >= 31 and latest[0]["published_at"] >= latest[-1]["published_at"]
+    assert query(datasette, "today")  # the demo ran today
+    edits = query(datasette, "edits")
+    assert [e["site"] for e in edits] == ["ina"] and "{+موسعا+}" in edits[0]["diff"]
+    assert {a["kind"] for a in query(datasette, "alerts")} == {"new", "changed", "removed"}
+    health = query(datasette, "site_health")
+    assert {h["site"] for h in health} >= {"ina", "alaraby", "kitabat", "okaz", "elaph"}
+    assert all(h["status"] == "ok" for h in health if h["site"] != "other")
+
+
+def test_tables_are_described_sorted_newest_first_and_faceted(datasette):
+    status, data = get(f"{datasette}/demo/articles.json?_shape=objects&_size=5")
+    assert status == 200
+    dates = [r["published_at"] for r in data["rows"]]
+    assert dates == sorted(dates, reverse=True)
+    assert {"site", "section"} <= set(data["facet_results"])
+    status, meta = get(f"{datasette}/-/metadata.json")
+    columns = meta["databases"]["demo"]["tables"]["articles"]["columns"]
+    assert "العنوان" in columns["title"] and "headline" in columns["title"]
+
+
+def test_nothing_can_be_written_through_the_web_view(datasette, demo_db):
+    before = Store(demo_db).db["articles"].count
+    status, data = get(f"{datasette}/demo.json?" + urllib.parse.urlencode({"sql": "DELETE FROM articles"}))
+    assert status == 400 and "SELECT" in data["error"]
+    status, _ = get(f"{datasette}/demo.json?" + urllib.parse.urlencode(
+        {"sql": "SELECT 1; DROP TABLE articles"}))
+    assert status == 400
+    for path in ("/demo/latest", "/demo/articles/-/insert", "/demo/-/create", "/demo/articles/1/-/delete"):
+        request = urllib.request.Request(datasette + path, data=b'{"row": {"title": "x"}}', method="POST",
+                                         headers={"Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        assert refused.value.code == 405, path
+    assert Store(demo_db).db["articles"].count == before
+
+
+def test_a_crawl_writes_while_datasette_reads_without_lock_errors(datasette, demo_db, replay):
+    failures: list[str] = []
+    reads = 0
+    stop = threading.Event()
+
+    def read_constantly():
+        nonlocal reads
+        while not stop.is_set():
+            for name, params in (("search", {"q": "الكاظمي"}), ("latest", {}), ("site_health", {})):
+                status, data = get(f"{datasette}/demo/{name}.json?_shape=array&" + urllib.parse.urlencode(params))
+                reads += 1
+                if status != 200:
+                    failures.append(f"{name}: {status} {data}")
+
+    reader = threading.Thread(target=read_constantly)
+    reader.start()
+    try:
+        crawl = run_rasid("crawl", "--db", str(demo_db), *base_url_args(replay), check=False)
+    finally:
+        stop.set()
+        reader.join()
+    assert crawl.returncode == 0, crawl.stderr
+    assert "locked" not in crawl.stderr
+    assert not failures and reads > 10
+    # the crawl went back to day one of the snapshots: the INA edit is reverted, and search sees it at once
+    assert search(datasette, "وشيوخ العشائر") == set()
+
+
+def chromium_paths() -> tuple[str, str] | None:
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    return (browser, driver) if browser and driver else None
+
+
+@pytest.mark.skipif(chromium_paths() is None and os.environ.get("CI") != "true",
+                    reason="Debian's chromium and chromium-driver are not installed (make test installs them as root)")
+def test_search_page_renders_arabic_right_to_left_in_chromium(datasette, tmp_path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+
+    paths = chromium_paths()
+    assert paths, "chromium and chromedriver must be installed (.ci/run installs them)"
+    options = webdriver.ChromeOptions()
+    options.binary_location = paths[0]
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,900"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(paths[1]), options=options)
+    try:
+        driver.get(f"{datasette}/demo/search?" + urllib.parse.urlencode({"q": "الكاظمى"}))
+        cells = driver.find_elements(By.CSS_SELECTOR, "td.col-title .rasid-ar")
+        assert len(cells) >= 5
+        for cell in cells:
+            assert "الكاظمي" in cell.text or cell.text
+            assert driver.execute_script("return getComputedStyle(arguments[0]).direction", cell) == "rtl"
+        # right-to-left for real: a short title sits against the right edge of its box, not the left
+        left_gap, right_gap = driver.execute_script(
+            "const c = arguments[0], r = document.createRange(); r.selectNodeContents(c);"
+            "const box = c.getBoundingClientRect(), text = r.getBoundingClientRect();"
+            "return [text.left - box.left, box.right - text.right];", min(cells, key=lambda c: len(c.text)))
+        assert right_gap < left_gap
+    finally:
+        driver.quit()
