@@ -22,12 +22,19 @@ SNAPSHOTS = SEEDS_DIR / "snapshots"
 DEMO_UPDATE = SEEDS_DIR / "demo-update"
 
 SITE_FIELDS = {"name", "base_url", "hosts", "timezone", "feeds", "sitemaps", "listings", "article_patterns",
-               "revisit", "download_delay", "hints", "enabled"}
+               "revisit", "cron", "download_delay", "hints", "enabled"}
 REQUIRED_FIELDS = {"name", "base_url", "timezone", "article_patterns"}
 HINT_FIELDS = {"date_selector", "remove", "title_suffix"}
-CONFIG_FIELDS = {"db", "sites_file", "revisit_days", "sites"}
-CONFIG_SITE_FIELDS = {"base_url", "enabled", "revisit", "download_delay"}
+CONFIG_FIELDS = {"db", "sites_file", "revisit_schedule", "crawl_timeout", "deliver_every", "alerts", "watch", "sites"}
+CONFIG_SITE_FIELDS = {"base_url", "enabled", "revisit", "cron", "download_delay"}
+ALERT_FIELDS = {"urls", "jsonl", "console"}
+WATCH_FIELDS = {"name", "all", "any", "none", "sites", "kinds"}
+ALERT_KINDS = ("new", "changed", "removed", "restored")
+# Recently published articles are fetched again for edits: every 15 minutes in their first
+# 6 hours, hourly until a day old, every 6 hours until 3 days, daily until a week; then never.
+DEFAULT_REVISIT_SCHEDULE = ("15m until 6h", "1h until 1d", "6h until 3d", "1d until 7d")
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_SCHEDULE_STEP = re.compile(r"^\s*(\S+)\s+until\s+(\S+)\s*$")
 
 
 class ConfigError(ValueError):
@@ -38,6 +45,28 @@ def _on_origin(parts, origin: str) -> str:
     """The path and query of a split URL on another scheme://host:port, without fragment."""
     target = urlsplit(origin)
     return urlunsplit((target.scheme, target.netloc, parts.path or "/", parts.query, ""))
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """Where alerts go: Apprise URLs (secrets inside them never logged), a JSON-lines file, the console."""
+
+    urls: tuple[str, ...] = ()
+    jsonl: Path | None = None
+    console: bool = True
+
+
+@dataclass(frozen=True)
+class WatchRule:
+    """Alert only on articles that contain every `all` phrase, at least one `any` phrase (when
+    given) and no `none` phrase, on `sites` (all when empty), for `kinds` of change."""
+
+    name: str
+    all: tuple[str, ...] = ()
+    any: tuple[str, ...] = ()
+    none: tuple[str, ...] = ()
+    sites: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ALERT_KINDS
 
 
 @dataclass(frozen=True)
@@ -52,6 +81,7 @@ class Site:
     sitemaps: tuple[str, ...] = ()
     listings: tuple[str, ...] = ()
     revisit_seconds: int = 1800
+    cron: str | None = None  # a crontab line; when set, the daemon uses it instead of revisit
     download_delay: float = 1.0
     enabled: bool = True
     hints: ExtractionHints = field(default_factory=ExtractionHints)
@@ -96,8 +126,17 @@ class Site:
 class Config:
     sites: dict[str, Site]
     db: Path = Path("rasid.db")
-    revisit_days: float = 7.0
+    # (revisit interval, until age) in seconds, youngest first; older articles are not revisited
+    revisit_schedule: tuple[tuple[int, int], ...] = ()
+    crawl_timeout: int = 1800
+    deliver_every: int = 30
+    alerts: AlertSettings = field(default_factory=lambda: AlertSettings())
+    watch: tuple[WatchRule, ...] = ()
     source: Path | None = None
+
+    def __post_init__(self):
+        if not self.revisit_schedule:
+            object.__setattr__(self, "revisit_schedule", parse_schedule(DEFAULT_REVISIT_SCHEDULE, "default"))
 
     def select(self, keys: list[str] | tuple[str, ...]) -> list[Site]:
         if not keys:
@@ -157,6 +196,31 @@ def parse_duration(value: object, what: str) -> int:
     if not m or int(m.group(1)) == 0:
         raise ConfigError(f"{what}: expected a duration like \"15m\", \"2h\" or \"1d\", got {value!r}")
     return int(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+
+
+def parse_schedule(steps: object, what: str) -> tuple[tuple[int, int], ...]:
+    """["15m until 6h", "1h until 1d", ...] -> ((900, 21600), (3600, 86400), ...)."""
+    if not isinstance(steps, list | tuple) or not steps:
+        raise ConfigError(f"{what}: expected a list like [\"15m until 6h\", \"1h until 1d\"], got {steps!r}")
+    out = []
+    for step in steps:
+        m = _SCHEDULE_STEP.match(str(step))
+        if not m:
+            raise ConfigError(f"{what}: {step!r}: expected \"INTERVAL until AGE\", like \"15m until 6h\"")
+        out.append((parse_duration(m.group(1), what), parse_duration(m.group(2), what)))
+    if [u for _, u in out] != sorted({u for _, u in out}):
+        raise ConfigError(f"{what}: the ages after \"until\" must grow from one step to the next")
+    return tuple(out)
+
+
+def check_cron(value: object, what: str) -> str:
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(str(value))
+    except ValueError as exc:
+        raise ConfigError(f"{what}: not a crontab line (minute hour day month weekday): {value!r}: {exc}") from None
+    return str(value)
 
 
 def _read_toml(path: Path) -> tuple[dict, str]:
@@ -227,6 +291,7 @@ def load_sites(path: Path = DEFAULT_SITES) -> dict[str, Site]:
             sitemaps=_str_list(entry.get("sitemaps", []), at("sitemaps")),
             listings=_str_list(entry.get("listings", []), at("listings")),
             revisit_seconds=parse_duration(entry.get("revisit", "30m"), at("revisit")),
+            cron=check_cron(entry["cron"], at("cron")) if "cron" in entry else None,
             download_delay=float(delay),
             enabled=bool(entry.get("enabled", True)),
             hints=ExtractionHints(
@@ -267,14 +332,73 @@ def load_config(path: Path | None = None, sites_file: Path | None = None) -> Con
         if "enabled" in override:
             changes["enabled"] = bool(override["enabled"])
         if "revisit" in override:
-            changes["revisit_seconds"] = parse_duration(override["revisit"], f"{_where(path, text, table, 'revisit')}")
+            changes["revisit_seconds"] = parse_duration(override["revisit"], f"{_where(path, text, table, 'revisit')}: "
+                                                                             f"[{table}] revisit")
+            changes["cron"] = None
+        if "cron" in override:
+            changes["cron"] = check_cron(override["cron"], f"{_where(path, text, table, 'cron')}: [{table}] cron")
         if "download_delay" in override:
             changes["download_delay"] = float(override["download_delay"])
         sites[key] = replace(sites[key], **changes)
-    revisit_days = data.get("revisit_days", 7.0)
-    if not isinstance(revisit_days, int | float) or revisit_days < 0:
-        raise ConfigError(f"{path}: revisit_days: expected a number of days >= 0, got {revisit_days!r}")
-    db = Path(str(data["db"])) if "db" in data else Path("rasid.db")
-    if not db.is_absolute():
-        db = path.parent / db
-    return Config(sites=sites, db=db, revisit_days=float(revisit_days), source=path)
+    def top(key: str) -> str:
+        line = next((n for n, ln in enumerate(text.splitlines(), 1) if re.match(rf"^\s*{key}\s*=", ln)), None)
+        return f"{path}{':' + str(line) if line else ''}: {key}"
+
+    schedule = parse_schedule(data.get("revisit_schedule", list(DEFAULT_REVISIT_SCHEDULE)), top("revisit_schedule"))
+    crawl_timeout = parse_duration(data.get("crawl_timeout", "30m"), top("crawl_timeout"))
+    deliver_every = parse_duration(data.get("deliver_every", "30s"), top("deliver_every"))
+    db = _relative_to(path, data["db"]) if "db" in data else Path("rasid.db")
+    return Config(sites=sites, db=db, revisit_schedule=schedule, crawl_timeout=crawl_timeout,
+                  deliver_every=deliver_every, alerts=_alert_settings(path, text, data.get("alerts", {})),
+                  watch=_watch_rules(path, text, data.get("watch", []), sites), source=path)
+
+
+def _relative_to(config_path: Path, value: object) -> Path:
+    target = Path(str(value))
+    return target if target.is_absolute() else config_path.parent / target
+
+
+def _alert_settings(path: Path, text: str, table: object) -> AlertSettings:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [alerts] must be a table")
+    bad = sorted(set(table) - ALERT_FIELDS)
+    if bad:
+        raise ConfigError(f"{_where(path, text, 'alerts', bad[0])}: [alerts] unknown field {bad[0]!r}")
+    urls = _str_list(table.get("urls", []), f"{_where(path, text, 'alerts', 'urls')}: [alerts] urls")
+    for n, url in enumerate(urls):
+        scheme = url.split("://", 1)[0] if "://" in url else ""
+        if not re.fullmatch(r"[a-z][a-z0-9+.-]*", scheme):
+            # the URL itself may hold a token: name its position, never its text
+            raise ConfigError(f"{_where(path, text, 'alerts', 'urls')}: [alerts] urls[{n}]: not an Apprise URL "
+                              "(scheme://…)")
+    jsonl = table.get("jsonl")
+    return AlertSettings(urls=urls, jsonl=_relative_to(path, jsonl) if jsonl else None,
+                         console=bool(table.get("console", True)))
+
+
+def _watch_rules(path: Path, text: str, tables: object, sites: dict[str, Site]) -> tuple[WatchRule, ...]:
+    if not isinstance(tables, list):
+        raise ConfigError(f"{path}: watch: expected [[watch]] tables")
+    rules = []
+    for n, table in enumerate(tables):
+        what = f"{path}: [[watch]] #{n + 1}"
+        bad = sorted(set(table) - WATCH_FIELDS)
+        if bad:
+            raise ConfigError(f"{what}: unknown field {bad[0]!r}")
+        rule = WatchRule(
+            name=str(table.get("name", f"watch {n + 1}")),
+            all=_str_list(table.get("all", []), f"{what} all"), any=_str_list(table.get("any", []), f"{what} any"),
+            none=_str_list(table.get("none", []), f"{what} none"),
+            sites=_str_list(table.get("sites", []), f"{what} sites"),
+            kinds=_str_list(table.get("kinds", list(ALERT_KINDS)), f"{what} kinds"),
+        )
+        if not (rule.all or rule.any):
+            raise ConfigError(f"{what}: needs `all` or `any` phrases")
+        unknown = [s for s in rule.sites if s not in sites]
+        if unknown:
+            raise ConfigError(f"{what} sites: unknown site {unknown[0]!r}")
+        wrong = [k for k in rule.kinds if k not in ALERT_KINDS]
+        if wrong:
+            raise ConfigError(f"{what} kinds: {wrong[0]!r} is not one of {', '.join(ALERT_KINDS)}")
+        rules.append(rule)
+    return tuple(rules)

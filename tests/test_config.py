@@ -76,10 +76,10 @@ def test_config_file_overrides_and_its_mistakes(tmp_path):
 
 
 def test_cli_reports_config_errors_in_one_line_with_exit_2(tmp_path):
-    config = write(tmp_path, "revisit_days = \"soon\"\n", "rasid.toml")
+    config = write(tmp_path, "crawl_timeout = \"soon\"\n", "rasid.toml")
     result = run_rasid("crawl", "--config", str(config), "--db", str(tmp_path / "x.db"), check=False)
     assert result.returncode == 2
-    assert result.stderr.strip().count("\n") == 0 and "revisit_days" in result.stderr
+    assert result.stderr.strip().count("\n") == 0 and "rasid.toml:1: crawl_timeout" in result.stderr
     assert not (tmp_path / "x.db").exists()
     result = run_rasid("crawl", "nosuchsite", "--db", str(tmp_path / "x.db"), check=False)
     assert result.returncode == 2 and "unknown site 'nosuchsite'" in result.stderr
@@ -87,3 +87,47 @@ def test_cli_reports_config_errors_in_one_line_with_exit_2(tmp_path):
     assert result.returncode == 2 and "expected SITE=URL" in result.stderr
     result = run_rasid("crawl", "--db", str(tmp_path / "no" / "x.db"), check=False)
     assert result.returncode == 2 and "does not exist" in result.stderr
+
+
+DAEMON_CONFIG = """revisit_schedule = ["10m until 2h", "2h until 2d"]
+crawl_timeout = "5m"
+deliver_every = "10s"
+[alerts]
+urls = ["json://127.0.0.1:8080/hook", "tgram://123:ABC/456"]
+jsonl = "alerts.jsonl"
+console = false
+[[watch]]
+name = "basra"
+all = ["الكاظمي", "البصرة"]
+sites = ["demo"]
+[sites.demo]
+cron = "*/20 6-23 * * *"
+"""
+
+
+def test_daemon_config_loads(tmp_path):
+    sites = write(tmp_path, GOOD)
+    config = load_config(write(tmp_path, f'sites_file = "{sites}"\n' + DAEMON_CONFIG, "rasid.toml"))
+    assert config.revisit_schedule == ((600, 7200), (7200, 172800))
+    assert (config.crawl_timeout, config.deliver_every) == (300, 10)
+    assert config.alerts.urls[1].startswith("tgram://") and config.alerts.jsonl == tmp_path / "alerts.jsonl"
+    assert config.watch[0].all == ("الكاظمي", "البصرة") and config.watch[0].sites == ("demo",)
+    assert config.sites["demo"].cron == "*/20 6-23 * * *"
+    assert load_config(None, sites).revisit_schedule[0] == (900, 6 * 3600)  # the default decaying schedule
+
+
+@pytest.mark.parametrize("change, message", [
+    (("2h until 2d", "2h until 1h"), r"rasid.toml:2: revisit_schedule: .*must grow"),
+    (("10m until 2h", "10 minutes"), r"revisit_schedule: '10 minutes': expected \"INTERVAL until AGE\""),
+    (('cron = "*/20 6-23 * * *"', 'cron = "every hour"'), r"\[sites.demo\] cron: not a crontab line"),
+    (('name = "basra"', 'name = "basra"\ncolour = 1'), r"\[\[watch\]\] #1: unknown field 'colour'"),
+    (('sites = ["demo"]', 'sites = ["nope"]'), r"\[\[watch\]\] #1 sites: unknown site 'nope'"),
+    (('all = ["الكاظمي", "البصرة"]', ""), r"\[\[watch\]\] #1: needs `all` or `any`"),
+    (('"tgram://123:ABC/456"', '"no scheme here"'), r"\[alerts\] urls\[1\]: not an Apprise URL"),
+    (("console = false", "colour = false"), r"rasid.toml:\d+: \[alerts\] unknown field 'colour'"),
+])
+def test_daemon_config_mistakes(tmp_path, change, message):
+    sites = write(tmp_path, GOOD)
+    text = f'sites_file = "{sites}"\n' + DAEMON_CONFIG.replace(*change)
+    with pytest.raises(ConfigError, match=message):
+        load_config(write(tmp_path, text, "rasid.toml"))
