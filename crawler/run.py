@@ -13,7 +13,7 @@ import ipaddress
 import shutil
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -32,8 +32,11 @@ def _is_loopback(url: str) -> bool:
 
 
 def crawl_here(config: Config, sites: list[Site], db_path: Path, progress: bool = False,
-               log_level: str = "WARNING") -> int:
+               log_level: str = "WARNING", due_only: bool = False) -> int:
     """Crawl `sites` into the store, in this process (once per process).
+
+    Stored articles within the revisit schedule's window are fetched again (conditionally);
+    with `due_only` (the daemon), only those whose step of the schedule has come round.
     Returns the id of the last crawl row before this run: rows after it are this run's."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
@@ -41,8 +44,10 @@ def crawl_here(config: Config, sites: list[Site], db_path: Path, progress: bool 
     from spiders.news import NewsSpider
 
     store = Store(db_path)
-    since = (datetime.now(UTC) - timedelta(days=config.revisit_days)).isoformat(timespec="seconds")
-    known = {site.key: store.known_articles(site.key, since) for site in sites}
+    now = datetime.now(UTC)
+    due = {site.key: store.due_articles(site.key, now, config.revisit_schedule, every_step=due_only)
+           for site in sites}
+    stored = {site.key: store.stored_urls(site.key) for site in sites}
     before = store.last_crawl_id()
     store.close()
 
@@ -57,7 +62,7 @@ def crawl_here(config: Config, sites: list[Site], db_path: Path, progress: bool 
         # takes per-crawler settings); a replay or mirror on loopback needs none.
         delay = 0.0 if site.fetch_base and _is_loopback(site.fetch_base) else site.download_delay
         spider_class = type(f"NewsSpider_{site.key}", (NewsSpider,), {"custom_settings": {"DOWNLOAD_DELAY": delay}})
-        process.crawl(spider_class, site=site, known=known[site.key])
+        process.crawl(spider_class, site=site, known=due[site.key], stored=stored[site.key])
     process.start()
     return before
 

@@ -7,6 +7,10 @@ Tables
              the raw HTML (zlib-compressed) so extraction can be re-run
 - crawls:    one row per crawl of a site: start, end, counts, errors
 - alerts:    new / changed / removed / restored, with a word diff for edits
+- deliveries: the outbox's per-channel state: attempts, next attempt,
+             delivered_at, last error (secrets redacted). An alert row with
+             delivered_at NULL is undelivered; it is written in the same
+             transaction as the change it reports.
 - articles_search (+ its FTS5 index articles_search_fts): each article's
              title and text folded for search (extract.arabic.search_text),
              rowid = article id, rewritten in the same transaction as the article
@@ -20,19 +24,20 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import sqlite3
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlite_utils
 
 from extract.arabic import search_query, search_text
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 ALERT_KINDS = ("new", "changed", "removed", "restored")
 
 
@@ -42,6 +47,34 @@ class StoreError(RuntimeError):
 
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _alive(pid: int | None) -> bool:
+    """Whether a process runs: a zombie (exited, not yet reaped by its new parent) does not."""
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return True  # no /proc (not Linux): kill(pid, 0) is all we know
+
+
+def _instant(value: str | None) -> datetime | None:
+    """An ISO timestamp as an aware datetime (UTC when it has no offset); None for a day or less."""
+    if not value or len(value) < 16:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -177,6 +210,15 @@ class Store:
                     "created_at": str, "crawl_id": int, "diff": str, "delivered_at": str,
                 }, pk="id", foreign_keys=[("article_id", "articles", "id"), ("crawl_id", "crawls", "id")])
                 db["alerts"].create_index(["created_at"])
+            if "pid" not in db["crawls"].columns_dict:
+                db["crawls"].add_column("pid", int)  # the crawl's process, to tell a dead crawl from a running one
+            if "delivery" not in db["alerts"].columns_dict:
+                db["alerts"].add_column("delivery", str)  # delivered, filtered (by watch rules), no_channels
+            if "deliveries" not in db.table_names():
+                db["deliveries"].create({
+                    "alert_id": int, "channel": str, "attempts": int, "next_attempt_at": str, "delivered_at": str,
+                    "last_error": str,
+                }, pk=("alert_id", "channel"), foreign_keys=[("alert_id", "alerts", "id")], defaults={"attempts": 0})
             if "articles_search" not in db.table_names():
                 db["articles_search"].create({"article_id": int, "title": str, "text": str}, pk="article_id")
                 # FTS5 through sqlite-utils: its triggers keep the index in step with articles_search.
@@ -207,7 +249,17 @@ class Store:
 
     def start_crawl(self, site: str) -> int:
         with self.transaction():
-            return self.db["crawls"].insert({"site": site, "started_at": utc_now(), "status": "running"}).last_pk
+            return self.db["crawls"].insert({"site": site, "started_at": utc_now(), "status": "running",
+                                             "pid": os.getpid()}).last_pk
+
+    def close_dead_crawls(self) -> int:
+        """Mark failed the crawl rows still 'running' whose process is gone (killed with
+        SIGKILL, or the machine went down): they will never finish. Returns how many."""
+        dead = [row for row in self.db["crawls"].rows_where("finished_at IS NULL") if not _alive(row["pid"])]
+        for row in dead:
+            self.fail_unfinished_crawls(row["site"], row["id"] - 1,
+                                        f"the crawl process (pid {row['pid']}) died before finishing")
+        return len(dead)
 
     def finish_crawl(self, crawl_id: int, counts: dict[str, int], errors: list[str], status: str) -> None:
         now = utc_now()
@@ -223,14 +275,48 @@ class Store:
 
     # --- articles -------------------------------------------------------------
 
-    def known_articles(self, site: str, since: str | None = None) -> dict[str, dict]:
-        """url -> {etag, last_modified, status} for the site's articles first seen since `since`."""
-        where, params = "site = ?", [site]
-        if since:
-            where += " AND first_seen >= ?"
-            params.append(since)
-        rows = self.db["articles"].rows_where(where, params, select="url, etag, last_modified, status")
-        return {r["url"]: r for r in rows}
+    def due_articles(self, site: str, now: datetime, schedule: tuple[tuple[int, int], ...],
+                     every_step: bool = True) -> dict[str, dict]:
+        """url -> {etag, last_modified, status} of the site's articles due for a revisit.
+
+        `schedule` is ((interval, until_age), ...) in seconds, youngest first: an article
+        younger than until_age is due once interval has passed since it was last fetched;
+        one older than the last until_age is not revisited at all (with every_step=False,
+        every article younger than that is due: a one-off crawl). Age counts from the
+        article's first sight by Rasid, not its printed date: dates can be missing or wrong,
+        and an article imported from an archive still gets its first week of watching."""
+        if not schedule:
+            return {}
+        oldest = (now - timedelta(seconds=schedule[-1][1])).isoformat(timespec="seconds")
+        rows = self.db.query(
+            "SELECT url, etag, last_modified, status, first_seen, last_seen FROM articles "
+            "WHERE site = ? AND first_seen >= ?", [site, oldest])
+        due = {}
+        for row in rows:
+            born = _instant(row["first_seen"])
+            last = _instant(row["last_seen"]) or born
+            if born is None:
+                continue
+            age = (now - born).total_seconds()
+            interval = next((every for every, until in schedule if age < until), None)
+            if interval is not None and (not every_step or (now - last).total_seconds() >= interval * 0.9):
+                due[row["url"]] = {k: row[k] for k in ("etag", "last_modified", "status")}
+        return due
+
+    def stored_urls(self, site: str) -> set[str]:
+        """Every article URL of the site in the store: found again in a feed, one not due is skipped."""
+        return {row[0] for row in self.db.execute("SELECT url FROM articles WHERE site = ?", [site])}
+
+    def fail_unfinished_crawls(self, site: str, after_crawl_id: int, reason: str) -> int:
+        """Close the site's crawl rows after `after_crawl_id` that never finished (the crawl
+        was killed or crashed): status failed, with the reason. Returns how many."""
+        with self.transaction():
+            rows = list(self.db["crawls"].rows_where("site = ? AND id > ? AND finished_at IS NULL",
+                                                     [site, after_crawl_id]))
+            for row in rows:
+                self.db["crawls"].update(row["id"], {"finished_at": utc_now(), "status": "failed", "errors": 1,
+                                                     "error_log": json.dumps([reason], ensure_ascii=False)})
+        return len(rows)
 
     def article(self, url: str) -> dict | None:
         rows = list(self.db["articles"].rows_where("url = ?", [url], limit=1))
@@ -366,6 +452,35 @@ class Store:
             f"WHERE {' AND '.join(where)} ORDER BY coalesce(a.published_at, a.first_seen) DESC LIMIT :limit",
             params))
 
+    # --- the alert outbox -------------------------------------------------------------
+
+    def undelivered_alerts(self) -> list[dict]:
+        """Alerts not yet delivered everywhere, oldest first, with their article's text and site zone."""
+        return list(self.db.query(
+            "SELECT al.*, a.text, a.published_at, s.name AS site_name, s.timezone FROM alerts al "
+            "JOIN articles a ON a.id = al.article_id JOIN sites s ON s.key = al.site "
+            "WHERE al.delivered_at IS NULL ORDER BY al.id"))
+
+    def delivery(self, alert_id: int, channel: str) -> dict | None:
+        rows = list(self.db["deliveries"].rows_where("alert_id = ? AND channel = ?", [alert_id, channel]))
+        return rows[0] if rows else None
+
+    def record_attempt(self, alert_id: int, channel: str, ok: bool, error: str | None = None,
+                       retry_at: str | None = None) -> None:
+        """One delivery attempt to one channel: delivered, or failed with the next attempt time."""
+        with self.transaction():
+            previous = self.delivery(alert_id, channel) or {"attempts": 0}
+            self.db["deliveries"].upsert({
+                "alert_id": alert_id, "channel": channel, "attempts": previous["attempts"] + 1,
+                "delivered_at": utc_now() if ok else None, "next_attempt_at": None if ok else retry_at,
+                "last_error": None if ok else error,
+            }, pk=("alert_id", "channel"))
+
+    def close_alert(self, alert_id: int, how: str) -> None:
+        """The alert needs nothing more: delivered (every channel took it) or filtered (no watch rule matched)."""
+        with self.transaction():
+            self.db["alerts"].update(alert_id, {"delivered_at": utc_now(), "delivery": how})
+
     # --- reading -----------------------------------------------------------------
 
     def alerts(self, after_crawl_id: int | None = None) -> list[dict]:
@@ -373,6 +488,30 @@ class Store:
         if after_crawl_id is None:
             return list(self.db["alerts"].rows_where(order_by="id"))
         return list(self.db["alerts"].rows_where("crawl_id > ?", [after_crawl_id], order_by="id"))
+
+    def site_status(self) -> list[dict]:
+        """Per site: last crawl (start, seconds, status), article counts, new and failed in the last day."""
+        day_ago = (datetime.now(UTC) - timedelta(days=1)).isoformat(timespec="seconds")
+        return list(self.db.query(
+            "SELECT s.key AS site, c.started_at AS last_run, "
+            "CAST(round((julianday(c.finished_at) - julianday(c.started_at)) * 86400) AS INTEGER) AS seconds, "
+            "c.status AS result, "
+            "(SELECT count(*) FROM articles a WHERE a.site = s.key AND a.status = 'live') AS live, "
+            "(SELECT count(*) FROM articles a WHERE a.site = s.key AND a.status = 'removed') AS removed, "
+            "(SELECT count(*) FROM articles a WHERE a.site = s.key AND a.first_seen >= :day) AS new_24h, "
+            "(SELECT count(*) FROM crawls f WHERE f.site = s.key AND f.started_at >= :day "
+            "AND f.status NOT IN ('ok', 'running')) AS failed_24h "
+            "FROM sites s LEFT JOIN crawls c ON c.id = (SELECT max(id) FROM crawls WHERE site = s.key) "
+            "ORDER BY s.key", {"day": day_ago}))
+
+    def recent_errors(self, limit: int = 10) -> list[dict]:
+        """The newest error lines of crawls, newest first: {started_at, site, line}."""
+        out: list[dict] = []
+        for row in self.db.query("SELECT started_at, site, error_log FROM crawls WHERE error_log IS NOT NULL "
+                                 "ORDER BY id DESC LIMIT ?", [limit]):
+            for line in reversed(json.loads(row["error_log"])):
+                out.append({"started_at": row["started_at"], "site": row["site"], "line": line})
+        return out[:limit]
 
     def site_summary(self) -> list[dict]:
         return list(self.db.query(

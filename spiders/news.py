@@ -59,15 +59,22 @@ class PageItem:
     extracted: dict | None = field(default=None, repr=False)
 
 
+ARTICLE_REDIRECTS = [301, 302, 303, 307, 308]
+
+
 class NewsSpider(scrapy.Spider):
     name = "news"
-    # 304/404/410 are answers about an article, not errors: let them reach the callback.
+    # 304, 404 and 410 are answers about an article, not errors: let them reach the callback.
     handle_httpstatus_list = [304, 404, 410]
 
-    def __init__(self, site: Site, known: dict[str, dict] | None = None, **kwargs):
+    def __init__(self, site: Site, known: dict[str, dict] | None = None, stored: set[str] | None = None, **kwargs):
+        """`known`: stored articles due for a revisit (url -> etag, last_modified, status), fetched
+        conditionally; `stored`: every stored URL of the site, so one not due is not fetched again
+        when a feed or listing still links it."""
         super().__init__(name=f"news:{site.key}", **kwargs)
         self.site = site
         self.known = known or {}
+        self.skip = (stored or set()) - set(self.known)
         self.allowed_domains = [h for h in {*site.live_hosts, _host(site.fetch_origin)} if h]
         self.feed_dates: dict[str, str] = {}
         self.errors: list[str] = []  # one line per failed request, for the crawls table
@@ -93,9 +100,10 @@ class NewsSpider(scrapy.Spider):
         """The canonical public URL of any URL seen on the wire or in a feed."""
         return canonical(self.site.to_public(url))
 
-    def _request(self, public_url: str, callback, priority: int = 0, **kwargs) -> Request:
+    def _request(self, public_url: str, callback, priority: int = 0, meta_extra: dict | None = None,
+                 **kwargs) -> Request:
         return Request(self.site.to_fetch(public_url), callback=callback, priority=priority,
-                       errback=self.on_error, meta={"public_url": public_url}, **kwargs)
+                       errback=self.on_error, meta={"public_url": public_url, **(meta_extra or {})}, **kwargs)
 
     def article_request(self, public_url: str) -> Request:
         """A request for an article, conditional when we know its validators."""
@@ -107,12 +115,16 @@ class NewsSpider(scrapy.Spider):
                 headers["If-None-Match"] = known["etag"]
             if known.get("last_modified"):
                 headers["If-Modified-Since"] = known["last_modified"]
-        return self._request(url, self.parse_article, priority=0, headers=headers)
+        # Redirects of articles are read here, not followed blindly: one to another article is
+        # followed (an old URL), one to a page that is not an article means the site dropped it.
+        return self._request(url, self.parse_article, priority=0, headers=headers,
+                             meta_extra={"dont_redirect": True, "redirects": 0,
+                                         "handle_httpstatus_list": [*ARTICLE_REDIRECTS, 304, 404, 410]})
 
     def _article_links(self, urls):
         for url in urls:
             public = self.public(url)
-            if self.site.is_article(public):
+            if self.site.is_article(public) and public not in self.skip:
                 yield self.article_request(public)
 
     # --- discovery ---------------------------------------------------------------
@@ -177,6 +189,19 @@ class NewsSpider(scrapy.Spider):
             etag=_header(headers, b"ETag"), last_modified=_header(headers, b"Last-Modified"),
             feed_published=self.feed_dates.get(public) or self.feed_dates.get(requested),
         )
+        if response.status in ARTICLE_REDIRECTS:
+            location = _header(headers, b"Location")
+            target = self.public(response.urljoin(location)) if location else None
+            if target and self.site.is_article(target) and response.meta["redirects"] < 5:
+                request = self.article_request(target)
+                request.meta["redirects"] = response.meta["redirects"] + 1
+                yield request  # the dupefilter drops it if the feed already led there
+                return
+            # the article now redirects to a page that is not an article (the home page, a section):
+            # the site dropped it, as surely as a 404 would say
+            item.status, item.url = 410, requested
+            yield item
+            return
         if response.status == 200:
             if not isinstance(response, TextResponse):
                 self.logger.warning("%s is not a text page (%s)", public, _header(headers, b"Content-Type"))

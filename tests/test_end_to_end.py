@@ -117,3 +117,14 @@ def test_demo_command_runs_end_to_end(tmp_path):
     assert db.exists()
     again = run_rasid("demo", "--db", str(db), check=False)
     assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_an_article_that_now_redirects_to_the_home_page_is_removed(tmp_path, replay, snapshot_root):
+    db = tmp_path / "rasid.db"
+    run_rasid("crawl", "okaz", "--db", str(db), *base_url_args(replay))
+    (snapshot_root / "okaz" / "_replay.toml").write_text('[redirects]\n"/archives/52871" = "/"\n', encoding="utf-8")
+    replay.reload()
+    run_rasid("crawl", "okaz", "--db", str(db), *base_url_args(replay))
+    alerts = rows(db, "SELECT kind, url FROM alerts")
+    assert alerts == [{"kind": "removed", "url": "https://soukukkaz.com/archives/52871"}]
+    assert rows(db, "SELECT status FROM articles WHERE url = ?", [alerts[0]["url"]])[0]["status"] == "removed"

@@ -100,3 +100,31 @@ def test_word_diff_shows_context_and_elides_the_rest():
     diff = word_diff(old, new)
     assert "[-w20-] {+X+}" in diff and "w14" in diff and "w26" in diff and "w2 " not in diff
     assert "…" in diff
+
+
+def test_decaying_revisit_schedule(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from db.store import PageRecord, Store
+
+    s = Store(tmp_path / "r.db")
+    s.ensure_site("ina", "INA", "https://www.ina.iq", "Asia/Baghdad")
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    schedule = ((900, 6 * 3600), (3600, 86400), (86400, 7 * 86400))  # 15m until 6h, 1h until 1d, 1d until 7d
+
+    def stored(url, first_seen_ago, last_seen_ago):
+        s.record_page(PageRecord(url=url, site="ina", status=200, fetched_at=(now - first_seen_ago).isoformat(),
+                                 title="t", text=url, content_hash=url))
+        s.db["articles"].update(s.article(url)["id"], {"last_seen": (now - last_seen_ago).isoformat()})
+
+    stored("https://www.ina.iq/fresh-due", timedelta(hours=2), timedelta(minutes=20))
+    stored("https://www.ina.iq/fresh-recent", timedelta(hours=2), timedelta(minutes=5))
+    stored("https://www.ina.iq/day-due", timedelta(hours=12), timedelta(hours=2))
+    stored("https://www.ina.iq/day-recent", timedelta(hours=12), timedelta(minutes=30))
+    stored("https://www.ina.iq/week", timedelta(days=3), timedelta(hours=25))
+    stored("https://www.ina.iq/old", timedelta(days=9), timedelta(days=2))
+    assert set(s.due_articles("ina", now, schedule)) == {"https://www.ina.iq/fresh-due", "https://www.ina.iq/day-due",
+                                                         "https://www.ina.iq/week"}
+    # a one-off crawl revisits everything inside the window, but never what is older
+    assert "https://www.ina.iq/old" not in s.due_articles("ina", now, schedule, every_step=False)
+    assert len(s.due_articles("ina", now, schedule, every_step=False)) == 5
