@@ -1,0 +1,243 @@
+"""Alert delivery: the outbox in the store, watch rules, and the channels.
+
+The crawl writes each alert in the same transaction as the change it reports,
+with delivered_at NULL: that row is the outbox. deliver_pending() reads it,
+applies the watch rules, and hands each alert to every channel (Apprise URLs,
+a JSON-lines file, the console), recording each channel's attempt in the
+`deliveries` table. A channel that fails is retried with exponential backoff;
+an alert is closed only when every channel took it. A process killed at any
+point re-reads the outbox on restart: an alert is sent again only to a channel
+that had not confirmed it (at-least-once, with the window reduced to one
+channel call and one commit).
+
+Apprise does the talking to Telegram, Slack, e-mail, Discord, ntfy, JSON
+webhooks and the rest; its URLs carry secrets (tokens, passwords), so they are
+only ever shown through Apprise's own privacy form (`url(privacy=True)`), and
+errors are scrubbed of the raw URL before they are logged or stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import unquote
+from zoneinfo import ZoneInfo
+
+from crawler.config import AlertSettings, WatchRule
+from db.store import Store
+from extract.arabic import search_text
+
+log = logging.getLogger("rasid.alerts")
+
+KIND_LABELS = {"new": "خبر جديد", "changed": "تعديل بعد النشر", "removed": "حذف", "restored": "إعادة نشر"}
+MAX_BACKOFF = 3600
+
+
+# --- watch rules -------------------------------------------------------------------------
+
+
+def _contains(haystack: str, phrase: str) -> bool:
+    needle = search_text(phrase)
+    return bool(needle) and f" {needle} " in haystack
+
+
+def rule_matches(rule: WatchRule, alert: dict) -> bool:
+    if rule.sites and alert["site"] not in rule.sites:
+        return False
+    if alert["kind"] not in rule.kinds:
+        return False
+    # Matched like search: after Arabic folding, a fused definite article ignored, whole words.
+    haystack = f" {search_text((alert.get('title') or '') + ' ' + (alert.get('text') or ''))} "
+    return (all(_contains(haystack, p) for p in rule.all)
+            and (not rule.any or any(_contains(haystack, p) for p in rule.any))
+            and not any(_contains(haystack, p) for p in rule.none))
+
+
+def wanted(rules: tuple[WatchRule, ...], alert: dict) -> list[str]:
+    """Names of the rules the alert matches; without rules every alert is wanted."""
+    if not rules:
+        return ["*"]
+    return [rule.name for rule in rules if rule_matches(rule, alert)]
+
+
+# --- the message ---------------------------------------------------------------------------
+
+
+def _local(value: str | None, zone: str) -> str | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None or len(value) <= 10:
+        return value
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+
+def message(alert: dict, rules: list[str] | None = None) -> tuple[str, str]:
+    """(title, body) of an alert, in Arabic: what happened, where, when (in the site's zone), the link,
+    and for an edit the changed words."""
+    label = KIND_LABELS.get(alert["kind"], alert["kind"])
+    title = f"{label} · {alert['site_name'] or alert['site']}: {alert['title'] or ''}".strip()
+    lines = [alert["title"] or "", f"الموقع: {alert['site_name'] or alert['site']}"]
+    published = _local(alert.get("published_at"), alert["timezone"])
+    if published:
+        lines.append(f"النشر: {published} ({alert['timezone']})")
+    if alert["kind"] != "new":
+        lines.append(f"الرصد: {_local(alert['created_at'], alert['timezone'])} ({alert['timezone']})")
+    lines.append(unquote(alert["url"]))
+    if alert.get("diff"):
+        lines += ["", "ما تغير:", alert["diff"]]
+    if rules and rules != ["*"]:
+        lines.append(f"قاعدة المراقبة: {', '.join(rules)}")
+    return title, "\n".join(lines)
+
+
+def alert_record(alert: dict, rules: list[str]) -> dict:
+    """The JSON form of an alert (the JSON-lines channel)."""
+    keys = ("id", "kind", "site", "url", "title", "created_at", "published_at", "diff")
+    return {k: alert.get(k) for k in keys} | {"site_name": alert["site_name"], "rules": rules}
+
+
+# --- channels ------------------------------------------------------------------------------
+
+
+class Channel:
+    """One place alerts go. `key` identifies it in the store without revealing secrets."""
+
+    key: str
+    label: str
+
+    def send(self, title: str, body: str, record: dict) -> None:
+        """Deliver or raise."""
+        raise NotImplementedError
+
+
+class AppriseChannel(Channel):
+    def __init__(self, url: str):
+        import apprise
+
+        self._apprise = apprise.Apprise()
+        if not self._apprise.add(url):
+            raise ValueError("not a URL Apprise knows")
+        service = self._apprise[0]
+        self.label = service.url(privacy=True)  # tokens and passwords masked by Apprise itself
+        self.key = f"apprise:{hashlib.sha256(url.encode()).hexdigest()[:16]}"
+
+    def send(self, title: str, body: str, record: dict) -> None:
+        import apprise
+
+        if not self._apprise.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT):
+            raise RuntimeError(f"{self.label}: the service did not accept the notification")
+
+
+class JsonLinesChannel(Channel):
+    def __init__(self, path: Path):
+        self.path = path
+        self.key = f"jsonl:{path}"
+        self.label = str(path)
+
+    def send(self, title: str, body: str, record: dict) -> None:
+        with open(self.path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+            f.flush()
+
+
+class ConsoleChannel(Channel):
+    key = label = "console"
+
+    def send(self, title: str, body: str, record: dict) -> None:
+        print(f"\n[{record['kind']}] {title}\n{body}", file=sys.stdout, flush=True)
+
+
+def channels(settings: AlertSettings) -> list[Channel]:
+    out: list[Channel] = []
+    for n, url in enumerate(settings.urls):
+        try:
+            out.append(AppriseChannel(url))
+        except ValueError as exc:
+            raise ValueError(f"[alerts] urls[{n}]: {exc}") from None  # never echo the URL: it may hold a token
+    if settings.jsonl:
+        out.append(JsonLinesChannel(settings.jsonl))
+    if settings.console:
+        out.append(ConsoleChannel())
+    return out
+
+
+def redact(text: str, settings: AlertSettings) -> str:
+    """An error message without any configured alert URL or its parts that could be secret."""
+    for url in settings.urls:
+        text = text.replace(url, "<alert URL>")
+        for part in url.split("://", 1)[-1].replace("@", "/").replace(":", "/").split("/"):
+            if len(part) >= 8:
+                text = text.replace(part, "***")
+    return text
+
+
+# --- the outbox ----------------------------------------------------------------------------
+
+
+def deliver_pending(store: Store, settings: AlertSettings, rules: tuple[WatchRule, ...],
+                    outlets: list[Channel] | None = None, now: datetime | None = None) -> dict[str, int]:
+    """Deliver every undelivered alert whose channels are due; return counts."""
+    outlets = channels(settings) if outlets is None else outlets
+    now = now or datetime.now(UTC)
+    counts = {"sent": 0, "failed": 0, "filtered": 0, "delivered": 0}
+    for alert in store.undelivered_alerts():
+        matched = wanted(rules, alert)
+        if not matched:
+            store.close_alert(alert["id"], "filtered")
+            counts["filtered"] += 1
+            continue
+        if not outlets:
+            store.close_alert(alert["id"], "no_channels")
+            continue
+        title, body = message(alert, matched)
+        record = alert_record(alert, matched)
+        done = True
+        for channel in outlets:
+            state = store.delivery(alert["id"], channel.key)
+            if state and state["delivered_at"]:
+                continue
+            if state and state["next_attempt_at"] and state["next_attempt_at"] > now.isoformat(timespec="seconds"):
+                done = False
+                continue
+            try:
+                channel.send(title, body, record)
+            except Exception as exc:  # any channel failure is retried later, never fatal
+                attempts = (state or {"attempts": 0})["attempts"] + 1
+                retry = now + timedelta(seconds=min(MAX_BACKOFF, 5 * 2 ** (attempts - 1)))
+                error = redact(f"{type(exc).__name__}: {exc}", settings)
+                store.record_attempt(alert["id"], channel.key, False, error, retry.isoformat(timespec="seconds"))
+                log.warning("alert %s to %s failed (attempt %d, next at %s): %s", alert["id"], channel.label,
+                            attempts, retry.isoformat(timespec="seconds"), error)
+                counts["failed"] += 1
+                done = False
+                continue
+            store.record_attempt(alert["id"], channel.key, True)
+            counts["sent"] += 1
+        if done:
+            store.close_alert(alert["id"], "delivered")
+            counts["delivered"] += 1
+    return counts
+
+
+
+class RedactingFilter(logging.Filter):
+    """Scrubs configured alert URLs (and their secret-looking parts) from every log record,
+    whoever logs it: Rasid, Apprise, APScheduler."""
+
+    def __init__(self, settings: AlertSettings):
+        super().__init__()
+        self.settings = settings
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.settings.urls:
+            record.msg = redact(record.getMessage(), self.settings)
+            record.args = ()
+        return True
