@@ -8,6 +8,8 @@ bad option) become one line naming the culprit and exit code 2.
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sys
 import tempfile
 import time
@@ -165,7 +167,7 @@ def print_articles(store: Store) -> None:
 
 
 config_option = click.option("--config", "config_path", type=click.Path(path_type=Path),
-                             help="Config file (TOML): store path, per-site base URL overrides, revisit window.")
+                             help="Config file (TOML): store path, per-site overrides, revisit schedule, alerts, watch rules.")
 db_option = click.option("--db", "db_path", type=click.Path(path_type=Path),
                          help="SQLite store to write. Default: the config's `db`, else ./rasid.db.")
 
@@ -177,16 +179,19 @@ db_option = click.option("--db", "db_path", type=click.Path(path_type=Path),
 @click.option("--base-url", "base_urls", multiple=True, metavar="SITE=URL",
               help="Fetch SITE from URL instead of its live base URL (a replay server, a mirror). "
                    "Stored URLs stay the live ones. Repeatable.")
+@click.option("--due-only", is_flag=True, help="Revisit only the stored articles whose step of the config's "
+                                               "revisit_schedule has come round (what the daemon does); by default "
+                                               "every article within the schedule's window is revisited.")
 @click.option("--quiet", is_flag=True, help="No progress lines and no summary table.")
 @click.option("--log-level", default="WARNING", show_default=True,
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
               help="Scrapy log level.")
-def crawl(sites, db_path, config_path, base_urls, quiet, log_level):
+def crawl(sites, db_path, config_path, base_urls, due_only, quiet, log_level):
     """Crawl SITES once (default: every enabled site) into the store.
 
     Each site's feeds, sitemaps and listing pages are read for article links;
-    articles already in the store and first seen within the revisit window are
-    fetched again with conditional requests. New articles, edits (a new
+    articles already in the store and first seen within the revisit schedule's
+    window (a week by default) are fetched again with conditional requests. New articles, edits (a new
     version with a word diff) and removals (404/410) are recorded, with an
     alert each. The first crawl of a site is its baseline: its articles are
     stored without `new` alerts.
@@ -199,6 +204,11 @@ def crawl(sites, db_path, config_path, base_urls, quiet, log_level):
     """
     from crawler.run import crawl_here, crawl_summary
 
+    if os.environ.get("RASID_DIE_WITH_PARENT") == "1":
+        from crawler.daemon import die_with_parent
+
+        die_with_parent()
+
     try:
         config = load_config(config_path).with_base_urls(_base_urls(base_urls))
         selected = config.select(list(sites))
@@ -209,7 +219,7 @@ def crawl(sites, db_path, config_path, base_urls, quiet, log_level):
     if not quiet:
         click.echo(f"crawling {', '.join(s.key for s in selected)} into {db_path}", err=True)
     started = time.monotonic()
-    before = crawl_here(config, selected, db_path, progress=not quiet, log_level=log_level.upper())
+    before = crawl_here(config, selected, db_path, progress=not quiet, log_level=log_level.upper(), due_only=due_only)
     store = _open_store(db_path)
     rows = crawl_summary(store, before)
     store.close()
@@ -221,6 +231,95 @@ def crawl(sites, db_path, config_path, base_urls, quiet, log_level):
         click.echo(f"crawl incomplete for {', '.join(failed)}: see the crawls table (error_log), "
                    "or rerun with --log-level INFO", err=True)
         sys.exit(1)
+
+
+# --- the daemon ---------------------------------------------------------------------------
+
+
+@main.command()
+@db_option
+@config_option
+@click.option("--log-level", default="INFO", show_default=True,
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+              help="How much the daemon logs (crawls log warnings and errors only, unless DEBUG).")
+def daemon(db_path, config_path, log_level):
+    """Crawl every enabled site on its schedule and deliver alerts, until stopped.
+
+    Each site runs on its `revisit` interval or its `cron` line (site list or
+    config file). Schedules live in the store (table scheduler_jobs): a
+    restart resumes them, and runs missed while stopped become one run. A
+    crawl still running when its next turn comes is not started twice; one
+    that outlives `crawl_timeout` is stopped and recorded as failed. Stored
+    articles are revisited on the config's decaying `revisit_schedule`.
+
+    Alerts go to the config's [alerts] channels (Apprise URLs, a JSON-lines
+    file, the console), filtered by its [[watch]] rules; a channel that is
+    down is retried with backoff, and alerts left undelivered by a stopped or
+    killed daemon are delivered on restart.
+
+    SIGTERM or Ctrl-C stops it cleanly: running crawls finish their pages,
+    nothing is half-written. See `rasid status` for what it has done.
+    """
+    from crawler.alerts import RedactingFilter
+    from crawler.daemon import Daemon
+
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
+    db_path = Path(db_path or config.db)
+    _open_store(db_path).close()
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter(config.alerts))
+    logging.basicConfig(level=log_level.upper(), handlers=[handler], force=True)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    try:
+        runner = Daemon(config, db_path, config_path, log_level="DEBUG" if log_level.upper() == "DEBUG" else "WARNING")
+    except ValueError as exc:
+        raise UserError(f"{config_path}: {exc}") from None
+    sites = ", ".join(f"{s.key} ({s.cron or f'every {s.revisit_seconds} s'})" for s in runner.sites)
+    click.echo(f"rasid daemon: {db_path}; sites: {sites or 'none enabled'}; "
+               f"{len(runner.outlets)} alert channel(s); Ctrl-C or SIGTERM to stop", err=True)
+    sys.exit(runner.run())
+
+
+@main.command()
+@db_option
+@config_option
+def status(db_path, config_path):
+    """What each site's crawls did and when the daemon runs them next.
+
+    Per site: the last run (start, duration, result), the next scheduled
+    run, live and removed articles, articles first seen in the last 24 hours,
+    and failures; then the recent errors and the alerts not yet delivered.
+    """
+    from crawler.daemon import JOBS_TABLE
+
+    db_path = _existing_store(db_path, config_path)
+    store = _open_store(db_path)
+    try:
+        jobs = {}
+        if JOBS_TABLE in store.db.table_names():
+            jobs = {row["id"].split(":", 1)[1]: row["next_run_time"]
+                    for row in store.db.query(f"SELECT id, next_run_time FROM {JOBS_TABLE} WHERE id LIKE 'crawl:%'")}
+        rows = store.site_status()
+        errors = store.recent_errors(limit=10)
+        pending = store.db["alerts"].count_where("delivered_at IS NULL")
+    finally:
+        store.close()
+    for row in rows:
+        next_run = jobs.get(row["site"])
+        row["next_run"] = (datetime.fromtimestamp(next_run, UTC).isoformat(timespec="seconds")
+                           if next_run else ("not scheduled" if row["site"] not in jobs else "paused"))
+        row["last_run"] = (row["last_run"] or "never")[:19]
+    print_table(rows, ("site", "last_run", "seconds", "result", "next_run", "live", "removed", "new_24h",
+                       "failed_24h"))
+    if errors:
+        click.echo("\nrecent errors:")
+        for error in errors:
+            click.echo(f"  {error['started_at'][:19]}  {error['site']:8} {error['line']}")
+    click.echo(f"\nalerts waiting for delivery: {pending}")
 
 
 # --- reading the store --------------------------------------------------------------------

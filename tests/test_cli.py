@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from crawler.cli import main
 
 
-@pytest.mark.parametrize("command", [[], ["crawl"], ["demo"], ["replay"], ["replay", "serve"], ["dates"], ["extract"], ["reextract"], ["serve"], ["search"],
+@pytest.mark.parametrize("command", [[], ["crawl"], ["demo"], ["replay"], ["replay", "serve"], ["dates"], ["extract"], ["reextract"], ["serve"], ["search"], ["daemon"], ["status"],
                                      ["dates", "parse"]])
 def test_every_command_has_a_manual(command):
     result = CliRunner().invoke(main, [*command, "--help"])

@@ -1,0 +1,219 @@
+"""`rasid daemon`: every enabled site crawled on its own schedule, alerts delivered.
+
+Design
+- APScheduler 3 (BackgroundScheduler) holds one job per site: an interval
+  (`revisit`) or a crontab line (`cron`). Its job store is a table of the
+  Rasid store itself (`scheduler_jobs`, through SQLAlchemyJobStore), so a
+  restarted daemon resumes each site's schedule instead of starting over.
+  Jobs are `max_instances=1` (a crawl still running when its next turn comes
+  is not started twice) and `coalesce=True` with no misfire limit (runs missed
+  while the daemon was down become one run).
+- Scrapy's Twisted reactor cannot be restarted in one process, so each crawl
+  is a child process (`rasid crawl SITE --due-only`), as `rasid demo` does.
+  That also bounds a crawl: one that hangs past `crawl_timeout` is stopped
+  (SIGTERM, then SIGKILL) and one that crashes is recorded as failed in
+  `crawls`; the daemon goes on. A child also gets SIGTERM if the daemon dies
+  (Linux PR_SET_PDEATHSIG), so no crawl outlives it unattended.
+- SIGTERM / SIGINT: no new crawl starts; running crawls get SIGTERM, which
+  Scrapy turns into a graceful stop (each page is one transaction, so nothing
+  is half-written); the daemon waits for them and exits 0.
+- Alerts: the crawl writes them to the outbox (see crawler.alerts); the daemon
+  delivers after each crawl and every `deliver_every`, retrying failed
+  channels with backoff. Undelivered alerts of a killed daemon go out on restart.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+from crawler.alerts import Channel, channels, deliver_pending
+from crawler.config import Config, Site
+from db.store import Store
+
+log = logging.getLogger("rasid.daemon")
+JOBS_TABLE = "scheduler_jobs"
+_DAEMON: Daemon | None = None  # the running daemon: APScheduler calls jobs by reference, without state
+
+
+def run_site_job(site_key: str) -> None:
+    """The persisted job of a site (referenced as crawler.daemon:run_site_job)."""
+    if _DAEMON is not None:
+        _DAEMON.crawl_site(site_key)
+
+
+def deliver_job() -> None:
+    if _DAEMON is not None:
+        _DAEMON.deliver()
+
+
+def die_with_parent() -> None:
+    """Ask Linux to send this process SIGTERM when its parent dies (PR_SET_PDEATHSIG).
+    Called by a crawl the daemon started (RASID_DIE_WITH_PARENT=1), first thing."""
+    if sys.platform == "linux":
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+        except (OSError, AttributeError):
+            pass
+
+
+def trigger_for(site: Site):
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    if site.cron:
+        return CronTrigger.from_crontab(site.cron, timezone=site.timezone)
+    return IntervalTrigger(seconds=site.revisit_seconds, timezone=UTC)
+
+
+class Daemon:
+    def __init__(self, config: Config, db_path: Path, config_path: Path | None, log_level: str = "WARNING"):
+        self.config = config
+        self.db_path = db_path.resolve()
+        self.config_path = config_path.resolve() if config_path else None
+        self.log_level = log_level
+        self.sites = [s for s in config.sites.values() if s.enabled]
+        self.outlets: list[Channel] = channels(config.alerts)
+        self.stopping = threading.Event()
+        self.children: dict[str, subprocess.Popen] = {}
+        self.children_lock = threading.Lock()
+        self.deliver_lock = threading.Lock()
+        self.scheduler = None
+
+    # --- jobs ------------------------------------------------------------------------
+
+    def crawl_site(self, key: str) -> None:
+        if self.stopping.is_set():
+            return
+        store = Store(self.db_path)
+        store.close_dead_crawls()  # an orphan of an earlier daemon may have died since
+        before = store.last_crawl_id()
+        store.close()
+        cmd = [sys.executable, "-m", "crawler", "crawl", key, "--db", str(self.db_path), "--due-only", "--quiet",
+               "--log-level", self.log_level]
+        if self.config_path:
+            cmd += ["--config", str(self.config_path)]
+        started = datetime.now(UTC)
+        log.info("crawl of %s starting", key)
+        process = subprocess.Popen(cmd, start_new_session=True, env={**os.environ, "RASID_DIE_WITH_PARENT": "1"})
+        with self.children_lock:
+            self.children[key] = process
+        reason = None
+        try:
+            code = process.wait(timeout=self.config.crawl_timeout)
+            if code not in (0, 1):  # 1: the crawl finished with errors, already recorded by the crawl
+                reason = f"crawl process exited with code {code}"
+        except subprocess.TimeoutExpired:
+            self._stop(process)
+            reason = f"crawl stopped after the time limit of {self.config.crawl_timeout} s"
+        finally:
+            with self.children_lock:
+                self.children.pop(key, None)
+        store = Store(self.db_path)
+        try:
+            closed = store.fail_unfinished_crawls(key, before, reason or "crawl process ended without closing its "
+                                                                         "crawl")
+        finally:
+            store.close()
+        seconds = (datetime.now(UTC) - started).total_seconds()
+        if reason or closed:
+            log.error("crawl of %s failed after %.1f s: %s", key, seconds, reason or "crawl left unfinished")
+        else:
+            log.info("crawl of %s done in %.1f s", key, seconds)
+        self.deliver()
+
+    def deliver(self) -> None:
+        with self.deliver_lock:  # one delivery pass at a time: a channel never gets an alert twice at once
+            store = Store(self.db_path)
+            try:
+                counts = deliver_pending(store, self.config.alerts, self.config.watch, self.outlets)
+            finally:
+                store.close()
+        if counts["sent"] or counts["failed"]:
+            log.info("alerts: %(sent)d sent, %(failed)d failed (will retry), %(filtered)d filtered", counts)
+
+    # --- life cycle ------------------------------------------------------------------
+
+    def _scheduler(self):
+        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.jobstores.memory import MemoryJobStore
+        from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        return BackgroundScheduler(
+            jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{self.db_path}", tablename=JOBS_TABLE,
+                                                     engine_options={"connect_args": {"timeout": 30}}),
+                       "memory": MemoryJobStore()},
+            executors={"default": ThreadPoolExecutor(max_workers=max(2, len(self.sites) + 1))},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+            timezone=UTC,
+        )
+
+    def schedule(self) -> list[tuple[str, datetime | None]]:
+        """Add, keep or replace each enabled site's job; drop jobs of sites no longer enabled.
+        A job whose trigger did not change keeps its next run time: a restart resumes."""
+        scheduler = self.scheduler
+        wanted = {f"crawl:{site.key}": site for site in self.sites}
+        for job in scheduler.get_jobs(jobstore="default"):
+            if job.id not in wanted:
+                scheduler.remove_job(job.id, jobstore="default")
+        for job_id, site in wanted.items():
+            trigger = trigger_for(site)
+            existing = scheduler.get_job(job_id, jobstore="default")
+            if existing is not None and str(existing.trigger) == str(trigger) and existing.args == (site.key,):
+                continue
+            scheduler.add_job("crawler.daemon:run_site_job", trigger, args=[site.key], id=job_id,
+                              name=f"crawl {site.key}", jobstore="default", replace_existing=True,
+                              next_run_time=datetime.now(UTC))
+        scheduler.add_job(deliver_job, "interval", seconds=self.config.deliver_every, id="deliver",
+                          jobstore="memory", replace_existing=True)
+        return [(job.id, job.next_run_time) for job in scheduler.get_jobs(jobstore="default")]
+
+    def _stop(self, process: subprocess.Popen, grace: float = 60) -> None:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)  # Scrapy stops gracefully: in-flight pages finish
+            try:
+                process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def request_stop(self, signum=None, frame=None) -> None:
+        if not self.stopping.is_set():
+            log.info("stopping: no new crawls; waiting for running ones to finish")
+        self.stopping.set()
+
+    def run(self) -> int:
+        global _DAEMON
+        _DAEMON = self
+        store = Store(self.db_path)  # creates or migrates the store before the scheduler touches it
+        dead = store.close_dead_crawls()  # crawls that died with an earlier daemon
+        store.close()
+        if dead:
+            log.warning("%d crawl(s) of an earlier run died unfinished; marked failed", dead)
+        signal.signal(signal.SIGTERM, self.request_stop)
+        signal.signal(signal.SIGINT, self.request_stop)
+        self.scheduler = self._scheduler()
+        self.scheduler.start(paused=True)
+        for job_id, next_run in self.schedule():
+            log.info("%s: next run %s", job_id, next_run.isoformat(timespec="seconds") if next_run else "-")
+        self.deliver()  # what a previous daemon left in the outbox
+        self.scheduler.resume()
+        while not self.stopping.wait(0.5):
+            pass
+        self.scheduler.pause()
+        with self.children_lock:
+            running = list(self.children.values())
+        for process in running:
+            self._stop(process)
+        self.scheduler.shutdown(wait=True)
+        _DAEMON = None
+        log.info("stopped")
+        return 0

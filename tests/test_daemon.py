@@ -1,0 +1,151 @@
+"""`rasid daemon` end to end: scheduled crawls of the replay server, alerts to a local webhook
+through Apprise, a SIGKILL between the store commit and the delivery, and a clean SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from crawler.run import apply_demo_update
+from tests.conftest import ROOT
+
+INTERVAL = 5  # seconds between crawls of a site
+
+
+class Webhook:
+    """A local receiver for Apprise's json:// notifications; `down` makes it answer 500."""
+
+    def __init__(self):
+        self.received: list[dict] = []
+        self.down = False
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if hook.down:
+                    self.send_response(500)
+                else:
+                    hook.received.append(json.loads(body) | {"at": time.monotonic()})
+                    self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"json://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def messages(self, needle: str) -> list[dict]:
+        return [m for m in self.received if needle in m["message"]]
+
+
+def wait_for(condition, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def rows(db: Path, sql: str, params=()) -> list[dict]:
+    conn = sqlite3.connect(db, timeout=30)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, params)]
+    finally:
+        conn.close()
+
+
+def start_daemon(config: Path, log: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "crawler", "daemon", "--config", str(config)], cwd=ROOT,
+                            stdout=log.open("a"), stderr=subprocess.STDOUT)
+
+
+@pytest.fixture
+def setup(tmp_path, replay):
+    webhook = Webhook()
+    config = tmp_path / "rasid.toml"
+    others = "".join(f"[sites.{k}]\nenabled = false\n" for k in ("kitabat", "okaz", "elaph"))
+    config.write_text(
+        f'db = "rasid.db"\ncrawl_timeout = "60s"\ndeliver_every = "1s"\nrevisit_schedule = ["1s until 7d"]\n'
+        f'[alerts]\nurls = ["{webhook.url}"]\njsonl = "alerts.jsonl"\nconsole = false\n'
+        f'[sites.ina]\nbase_url = "{replay.base_urls["ina"]}"\nrevisit = "{INTERVAL}s"\n'
+        f'[sites.alaraby]\nbase_url = "{replay.base_urls["alaraby"]}"\nrevisit = "{INTERVAL}s"\n' + others,
+        encoding="utf-8")
+    yield webhook, config, tmp_path / "rasid.db", tmp_path / "daemon.log"
+    webhook.server.shutdown()
+
+
+def test_daemon_alerts_once_per_change_and_survives_sigkill(setup, replay, snapshot_root):
+    webhook, config, db, log = setup
+    daemon = start_daemon(config, log)
+    try:
+        # the baseline: both sites crawled once, no alert for the initial import
+        wait_for(lambda: len(rows(db, "SELECT DISTINCT site FROM crawls WHERE status = 'ok'")) == 2
+                 if db.exists() else False, 60, "the first crawls")
+        assert webhook.received == []
+
+        # day two: the INA seed article is edited, Al-Araby publishes a new one
+        apply_demo_update(snapshot_root)
+        replay.reload()
+        changed_at = time.monotonic()
+        wait_for(lambda: webhook.messages("يصوت على قانون الانتخابات") and webhook.messages("{+موسعا+}"),
+                 2 * INTERVAL + 5, "the new-article and edit alerts")
+        new, edit = webhook.messages("يصوت على قانون الانتخابات"), webhook.messages("{+موسعا+}")
+        assert new[0]["at"] - changed_at <= 2 * INTERVAL + 5 and edit[0]["at"] - changed_at <= 2 * INTERVAL + 5
+        assert "خبر جديد" in new[0]["title"] and "https://www.alaraby.co.uk/politics/" in new[0]["message"]
+        assert "تعديل" in edit[0]["title"] and "{+وشيوخ العشائر+}" in edit[0]["message"]
+        assert "(Asia/Baghdad)" in edit[0]["message"]  # times in the site's own zone
+        time.sleep(2 * INTERVAL)  # two more rounds of crawls: the same changes are not sent again
+        assert len(webhook.messages("يصوت على قانون الانتخابات")) == 1 and len(webhook.messages("{+موسعا+}")) == 1
+
+        # the channel goes down; another edit is committed to the store but cannot be delivered
+        webhook.down = True
+        page = snapshot_root / "ina" / "111563--.html"
+        page.write_text(page.read_text(encoding="utf-8").replace("وشيوخ العشائر", "ووجهاء العشائر"), encoding="utf-8")
+        replay.reload()
+        failed = wait_for(lambda: rows(db, "SELECT d.alert_id FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
+                                           "WHERE a.diff LIKE '%ووجهاء%' AND d.delivered_at IS NULL "
+                                           "AND d.attempts >= 1"), 2 * INTERVAL + 10, "a failed delivery")
+        daemon.send_signal(signal.SIGKILL)  # between the commit and the delivery
+        daemon.wait(timeout=10)
+        assert not webhook.messages("ووجهاء")
+        webhook.down = False
+
+        daemon = start_daemon(config, log)
+        wait_for(lambda: webhook.messages("ووجهاء"), 20, "the alert left in the outbox")
+        time.sleep(2 * INTERVAL)
+        assert len(webhook.messages("ووجهاء")) == 1  # delivered once, after the restart
+        assert len(webhook.messages("{+موسعا+}")) == 1 and len(webhook.messages("يصوت على قانون")) == 1
+        kinds = [json.loads(line)["kind"] for line in (db.parent / "alerts.jsonl").read_text().splitlines()]
+        assert sorted(kinds) == ["changed", "changed", "new"]  # the JSON-lines channel, once each
+        assert rows(db, "SELECT count(*) AS n FROM alerts WHERE delivered_at IS NULL")[0]["n"] == 0
+        assert failed[0]["alert_id"] in {r["alert_id"] for r in rows(db, "SELECT alert_id FROM deliveries "
+                                                                         "WHERE delivered_at IS NOT NULL")}
+        # the schedule survived the restart: one persisted job per enabled site
+        assert sorted(r["id"] for r in rows(db, "SELECT id FROM scheduler_jobs")) == ["crawl:alaraby", "crawl:ina"]
+    finally:
+        # SIGTERM: a clean stop, exit 0, no crawl left half-done
+        daemon.send_signal(signal.SIGTERM)
+        code = daemon.wait(timeout=90)
+    assert code == 0, log.read_text()
+    assert rows(db, "SELECT count(*) AS n FROM crawls WHERE finished_at IS NULL")[0]["n"] == 0
+    assert rows(db, "PRAGMA integrity_check")[0]["integrity_check"] == "ok"
+    status = subprocess.run([sys.executable, "-m", "crawler", "status", "--config", str(config)], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert status.returncode == 0 and "alerts waiting for delivery: 0" in status.stdout
+    ina = next(line for line in status.stdout.splitlines() if line.startswith("ina "))
+    assert " ok " in ina and "2026" in ina or "20" in ina  # last run, result, next run
