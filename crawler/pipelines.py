@@ -1,14 +1,23 @@
 """Item pipelines: extraction (pure, from extract/) and storage (db/).
 
-Kept apart so each can be tested alone and so extraction can later move off
-the reactor thread without touching storage."""
+Extraction is CPU-bound and Scrapy's reactor is one thread, so pages are
+extracted in a pool of worker processes (RASID_EXTRACT_WORKERS, default: one
+per core) while the reactor keeps downloading. Back-pressure is Scrapy's own:
+a response stays in the scraper's slot until its item has been stored, and
+the engine stops taking responses once that slot holds
+SCRAPER_SLOT_MAX_ACTIVE_SIZE bytes, so memory stays bounded however fast the
+site answers."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sys
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 
 from scrapy import signals
+from twisted.internet import defer
 
 from crawler.config import Site
 from db.store import PageRecord, Store
@@ -36,19 +45,49 @@ def page_record(extracted: dict, **fetch) -> PageRecord:
     )
 
 
+_POOL: ProcessPoolExecutor | None = None  # one per crawl process, shared by its spiders
+
+
+def extraction_pool(workers: int) -> ProcessPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        # fork: workers start in milliseconds with extract/ already imported
+        _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    return _POOL
+
+
 class ExtractPipeline:
-    def __init__(self, crawler):
+    def __init__(self, crawler, workers: int):
         self.crawler = crawler
+        self.workers = workers
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        workers = crawler.settings.getint("RASID_EXTRACT_WORKERS", -1)
+        return cls(crawler, (os.cpu_count() or 1) if workers < 0 else workers)
 
     def process_item(self, item: PageItem):
-        if item.status == 200 and item.html:
-            item.extracted = extract_page(self.crawler.spider.site, item.html, item.url, item.fetched_at,
-                                          item.feed_published)
-        return item
+        if item.status != 200 or not item.html:
+            return item
+        args = (self.crawler.spider.site, item.html, item.url, item.fetched_at, item.feed_published)
+        if not self.workers:  # in the reactor thread (RASID_EXTRACT_WORKERS = 0)
+            item.extracted = extract_page(*args)
+            return item
+        from twisted.internet import reactor  # the one Scrapy installed; importing it earlier would install one
+
+        future = extraction_pool(self.workers).submit(extract_page, *args)
+        done: defer.Deferred = defer.Deferred()
+
+        def finished(f):
+            error = f.exception()
+            if error is None:
+                item.extracted = f.result()
+                reactor.callFromThread(done.callback, item)
+            else:
+                reactor.callFromThread(done.errback, error)
+
+        future.add_done_callback(finished)
+        return done
 
 
 class StorePipeline:
@@ -82,7 +121,8 @@ class StorePipeline:
             self.crawler.spider.logger.warning("no article text in %s", item.url)
             return item
         record = page_record(data, url=item.url, site=item.site, status=item.status, fetched_at=item.fetched_at,
-                             etag=item.etag, last_modified=item.last_modified, html=item.html)
+                             etag=item.etag, last_modified=item.last_modified, html=item.html,
+                             body_hash=item.body_hash)
         outcome = self.store.record_page(record, self.crawl_id)
         self.counts[outcome] += 1
         if self.progress and outcome in ("new", "changed", "removed", "restored"):
