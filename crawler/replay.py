@@ -41,12 +41,14 @@ class SiteSnapshot:
     root: Path
     redirects: dict[str, str] = field(default_factory=dict)
     gone: set[str] = field(default_factory=set)
+    validators: bool = True  # false: a server that sends no ETag/Last-Modified and never answers 304
 
     @classmethod
     def load(cls, root: Path) -> SiteSnapshot:
         rules_file = root / "_replay.toml"
         rules = tomllib.loads(rules_file.read_text(encoding="utf-8")) if rules_file.exists() else {}
-        return cls(root, dict(rules.get("redirects", {})), set(rules.get("gone", {}).get("paths", [])))
+        return cls(root, dict(rules.get("redirects", {})), set(rules.get("gone", {}).get("paths", [])),
+                   bool(rules.get("validators", True)))
 
     def resolve(self, path: str) -> Path | None:
         """The file that answers `path`, or None. Never leaves the snapshot root."""
@@ -106,7 +108,9 @@ class _Handler(BaseHTTPRequestHandler):
         mtime = int(target.stat().st_mtime)
         headers = {"ETag": etag, "Last-Modified": formatdate(mtime, usegmt=True),
                    "Content-Type": content_type(target, body), "Cache-Control": "max-age=60"}
-        if self._not_modified(etag, mtime):
+        if not snap.validators:
+            del headers["ETag"], headers["Last-Modified"]
+        elif self._not_modified(etag, mtime):
             self.send_response(HTTPStatus.NOT_MODIFIED)
             for name in ("ETag", "Last-Modified", "Cache-Control"):
                 self.send_header(name, headers[name])

@@ -99,6 +99,7 @@ class PageRecord:
     etag: str | None = None
     last_modified: str | None = None
     html: str | None = None
+    body_hash: str | None = None  # of the raw response body: the same body is not extracted again
 
 
 def word_diff(old: str, new: str, context: int = 6) -> str:
@@ -210,6 +211,8 @@ class Store:
                     "created_at": str, "crawl_id": int, "diff": str, "delivered_at": str,
                 }, pk="id", foreign_keys=[("article_id", "articles", "id"), ("crawl_id", "crawls", "id")])
                 db["alerts"].create_index(["created_at"])
+            if "body_hash" not in db["articles"].columns_dict:
+                db["articles"].add_column("body_hash", str)
             if "pid" not in db["crawls"].columns_dict:
                 db["crawls"].add_column("pid", int)  # the crawl's process, to tell a dead crawl from a running one
             if "delivery" not in db["alerts"].columns_dict:
@@ -289,7 +292,7 @@ class Store:
             return {}
         oldest = (now - timedelta(seconds=schedule[-1][1])).isoformat(timespec="seconds")
         rows = self.db.query(
-            "SELECT url, etag, last_modified, status, first_seen, last_seen FROM articles "
+            "SELECT url, etag, last_modified, body_hash, status, first_seen, last_seen FROM articles "
             "WHERE site = ? AND first_seen >= ?", [site, oldest])
         due = {}
         for row in rows:
@@ -300,7 +303,7 @@ class Store:
             age = (now - born).total_seconds()
             interval = next((every for every, until in schedule if age < until), None)
             if interval is not None and (not every_step or (now - last).total_seconds() >= interval * 0.9):
-                due[row["url"]] = {k: row[k] for k in ("etag", "last_modified", "status")}
+                due[row["url"]] = {k: row[k] for k in ("etag", "last_modified", "body_hash", "status")}
         return due
 
     def stored_urls(self, site: str) -> set[str]:
@@ -347,12 +350,15 @@ class Store:
         if page.status == 304:
             if current is None:
                 return "missing"
-            articles.update(current["id"], {"last_seen": page.fetched_at})
+            changes = {"last_seen": page.fetched_at}
+            changes.update({k: v for k, v in (("etag", page.etag), ("last_modified", page.last_modified)) if v})
+            articles.update(current["id"], changes)
             return "not_modified"
 
         row = {
             "url": page.url, "site": page.site, **_extracted_columns(page),
             "last_seen": page.fetched_at, "etag": page.etag, "last_modified": page.last_modified, "status": "live",
+            "body_hash": page.body_hash,
         }
         if current is None:
             row.update(first_seen=page.fetched_at, last_changed=page.fetched_at, versions=1)

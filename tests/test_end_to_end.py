@@ -128,3 +128,15 @@ def test_an_article_that_now_redirects_to_the_home_page_is_removed(tmp_path, rep
     alerts = rows(db, "SELECT kind, url FROM alerts")
     assert alerts == [{"kind": "removed", "url": "https://soukukkaz.com/archives/52871"}]
     assert rows(db, "SELECT status FROM articles WHERE url = ?", [alerts[0]["url"]])[0]["status"] == "removed"
+
+
+def test_a_server_without_validators_costs_no_extraction_when_nothing_changed(tmp_path, replay, snapshot_root):
+    (snapshot_root / "kitabat" / "_replay.toml").write_text("validators = false\n", encoding="utf-8")
+    replay.reload()
+    db = tmp_path / "rasid.db"
+    run_rasid("crawl", "kitabat", "--db", str(db), *base_url_args(replay))
+    run_rasid("crawl", "kitabat", "--db", str(db), *base_url_args(replay))
+    second = rows(db, "SELECT pages, not_modified, unchanged, changed FROM crawls ORDER BY id DESC LIMIT 1")[0]
+    # the same bytes came back: recognised by their hash, counted as not modified, not extracted again
+    assert second == {"pages": 6, "not_modified": 6, "unchanged": 0, "changed": 0}
+    assert rows(db, "SELECT count(*) AS n FROM versions")[0]["n"] == 6
