@@ -76,8 +76,14 @@ def content_type(path: Path, body: bytes) -> str:
     return f"{kind}; charset={charset}"
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # socketserver's default backlog of 5 drops connections under a crawl's burst
+
+
 class _Handler(BaseHTTPRequestHandler):
     server_version = "RasidReplay/1.0"
+    protocol_version = "HTTP/1.1"  # keep-alive, as real news servers do; every answer has a Content-Length
     snapshot: SiteSnapshot  # set on the per-site subclass
     quiet = True
 
@@ -167,15 +173,14 @@ class ReplayServer:
             raise FileNotFoundError(f"no site folders in snapshot root: {self.root}")
         self.first_port, self.host, self.quiet = first_port, host, quiet
         self.base_urls: dict[str, str] = {}
-        self._servers: list[ThreadingHTTPServer] = []
+        self._servers: list[_Server] = []
 
     def start(self) -> ReplayServer:
         for n, site in enumerate(self.sites):
             snapshot = SiteSnapshot.load(self.root / site)
             handler = type(f"Replay_{site}", (_Handler,), {"snapshot": snapshot, "quiet": self.quiet})
             port = self.first_port + n if self.first_port else 0
-            server = ThreadingHTTPServer((self.host, port), handler)
-            server.daemon_threads = True
+            server = _Server((self.host, port), handler)
             threading.Thread(target=server.serve_forever, name=f"replay-{site}", daemon=True).start()
             self._servers.append(server)
             self.base_urls[site] = f"http://{self.host}:{server.server_address[1]}"
