@@ -139,6 +139,7 @@ class Store:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self._sites_with_baseline: set[str] = set()
         if self.path.exists() and self.path.is_dir():
             raise StoreError(f"{self.path}: is a directory, not a database file")
         if not self.path.parent.exists():
@@ -246,6 +247,12 @@ class Store:
         return bool(self.db["crawls"].count_where("site = ? AND finished_at IS NOT NULL AND status != 'failed'",
                                                   [site]))
 
+    def _baseline(self, site: str) -> bool:
+        """has_baseline, remembered once true (a baseline never goes away)."""
+        if site not in self._sites_with_baseline and self.has_baseline(site):
+            self._sites_with_baseline.add(site)
+        return site in self._sites_with_baseline
+
     def last_crawl_id(self) -> int:
         """Id of the newest crawl row (0 for none): rows after it belong to a later run."""
         return self.db.execute("SELECT coalesce(max(id), 0) FROM crawls").fetchone()[0]
@@ -322,8 +329,22 @@ class Store:
         return len(rows)
 
     def article(self, url: str) -> dict | None:
-        rows = list(self.db["articles"].rows_where("url = ?", [url], limit=1))
-        return rows[0] if rows else None
+        cursor = self.db.execute("SELECT * FROM articles WHERE url = ?", [url])
+        row = cursor.fetchone()
+        return dict(zip([c[0] for c in cursor.description], row, strict=True)) if row else None
+
+    # The write path of a crawl uses plain INSERT/UPDATE rather than sqlite-utils' insert() and
+    # update(), which introspect the table and read rows back on every call: measured at a
+    # third of the time of a store insert (BENCHMARKS.md).
+
+    def _insert(self, table: str, row: dict) -> int:
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        return self.db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values())).lastrowid
+
+    def _update(self, table: str, pk: int, row: dict) -> None:
+        assignments = ", ".join(f"{column} = ?" for column in row)
+        self.db.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", [*row.values(), pk])
 
     def record_page(self, page: PageRecord, crawl_id: int | None = None) -> str:
         """Record one fetch of an article URL; return what happened:
@@ -332,28 +353,32 @@ class Store:
         with self.transaction():
             return self._record(page, crawl_id)
 
+    def record_pages(self, pages: list[PageRecord], crawl_id: int | None = None) -> list[str]:
+        """record_page for a batch, in one transaction: for bulk loads (imports, benchmarks),
+        where one commit per page would dominate. Still all or nothing."""
+        with self.transaction():
+            return [self._record(page, crawl_id) for page in pages]
+
     def _record(self, page: PageRecord, crawl_id: int | None) -> str:
-        articles = self.db["articles"]
+        if page.status == 304:
+            # the commonest answer of a revisit, so plain SQL: sqlite-utils' update() would
+            # first read the row back and introspect the table
+            updated = self.db.execute(
+                "UPDATE articles SET last_seen = ?, etag = coalesce(?, etag), "
+                "last_modified = coalesce(?, last_modified) WHERE url = ?",
+                [page.fetched_at, page.etag, page.last_modified, page.url]).rowcount
+            return "not_modified" if updated else "missing"
         current = self.article(page.url)
-        alerts_on = self.has_baseline(page.site)
 
         if page.status in (404, 410):
             if current is None:
                 return "missing"
             if current["status"] == "removed":
                 return "unchanged"
-            articles.update(current["id"], {"status": "removed", "removed_at": page.fetched_at,
-                                            "last_seen": page.fetched_at})
+            self._update("articles", current["id"], {"status": "removed", "removed_at": page.fetched_at,
+                                                     "last_seen": page.fetched_at})
             self._alert("removed", current, page.fetched_at, crawl_id)
             return "removed"
-
-        if page.status == 304:
-            if current is None:
-                return "missing"
-            changes = {"last_seen": page.fetched_at}
-            changes.update({k: v for k, v in (("etag", page.etag), ("last_modified", page.last_modified)) if v})
-            articles.update(current["id"], changes)
-            return "not_modified"
 
         row = {
             "url": page.url, "site": page.site, **_extracted_columns(page),
@@ -362,10 +387,10 @@ class Store:
         }
         if current is None:
             row.update(first_seen=page.fetched_at, last_changed=page.fetched_at, versions=1)
-            article_id = articles.insert(row).last_pk
+            article_id = self._insert("articles", row)
             self._version(article_id, page)
             self._index(article_id, page.title, page.text)
-            if alerts_on:
+            if self._baseline(page.site):
                 self._alert("new", {**row, "id": article_id}, page.fetched_at, crawl_id)
             return "new"
 
@@ -383,7 +408,7 @@ class Store:
                 self._alert("changed", {**current, **row}, page.fetched_at, crawl_id, diff)
         if outcome == "restored":
             self._alert("restored", {**current, **row}, page.fetched_at, crawl_id)
-        articles.update(current["id"], row)
+        self._update("articles", current["id"], row)
         return outcome
 
     @staticmethod
@@ -397,20 +422,20 @@ class Store:
         return "\n".join(parts)
 
     def _index(self, article_id: int, title: str | None, text: str | None) -> None:
-        self.db["articles_search"].upsert({"article_id": article_id, "title": search_text(title or ""),
-                                           "text": search_text(text or "")}, pk="article_id")
+        self.db.execute("INSERT OR REPLACE INTO articles_search (article_id, title, text) VALUES (?, ?, ?)",
+                        [article_id, search_text(title or ""), search_text(text or "")])
 
     def _version(self, article_id: int, page: PageRecord) -> None:
-        self.db["versions"].insert({
+        self._insert("versions", {
             "article_id": article_id, "fetched_at": page.fetched_at, "content_hash": page.content_hash,
             "title": page.title, "text": page.text,
             "html_gz": zlib.compress(page.html.encode("utf-8"), 6) if page.html else None,
         })
 
     def _alert(self, kind: str, article: dict, when: str, crawl_id: int | None, diff: str | None = None) -> None:
-        self.db["alerts"].insert({"kind": kind, "article_id": article["id"], "site": article["site"],
-                                  "url": article["url"], "title": article["title"], "created_at": when,
-                                  "crawl_id": crawl_id, "diff": diff})
+        self._insert("alerts", {"kind": kind, "article_id": article["id"], "site": article["site"],
+                                "url": article["url"], "title": article["title"], "created_at": when,
+                                "crawl_id": crawl_id, "diff": diff})
 
     # --- re-extraction -------------------------------------------------------------
 
