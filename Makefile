@@ -10,7 +10,7 @@ $(BIN)/rasid: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(BIN)/rasid
 
-.PHONY: setup demo test lint browser
+.PHONY: setup demo test lint browser bench
 setup: $(BIN)/rasid
 
 # Debian's chromium and chromedriver, for the test that checks Arabic renders right-to-left in
@@ -29,5 +29,13 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check .
 
+# The suite, then the crawl benchmark's quick mode as a smoke test: figures printed, not asserted.
 test: lint browser
 	$(BIN)/pytest
+	$(BIN)/python benchmarks/bench_crawl.py --quick --json bench-crawl-quick.json
+
+# Every side-by-side benchmark of BENCHMARKS.md, full size (several minutes).
+bench: setup
+	$(BIN)/python benchmarks/bench_dates.py -n 10000
+	$(BIN)/python benchmarks/bench_extract.py --repeat 7
+	$(BIN)/python benchmarks/bench_crawl.py --json bench-crawl.json

@@ -1,0 +1,301 @@
+"""Crawl performance, side by side in one run: Rasid against the floors that bound it.
+
+    .venv/bin/python benchmarks/bench_crawl.py [--quick] [-n 5000] [--json bench-crawl.json]
+
+On a synthetic site of N Arabic article pages (benchmarks/synthetic.py, 60-120 KB each)
+served by the replay server on loopback, one after the other in this process tree:
+
+1. extraction floor: bare trafilatura, `extract(html, with_metadata=True)`, over the same
+   files, in one process: pages per second;
+2. fetching floor: a bare Scrapy spider (Rasid's concurrency settings) that downloads the
+   same article URLs and does nothing else: pages per second;
+3. Rasid's first crawl of the site into a fresh store (discover through feed and
+   sitemaps, fetch, extract, dates, store): pages per second, CPU seconds per page (the
+   whole process tree), and peak RSS (the whole tree, sampled every 50 ms), at N and at
+   N/5 pages, to show memory does not grow with the site;
+4. Rasid's revisit of the unchanged site (conditional requests): pages per second;
+5. the store: article inserts per second in batches of 500, and full-text search latency
+   (median, p95) over STORE_N articles.
+
+Prints one table, writes every figure to JSON, and reports the ratios that hold on a noisy
+shared machine: 3 / 1 (first crawl vs the extraction floor), 4 / 3 (revisit vs first
+crawl), 3 / 2 (first crawl vs the fetching floor), RSS(N) / RSS(N/5).
+--quick: N = 1,000 and 20,000 store articles (about two minutes); the default is
+N = 5,000 and 100,000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from synthetic import PARAGRAPHS, build  # noqa: E402
+
+from crawler.replay import ReplayServer  # noqa: E402
+from db.store import PageRecord, Store  # noqa: E402
+
+BARE_SPIDER = '''
+import sys, scrapy
+from scrapy.crawler import CrawlerProcess
+import crawler.settings as s
+
+class Bare(scrapy.Spider):
+    name = "bare"
+    def __init__(self, urls, **kw):
+        super().__init__(**kw)
+        self.urls, self.pages = urls, 0
+    async def start(self):
+        for url in self.urls:
+            yield scrapy.Request(url, dont_filter=True)
+    def parse(self, response):
+        self.pages += 1
+
+urls = open(sys.argv[1]).read().split()
+process = CrawlerProcess({"LOG_LEVEL": "ERROR", "CONCURRENT_REQUESTS": s.CONCURRENT_REQUESTS,
+                          "CONCURRENT_REQUESTS_PER_DOMAIN": s.CONCURRENT_REQUESTS_PER_DOMAIN,
+                          "ROBOTSTXT_OBEY": False, "COOKIES_ENABLED": False, "TELNETCONSOLE_ENABLED": False,
+                          "DOWNLOAD_MAXSIZE": s.DOWNLOAD_MAXSIZE})
+crawler = process.create_crawler(Bare)
+process.crawl(crawler, urls=urls)
+process.start()
+print(crawler.spider.pages)
+'''
+
+
+# --- measuring a process tree -----------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(c) for c in f.read().split()]
+    except OSError:
+        return []
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/statm") as f:
+                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except OSError:
+            continue
+        stack.extend(_children(current))
+    return total
+
+
+def run_tree(cmd: list[str], **kwargs) -> dict:
+    """Run a command; its wall time, CPU time of the whole tree, and peak RSS of the whole tree."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    peak = 0
+    done = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss(process.pid))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    out, err = process.communicate()
+    wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if process.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(cmd)} exited {process.returncode}:\n{err[-3000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall_s": wall, "cpu_s": cpu, "peak_rss_mb": peak / 2**20, "stdout": out}
+
+
+# --- the five measurements -----------------------------------------------------------------
+
+
+def bare_trafilatura(files: list[Path]) -> dict:
+    import trafilatura
+
+    pages = [f.read_text(encoding="utf-8") for f in files]
+    for html in pages[:5]:  # warm-up: first calls load trafilatura's data
+        trafilatura.extract(html, with_metadata=True)
+    started = time.perf_counter()
+    for html in pages:
+        trafilatura.extract(html, with_metadata=True)
+    wall = time.perf_counter() - started
+    return {"pages": len(pages), "wall_s": wall, "pages_per_s": len(pages) / wall}
+
+
+def bare_scrapy(urls: list[str], work: Path) -> dict:
+    url_file, script = work / "urls.txt", work / "bare_spider.py"
+    url_file.write_text("\n".join(urls))
+    script.write_text(BARE_SPIDER)
+    result = run_tree([sys.executable, str(script), str(url_file)], cwd=ROOT)
+    pages = int(result["stdout"].split()[-1])
+    return {"pages": pages, "wall_s": result["wall_s"], "pages_per_s": pages / result["wall_s"],
+            "peak_rss_mb": result["peak_rss_mb"]}
+
+
+def rasid_crawl(config: Path, db: Path) -> dict:
+    store = Store(db)
+    before = store.db["articles"].count
+    store.close()
+    result = run_tree([sys.executable, "-m", "crawler", "crawl", "bench", "--config", str(config), "--db", str(db),
+                       "--quiet"], cwd=ROOT)
+    store = Store(db)
+    crawl = next(store.db["crawls"].rows_where(order_by="id desc", limit=1))
+    stored = store.db["articles"].count - before
+    store.close()
+    pages = crawl["pages"]
+    return {"pages": pages, "new_articles": stored, "not_modified": crawl["not_modified"], "status": crawl["status"],
+            "wall_s": result["wall_s"], "pages_per_s": pages / result["wall_s"],
+            "cpu_s_per_page": result["cpu_s"] / max(pages, 1), "peak_rss_mb": result["peak_rss_mb"]}
+
+
+def store_figures(work: Path, articles: int, queries: int = 60) -> dict:
+    rng = random.Random(7)
+    store = Store(work / "store-bench.db")
+    store.ensure_site("bench", "bench", "https://bench.example", "Asia/Baghdad")
+    batch, inserted, started = [], 0, time.perf_counter()
+    for n in range(articles):
+        text = "\n\n".join(rng.choice(PARAGRAPHS) for _ in range(8))
+        batch.append(PageRecord(url=f"https://bench.example/a/{n}", site="bench", status=200,
+                                fetched_at="2026-11-23T10:00:00+00:00", title=f"خبر رقم {n}", text=text,
+                                published_at="2026-11-23T09:00:00+03:00", content_hash=str(n)))
+        if len(batch) == 500:
+            store.record_pages(batch)
+            inserted += len(batch)
+            batch.clear()
+    if batch:
+        store.record_pages(batch)
+        inserted += len(batch)
+    insert_s = time.perf_counter() - started
+    words = sorted({w for p in PARAGRAPHS for w in p.split() if len(w) > 4})
+    latencies = []
+    for _ in range(queries):
+        query = " ".join(rng.sample(words, rng.choice([1, 1, 2])))
+        t = time.perf_counter()
+        store.search(query, limit=50)
+        latencies.append((time.perf_counter() - t) * 1000)
+    store.close()
+    latencies.sort()
+    return {"articles": inserted, "inserts_per_s": inserted / insert_s, "fts_median_ms": statistics.median(latencies),
+            "fts_p95_ms": latencies[int(0.95 * (len(latencies) - 1))], "queries": queries}
+
+
+def site_config(work: Path, name: str, pages: int) -> tuple[Path, ReplayServer]:
+    site_dir = work / name
+    sites_toml = build(site_dir, pages)
+    server = ReplayServer(site_dir).start()
+    config = work / f"{name}.toml"
+    config.write_text(f'sites_file = "{sites_toml}"\n[sites.bench]\nbase_url = "{server.base_urls["bench"]}"\n')
+    return config, server
+
+
+def run(pages: int, store_articles: int, work: Path) -> dict:
+    small = max(100, pages // 5)
+    figures: dict = {"n": pages, "n_small": small, "cores": os.cpu_count()}
+    config, server = site_config(work, "site", pages)
+    config_small, server_small = site_config(work, "site-small", small)
+    try:
+        files = sorted((work / "site" / "bench" / "news").glob("*.html"), key=lambda p: int(p.stem))
+        sizes = [f.stat().st_size for f in files]
+        figures["page_kb"] = {"min": min(sizes) / 1024, "mean": statistics.mean(sizes) / 1024, "max": max(sizes) / 1024}
+        print(f"site: {pages} pages, {figures['page_kb']['min']:.0f}-{figures['page_kb']['max']:.0f} KB", flush=True)
+        figures["bare_trafilatura"] = bare_trafilatura(files)
+        print("1 bare trafilatura done", flush=True)
+        urls = [f"{server.base_urls['bench']}/news/{f.stem}.html" for f in files]
+        figures["bare_scrapy"] = bare_scrapy(urls, work)
+        print("2 bare scrapy done", flush=True)
+        figures["rasid_first_crawl"] = rasid_crawl(config, work / "rasid.db")
+        print("3 rasid first crawl done", flush=True)
+        figures["rasid_revisit"] = rasid_crawl(config, work / "rasid.db")
+        print("4 rasid revisit done", flush=True)
+        figures["rasid_first_crawl_small"] = rasid_crawl(config_small, work / "rasid-small.db")
+        print("3' rasid first crawl of the small site done", flush=True)
+    finally:
+        server.stop()
+        server_small.stop()
+    figures["store"] = store_figures(work, store_articles)
+    print("5 store done", flush=True)
+    first, revisit = figures["rasid_first_crawl"], figures["rasid_revisit"]
+    figures["ratios"] = {
+        "first_crawl_vs_bare_trafilatura": first["pages_per_s"] / figures["bare_trafilatura"]["pages_per_s"],
+        "revisit_vs_first_crawl": revisit["pages_per_s"] / first["pages_per_s"],
+        "first_crawl_vs_bare_scrapy": first["pages_per_s"] / figures["bare_scrapy"]["pages_per_s"],
+        "rss_n_vs_rss_small": first["peak_rss_mb"] / figures["rasid_first_crawl_small"]["peak_rss_mb"],
+    }
+    return figures
+
+
+def print_table(f: dict) -> None:
+    t, s, first, revisit, small = (f["bare_trafilatura"], f["bare_scrapy"], f["rasid_first_crawl"],
+                                   f["rasid_revisit"], f["rasid_first_crawl_small"])
+    r, st = f["ratios"], f["store"]
+    rows = [
+        ("1 bare trafilatura, 1 process", f"{t['pages_per_s']:.1f} pages/s", f"{t['pages']} pages"),
+        ("2 bare Scrapy download", f"{s['pages_per_s']:.1f} pages/s", f"peak RSS {s['peak_rss_mb']:.0f} MB"),
+        (f"3 Rasid first crawl, {first['pages']} pages", f"{first['pages_per_s']:.1f} pages/s",
+         f"{first['cpu_s_per_page'] * 1000:.1f} ms CPU/page, peak RSS {first['peak_rss_mb']:.0f} MB"),
+        (f"3' Rasid first crawl, {small['pages']} pages", f"{small['pages_per_s']:.1f} pages/s",
+         f"peak RSS {small['peak_rss_mb']:.0f} MB"),
+        ("4 Rasid revisit, unchanged", f"{revisit['pages_per_s']:.1f} pages/s",
+         f"{revisit['not_modified']} of {revisit['pages']} answered 304"),
+        (f"5 store, {st['articles']} articles", f"{st['inserts_per_s']:.0f} inserts/s",
+         f"FTS median {st['fts_median_ms']:.1f} ms, p95 {st['fts_p95_ms']:.1f} ms"),
+    ]
+    print(f"\nN = {f['n']} pages of {f['page_kb']['mean']:.0f} KB on average, {f['cores']} cores")
+    print(f"| {'measure':<34} | {'rate':>16} | details")
+    print(f"|{'-' * 36}|{'-' * 18}|{'-' * 50}")
+    for name, rate, detail in rows:
+        print(f"| {name:<34} | {rate:>16} | {detail}")
+    print(f"\nratios: first crawl / bare trafilatura = {r['first_crawl_vs_bare_trafilatura']:.2f}  (target >= 1.0)")
+    print(f"        revisit / first crawl          = {r['revisit_vs_first_crawl']:.1f}  (target >= 10)")
+    print(f"        first crawl / bare Scrapy      = {r['first_crawl_vs_bare_scrapy']:.2f}")
+    print(f"        peak RSS at {f['n']} / at {f['n_small']} pages = {r['rss_n_vs_rss_small']:.2f}  (target <= 1.3, "
+          f"and under 400 MB)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="1,000 pages and 20,000 store articles")
+    parser.add_argument("-n", type=int, help="pages of the synthetic site (default 5,000; --quick 1,000)")
+    parser.add_argument("--store-articles", type=int, help="articles for the store figures (100,000; --quick 20,000)")
+    parser.add_argument("--json", type=Path, default=Path("bench-crawl.json"), help="where to write every figure")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
+    args = parser.parse_args()
+    pages = args.n or (1000 if args.quick else 5000)
+    store_articles = args.store_articles or (20_000 if args.quick else 100_000)
+    started = time.perf_counter()
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        figures = run(pages, store_articles, args.keep)
+    else:
+        with tempfile.TemporaryDirectory(prefix="rasid-bench-") as work:
+            figures = run(pages, store_articles, Path(work))
+    figures["total_s"] = time.perf_counter() - started
+    print_table(figures)
+    args.json.write_text(json.dumps(figures, indent=1, default=str))
+    print(f"\nevery figure in {args.json}; {figures['total_s']:.0f} s in all")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""A synthetic Arabic news site of N article pages, for the crawl benchmark.
+
+    python benchmarks/synthetic.py OUT_DIR [-n 5000]
+
+Writes OUT_DIR/bench/ (a site folder the replay server serves: /news/N.html,
+/rss.xml with the newest 100, /sitemap.xml indexing sitemaps of 1,000 URLs,
+/robots.txt, /index.html) and OUT_DIR/sites.toml with its [sites.bench]
+entry. Pages are 60-120 KB like real news pages: the article (6-14
+paragraphs of Arabic news prose, unique per page) inside the clutter of the
+snapshot sites (menus, a breaking-news ticker, breadcrumbs, a read-also box
+inside the body, a Telegram promo, share bar, related list, comment form),
+with the inline scripts, styles and mega-menus that make real pages heavy.
+Deterministic for a given N.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import random
+import sys
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "seeds" / "tools"))
+from corpus import OTHER  # noqa: E402
+
+BASE = "https://bench.example"
+BAGHDAD = ZoneInfo("Asia/Baghdad")
+LEVANT = ["كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب", "أيلول", "تشرين الأول",
+          "تشرين الثاني", "كانون الأول"]
+PARAGRAPHS = [p for items in OTHER.values() for item in items for p in item["paragraphs"] if len(p) > 60]
+TITLES = [item["title"] for items in OTHER.values() for item in items]
+SECTIONS = ["سياسة", "اقتصاد", "محليات", "أمن", "ثقافة", "رياضة", "صحة", "تكنولوجيا"]
+SITE_ENTRY = """[sites.bench]
+name = "موقع القياس (benchmark site)"
+base_url = "https://bench.example"
+timezone = "Asia/Baghdad"
+feeds = ["/rss.xml"]
+sitemaps = ["/sitemap.xml"]
+listings = ["/"]
+article_patterns = ['^/news/\\d+\\.html$']
+revisit = "15m"
+download_delay = 0
+"""
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def published(n: int, total: int) -> datetime:
+    return datetime(2026, 11, 20, 8, 0, tzinfo=UTC) + timedelta(minutes=7 * (n - total))
+
+
+def title(n: int) -> str:
+    return f"{TITLES[n % len(TITLES)].split(':')[-1].strip()} ({n})"
+
+
+def article_paragraphs(rng: random.Random, n: int) -> list[str]:
+    count = rng.randint(6, 14)
+    paragraphs = [rng.choice(PARAGRAPHS) for _ in range(count)]
+    # one sentence unique to the page, so no two articles share a text
+    paragraphs.insert(1, f"وقال مصدر مطلع للموقع إن الملف رقم {n} سيعرض على اللجنة المختصة خلال الأسبوع المقبل.")
+    return paragraphs
+
+
+def heavy_parts(rng: random.Random) -> str:
+    """What makes real pages 60-120 KB: tracking and config scripts, inline CSS, a mega-menu."""
+    config = ",".join(f'"k{i}":"{rng.getrandbits(64):016x}"' for i in range(rng.randint(1000, 2000)))
+    css = "\n".join(f".c{i}{{margin:{i % 9}px;padding:{i % 7}px;color:#{rng.getrandbits(24):06x}}}"
+                    for i in range(rng.randint(450, 1000)))
+    menu = "".join(f'<li><a href="/section/{i}">{esc(SECTIONS[i % len(SECTIONS)])} {i}</a></li>'
+                   for i in range(rng.randint(200, 400)))
+    return (f"<style>{css}</style>\n<script>window.__CONFIG__={{{config}}};</script>\n"
+            f'<nav class="mega-menu"><ul>{menu}</ul></nav>')
+
+
+def page(n: int, total: int) -> str:
+    rng = random.Random(n)
+    when = published(n, total).astimezone(BAGHDAD)
+    head_title = title(n)
+    body = []
+    for i, p in enumerate(article_paragraphs(rng, n)):
+        if i == 3:
+            other = rng.randrange(1, total + 1)
+            body.append(f'<div class="read-also"><strong>اقرأ أيضاً:</strong> '
+                        f'<a href="/news/{other}.html">{esc(title(other))}</a></div>')
+        body.append(f"<p>{esc(p)}</p>")
+    ticker = "".join(f'<li><a href="/news/{rng.randrange(1, total + 1)}.html">{esc(rng.choice(TITLES))}</a></li>'
+                     for _ in range(10))
+    related = "".join(f'<li><a href="/news/{rng.randrange(1, total + 1)}.html">{esc(rng.choice(TITLES))}</a></li>'
+                      for _ in range(8))
+    return f"""<!DOCTYPE html>
+<html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>{esc(head_title)} - موقع القياس</title>
+<link rel="canonical" href="{BASE}/news/{n}.html">
+<meta property="og:title" content="{esc(head_title)}"><meta property="og:site_name" content="موقع القياس">
+<meta property="article:published_time" content="{when.isoformat()}">
+<meta property="article:section" content="{esc(SECTIONS[n % len(SECTIONS)])}">
+{heavy_parts(rng)}
+</head><body>
+<header class="site-header"><div class="top-bar"><span class="today">الاثنين 23 تشرين الثاني 2026</span>
+<a href="https://t.me/bench">تابعونا على تلغرام</a></div>
+<div class="breaking-news"><span>عاجل</span><ul class="ticker">{ticker}</ul></div></header>
+<main><div class="breadcrumb"><a href="/">الرئيسية</a> / <span>{esc(head_title)}</span></div>
+<article class="post"><h1 class="post-title">{esc(head_title)}</h1>
+<div class="post-meta"><span class="date">{when.day} {LEVANT[when.month - 1]} {when.year} {when:%H:%M}</span></div>
+<div class="telegram-promo"><a href="https://t.me/bench">ليصلك المزيد من الأخبار اشترك بقناتنا على التليكرام</a></div>
+<div class="entry-content">
+{chr(10).join(body)}
+</div>
+<div class="share-links"><a href="#">فيسبوك</a><a href="#">تويتر</a><a href="#">واتساب</a></div>
+</article>
+<div class="related-posts"><h3>أخبار ذات صلة</h3><ul>{related}</ul></div>
+<div id="respond"><h3>اترك رد</h3><form><textarea></textarea></form></div></main>
+<footer><p>جميع الحقوق محفوظة © 2026</p><a id="go-to-top" href="#">زر الذهاب إلى الأعلى</a></footer>
+</body></html>
+"""
+
+
+def build(out: Path, total: int, per_sitemap: int = 1000) -> Path:
+    """Write the site; return the path of its sites.toml."""
+    site = out / "bench"
+    (site / "news").mkdir(parents=True, exist_ok=True)
+    for n in range(1, total + 1):
+        (site / "news" / f"{n}.html").write_text(page(n, total), encoding="utf-8")
+    newest = range(total, max(0, total - 100), -1)
+    items = "".join(f"<item><title>{esc(title(n))}</title><link>{BASE}/news/{n}.html</link>"
+                    f"<pubDate>{format_datetime(published(n, total))}</pubDate></item>\n" for n in newest)
+    (site / "rss.xml").write_text(f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
+                                  f"<title>bench</title>\n{items}</channel></rss>\n", encoding="utf-8")
+    maps = []
+    for k, start in enumerate(range(1, total + 1, per_sitemap)):
+        urls = "".join(f"<url><loc>{BASE}/news/{n}.html</loc><lastmod>{published(n, total).isoformat()}</lastmod>"
+                       f"</url>\n" for n in range(start, min(total, start + per_sitemap - 1) + 1))
+        (site / f"sitemap-{k}.xml").write_text(
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            f"{urls}</urlset>\n", encoding="utf-8")
+        maps.append(f"<sitemap><loc>{BASE}/sitemap-{k}.xml</loc></sitemap>")
+    (site / "sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + "".join(maps) + "</sitemapindex>\n", encoding="utf-8")
+    (site / "robots.txt").write_text(f"User-agent: *\nDisallow: /search\nSitemap: {BASE}/sitemap.xml\n")
+    links = "".join(f'<li><a href="/news/{n}.html">{esc(title(n))}</a></li>' for n in list(newest)[:50])
+    (site / "index.html").write_text(f'<!DOCTYPE html><html lang="ar"><head><meta charset="utf-8"><title>bench'
+                                     f"</title></head><body><ul>{links}</ul></body></html>", encoding="utf-8")
+    sites_toml = out / "sites.toml"
+    sites_toml.write_text(SITE_ENTRY, encoding="utf-8")
+    return sites_toml
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("-n", type=int, default=5000)
+    args = parser.parse_args()
+    build(args.out, args.n)
+    sizes = [p.stat().st_size for p in (args.out / "bench" / "news").iterdir()]
+    print(f"{len(sizes)} pages, {min(sizes) // 1024}-{max(sizes) // 1024} KB, in {args.out / 'bench'}")
+
+
+if __name__ == "__main__":
+    main()
