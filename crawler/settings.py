@@ -27,6 +27,14 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REDIRECT_MAX_TIMES = 5
 DEPTH_LIMIT = 4
 
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.SafeAddressMiddleware": 60,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+}
+RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry; doubled each time (Retry-After wins)
+RETRY_MAX_DELAY = 60.0
+
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 300,
     "crawler.pipelines.StorePipeline": 800,

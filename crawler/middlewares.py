@@ -1,0 +1,114 @@
+"""Downloader middlewares: what Scrapy's own do not cover for a crawler of the open web.
+
+SafeAddressMiddleware: only http(s); and no request to a private, loopback, link-local or
+  otherwise non-public address, wherever the URL came from (a feed, a sitemap, a redirect),
+  unless it is the origin the site itself is fetched from (its base URL, or the replay
+  server or mirror given as its fetch base). A hostile feed cannot make Rasid probe the
+  machine it runs on or the cloud metadata service. Host names are resolved (without
+  blocking the reactor) and checked too, so a public-looking name pointing inside is refused.
+  Scrapy's OffsiteMiddleware compares host names only, ignoring ports and addresses.
+
+BackoffRetryMiddleware: Scrapy's RetryMiddleware retries at once; a struggling server
+  (500/502/503/504, 429) is asked again after Retry-After when it says so (capped), else
+  after an exponential backoff, before the failure is recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import socket
+from urllib.parse import urlsplit
+
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.response import response_status_message
+
+log = logging.getLogger("rasid.middlewares")
+
+
+def _origin(url: str) -> tuple[str, str, int]:
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return parts.scheme, (parts.hostname or "").lower(), port
+
+
+def is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+class SafeAddressMiddleware:
+    def __init__(self, crawler=None):
+        self.crawler = crawler
+        self._resolved: dict[str, list[str]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    async def process_request(self, request, spider=None):
+        spider = spider or (self.crawler.spider if self.crawler else None)
+        parts = urlsplit(request.url)
+        if parts.scheme not in ("http", "https"):
+            self._refuse(request, spider, f"scheme {parts.scheme or '(none)'}: only http and https are fetched")
+        site = getattr(spider, "site", None)
+        trusted = {_origin(u) for u in ((site.fetch_origin, site.base_url) if site else ())}
+        if _origin(request.url) in trusted:
+            return None  # the site's own origin: a replay server or mirror may well be on loopback
+        host = (parts.hostname or "").lower()
+        for address in await self._addresses(host):
+            if not is_public(address):
+                self._refuse(request, spider, f"{host} is a non-public address ({address})")
+        return None
+
+    async def _addresses(self, host: str) -> list[str]:
+        try:
+            ipaddress.ip_address(host)
+            return [host]
+        except ValueError:
+            pass
+        if host not in self._resolved:
+            try:
+                infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+                self._resolved[host] = sorted({info[4][0] for info in infos})
+            except (OSError, RuntimeError):
+                self._resolved[host] = []  # unresolvable: the download itself will fail and be recorded
+        return self._resolved[host]
+
+    @staticmethod
+    def _refuse(request, spider, why: str):
+        where = request.meta.get("public_url", request.url)
+        message = f"{where}: refused: {why}"
+        if spider is not None and hasattr(spider, "errors"):
+            spider.errors.append(message)
+        log.warning(message)
+        raise IgnoreRequest(message)
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    def __init__(self, settings):
+        super().__init__(settings)
+        self.base = settings.getfloat("RETRY_BACKOFF_BASE", 2.0)
+        self.cap = settings.getfloat("RETRY_MAX_DELAY", 60.0)
+
+    def delay(self, request, response) -> float:
+        tries = request.meta.get("retry_times", 0)
+        after = (response.headers.get(b"Retry-After") or b"").decode("latin-1").strip()
+        if after.isdigit():
+            return min(self.cap, float(after))
+        return min(self.cap, self.base * 2 ** tries)
+
+    async def process_response(self, request, response, spider=None):
+        if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
+            return response
+        retry = self._retry(request, response_status_message(response.status))
+        if retry is None:
+            return response  # out of retries: the callback or errback records the failure
+        wait = self.delay(request, response)
+        log.info("HTTP %s from %s: retrying in %.1f s", response.status, request.url, wait)
+        await asyncio.sleep(wait)
+        return retry
