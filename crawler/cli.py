@@ -202,7 +202,7 @@ def crawl(sites, db_path, config_path, base_urls, due_only, quiet, log_level):
       rasid crawl ina elaph --db news.db
       rasid crawl --base-url ina=http://127.0.0.1:8001 ina
     """
-    from crawler.run import crawl_here, crawl_summary
+    from crawler.run import SitesBusy, crawl_here, crawl_summary
 
     if os.environ.get("RASID_DIE_WITH_PARENT") == "1":
         from crawler.daemon import die_with_parent
@@ -219,18 +219,28 @@ def crawl(sites, db_path, config_path, base_urls, due_only, quiet, log_level):
     if not quiet:
         click.echo(f"crawling {', '.join(s.key for s in selected)} into {db_path}", err=True)
     started = time.monotonic()
-    before = crawl_here(config, selected, db_path, progress=not quiet, log_level=log_level.upper(), due_only=due_only)
+    try:
+        before, skipped = crawl_here(config, selected, db_path, progress=not quiet, log_level=log_level.upper(),
+                                     due_only=due_only)
+    except SitesBusy as exc:
+        click.echo(f"rasid: nothing crawled: {exc}", err=True)
+        sys.exit(3)
+    for line in skipped:
+        click.echo(f"rasid: {line}", err=True)
     store = _open_store(db_path)
     rows = crawl_summary(store, before)
     store.close()
     if not quiet:
         click.echo(f"\ncrawl finished in {time.monotonic() - started:.1f} s")
         print_table(rows)
-    failed = sorted({s.key for s in selected} - {r["site"] for r in rows if r["status"] == "ok"})
+    busy = {line.split(":", 1)[0] for line in skipped}
+    failed = sorted({s.key for s in selected} - busy - {r["site"] for r in rows if r["status"] == "ok"})
     if failed:
         click.echo(f"crawl incomplete for {', '.join(failed)}: see the crawls table (error_log), "
                    "or rerun with --log-level INFO", err=True)
         sys.exit(1)
+    if skipped:
+        sys.exit(3)
 
 
 # --- the daemon ---------------------------------------------------------------------------

@@ -25,7 +25,8 @@ SITE_FIELDS = {"name", "base_url", "hosts", "timezone", "feeds", "sitemaps", "li
                "revisit", "cron", "download_delay", "hints", "enabled"}
 REQUIRED_FIELDS = {"name", "base_url", "timezone", "article_patterns"}
 HINT_FIELDS = {"date_selector", "remove", "title_suffix"}
-CONFIG_FIELDS = {"db", "sites_file", "revisit_schedule", "crawl_timeout", "deliver_every", "alerts", "watch", "sites"}
+CONFIG_FIELDS = {"db", "sites_file", "revisit_schedule", "crawl_timeout", "deliver_every", "download_timeout",
+                 "max_store_mb", "alerts", "watch", "sites"}
 CONFIG_SITE_FIELDS = {"base_url", "enabled", "revisit", "cron", "download_delay"}
 ALERT_FIELDS = {"urls", "jsonl", "console"}
 WATCH_FIELDS = {"name", "all", "any", "none", "sites", "kinds"}
@@ -130,6 +131,8 @@ class Config:
     revisit_schedule: tuple[tuple[int, int], ...] = ()
     crawl_timeout: int = 1800
     deliver_every: int = 30
+    download_timeout: int = 30  # seconds for one page: a server that never answers, or trickles
+    max_store_mb: float | None = None
     alerts: AlertSettings = field(default_factory=lambda: AlertSettings())
     watch: tuple[WatchRule, ...] = ()
     source: Path | None = None
@@ -347,9 +350,14 @@ def load_config(path: Path | None = None, sites_file: Path | None = None) -> Con
     schedule = parse_schedule(data.get("revisit_schedule", list(DEFAULT_REVISIT_SCHEDULE)), top("revisit_schedule"))
     crawl_timeout = parse_duration(data.get("crawl_timeout", "30m"), top("crawl_timeout"))
     deliver_every = parse_duration(data.get("deliver_every", "30s"), top("deliver_every"))
+    download_timeout = parse_duration(data.get("download_timeout", "30s"), top("download_timeout"))
+    max_store_mb = data.get("max_store_mb")
+    if max_store_mb is not None and (not isinstance(max_store_mb, int | float) or max_store_mb <= 0):
+        raise ConfigError(f"{top('max_store_mb')}: expected a number of megabytes > 0, got {max_store_mb!r}")
     db = _relative_to(path, data["db"]) if "db" in data else Path("rasid.db")
     return Config(sites=sites, db=db, revisit_schedule=schedule, crawl_timeout=crawl_timeout,
-                  deliver_every=deliver_every, alerts=_alert_settings(path, text, data.get("alerts", {})),
+                  deliver_every=deliver_every, download_timeout=download_timeout, max_store_mb=max_store_mb,
+                  alerts=_alert_settings(path, text, data.get("alerts", {})),
                   watch=_watch_rules(path, text, data.get("watch", []), sites), source=path)
 
 

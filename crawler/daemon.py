@@ -108,7 +108,9 @@ class Daemon:
         reason = None
         try:
             code = process.wait(timeout=self.config.crawl_timeout)
-            if code not in (0, 1):  # 1: the crawl finished with errors, already recorded by the crawl
+            if code == 3:
+                log.warning("crawl of %s skipped: another process is crawling it", key)
+            elif code not in (0, 1):  # 1: the crawl finished with errors, already recorded by the crawl
                 reason = f"crawl process exited with code {code}"
         except subprocess.TimeoutExpired:
             self._stop(process)

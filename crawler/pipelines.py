@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sqlite3
 import sys
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 
 from scrapy import signals
+from scrapy.exceptions import DropItem
 from twisted.internet import defer
 
 from crawler.config import Site
-from db.store import PageRecord, Store
+from db.store import PageRecord, Store, StoreError
 from extract.article import extract_article
 from spiders.news import PageItem
 
@@ -93,23 +95,28 @@ class ExtractPipeline:
 class StorePipeline:
     """Writes each page to the store in its own transaction and keeps the crawl's counts."""
 
-    def __init__(self, crawler, db_path: str, progress: bool):
+    def __init__(self, crawler, db_path: str, progress: bool, max_mb: float | None = None):
         self.crawler = crawler
         self.db_path = db_path
         self.progress = progress
+        self.max_mb = max_mb
+        self.failure: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        pipeline = cls(crawler, crawler.settings.get("RASID_DB", "rasid.db"), crawler.settings.getbool("RASID_PROGRESS"))
+        settings = crawler.settings
+        pipeline = cls(crawler, settings.get("RASID_DB", "rasid.db"), settings.getbool("RASID_PROGRESS"),
+                       settings.getfloat("RASID_MAX_STORE_MB") or None)
         # The crawl row is closed on spider_closed, which carries the finish reason.
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def open_spider(self):
         site = self.crawler.spider.site
-        self.store = Store(self.db_path)
+        self.store = Store(self.db_path, self.max_mb)
         self.store.ensure_site(site.key, site.name, site.base_url, site.timezone)
-        self.crawl_id = self.store.start_crawl(site.key)
+        # claimed before the crawl started (crawler.run), or now when run some other way
+        self.crawl_id = getattr(self.crawler.spider, "crawl_id", None) or self.store.start_crawl(site.key)
         self.counts: Counter[str] = Counter()
         self.errors: list[str] = []
 
@@ -123,7 +130,16 @@ class StorePipeline:
         record = page_record(data, url=item.url, site=item.site, status=item.status, fetched_at=item.fetched_at,
                              etag=item.etag, last_modified=item.last_modified, html=item.html,
                              body_hash=item.body_hash)
-        outcome = self.store.record_page(record, self.crawl_id)
+        try:
+            outcome = self.store.record_page(record, self.crawl_id)
+        except (sqlite3.Error, StoreError) as exc:
+            # the page's transaction was rolled back; stop rather than fail page after page
+            if self.failure is None:
+                self.failure = f"{self.db_path}: cannot write to the store: {exc}"
+                print(f"rasid: {self.failure}; the crawl of {item.site} stops here, the store is intact",
+                      file=sys.stderr, flush=True)
+                self.crawler.engine.close_spider(self.crawler.spider, "store_error")
+            raise DropItem(self.failure) from None
         self.counts[outcome] += 1
         if self.progress and outcome in ("new", "changed", "removed", "restored"):
             title = data.get("title") or item.url
@@ -131,7 +147,10 @@ class StorePipeline:
         return item
 
     def spider_closed(self, spider, reason: str):
-        errors = self.errors + spider.errors
+        errors = self.errors + spider.errors + ([self.failure] if self.failure else [])
         status = "ok" if reason == "finished" and not errors else ("partial" if reason == "finished" else reason)
-        self.store.finish_crawl(self.crawl_id, dict(self.counts), errors, status)
+        try:
+            self.store.finish_crawl(self.crawl_id, dict(self.counts), errors, status)
+        except (sqlite3.Error, StoreError) as exc:  # a full store may refuse even this; the row stays open
+            spider.logger.error("could not close crawl %s: %s", self.crawl_id, exc)
         self.store.close()

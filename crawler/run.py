@@ -31,40 +31,61 @@ def _is_loopback(url: str) -> bool:
         return False
 
 
+class SitesBusy(RuntimeError):
+    """Every site asked for is being crawled by another process right now."""
+
+
 def crawl_here(config: Config, sites: list[Site], db_path: Path, progress: bool = False,
-               log_level: str = "WARNING", due_only: bool = False) -> int:
+               log_level: str = "WARNING", due_only: bool = False) -> tuple[int, list[str]]:
     """Crawl `sites` into the store, in this process (once per process).
 
     Stored articles within the revisit schedule's window are fetched again (conditionally);
     with `due_only` (the daemon), only those whose step of the schedule has come round.
-    Returns the id of the last crawl row before this run: rows after it are this run's."""
+    Each site's crawl is claimed in the store first: a site another live process is
+    crawling is skipped, never crawled twice at once. Returns the id of the last crawl row
+    before this run (rows after it are this run's) and one line per skipped site."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
     from spiders.news import NewsSpider
 
-    store = Store(db_path)
+    store = Store(db_path, config.max_store_mb)
     now = datetime.now(UTC)
-    due = {site.key: store.due_articles(site.key, now, config.revisit_schedule, every_step=due_only)
-           for site in sites}
-    stored = {site.key: store.stored_urls(site.key) for site in sites}
     before = store.last_crawl_id()
+    claimed, skipped = {}, []
+    for site in sites:
+        store.ensure_site(site.key, site.name, site.base_url, site.timezone)
+        crawl_id, running = store.claim_crawl(site.key)
+        if crawl_id is None:
+            skipped.append(f"{site.key}: already being crawled by process {running['pid']} "
+                           f"(since {running['started_at']}); skipped")
+        else:
+            claimed[site.key] = crawl_id
+    due = {key: store.due_articles(key, now, config.revisit_schedule, every_step=due_only) for key in claimed}
+    stored = {key: store.stored_urls(key) for key in claimed}
     store.close()
+    if not claimed:
+        raise SitesBusy("; ".join(skipped))
 
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     settings.set("RASID_DB", str(db_path), priority="cmdline")
     settings.set("RASID_PROGRESS", progress, priority="cmdline")
+    settings.set("RASID_MAX_STORE_MB", config.max_store_mb or 0, priority="cmdline")
+    settings.set("DOWNLOAD_TIMEOUT", config.download_timeout, priority="cmdline")
     settings.set("LOG_LEVEL", log_level, priority="cmdline")
     process = CrawlerProcess(settings)
     for site in sites:
+        if site.key not in claimed:
+            continue
         # Politeness delay per site (a spider class's custom_settings is how Scrapy
         # takes per-crawler settings); a replay or mirror on loopback needs none.
         delay = 0.0 if site.fetch_base and _is_loopback(site.fetch_base) else site.download_delay
         spider_class = type(f"NewsSpider_{site.key}", (NewsSpider,), {"custom_settings": {"DOWNLOAD_DELAY": delay}})
-        process.crawl(spider_class, site=site, known=due[site.key], stored=stored[site.key])
+        process.crawl(spider_class, site=site, known=due[site.key], stored=stored[site.key],
+                      crawl_id=claimed[site.key])
     process.start()
-    return before
+    return before, skipped
 
 
 def crawl_in_child(db_path: Path, sites: list[str] | None = None, base_urls: dict[str, str] | None = None,

@@ -137,7 +137,9 @@ def _extracted_columns(page: PageRecord) -> dict:
 class Store:
     """All reads and writes of the SQLite store."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, max_mb: float | None = None):
+        """`max_mb` caps the store's size (PRAGMA max_page_count): a write past it fails
+        cleanly, as on a full disk, instead of filling the disk."""
         self.path = Path(path)
         self._sites_with_baseline: set[str] = set()
         if self.path.exists() and self.path.is_dir():
@@ -151,6 +153,9 @@ class Store:
             self.db.enable_wal()
             self.db.execute("PRAGMA synchronous = NORMAL")
             self.db.execute("PRAGMA foreign_keys = ON")
+            if max_mb:
+                page_size = self.db.execute("PRAGMA page_size").fetchone()[0]
+                self.db.execute(f"PRAGMA max_page_count = {max(1, int(max_mb * 2**20 / page_size))}")
             self._create()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot open store: {exc}") from None
@@ -169,7 +174,12 @@ class Store:
             conn.execute("ROLLBACK")
             raise
         else:
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            except BaseException:  # a full disk can fail the commit itself: leave nothing half-done
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
 
     # --- schema ------------------------------------------------------------
 
@@ -258,9 +268,25 @@ class Store:
         return self.db.execute("SELECT coalesce(max(id), 0) FROM crawls").fetchone()[0]
 
     def start_crawl(self, site: str) -> int:
+        crawl_id, running = self.claim_crawl(site)
+        if crawl_id is None:
+            raise StoreError(f"{site}: already being crawled by process {running['pid']} "
+                             f"(since {running['started_at']})")
+        return crawl_id
+
+    def claim_crawl(self, site: str) -> tuple[int | None, dict | None]:
+        """Start a crawl of `site` unless a live process is crawling it already, atomically:
+        (the new crawl's id, None), or (None, the running crawl's row). Two `rasid crawl` of
+        one site never interleave their writes; crawls of different sites may run together."""
+        self.close_dead_crawls()
         with self.transaction():
-            return self.db["crawls"].insert({"site": site, "started_at": utc_now(), "status": "running",
-                                             "pid": os.getpid()}).last_pk
+            for row in self.db.query("SELECT id, pid, started_at FROM crawls WHERE site = ? AND finished_at IS NULL",
+                                     [site]):
+                if row["pid"] != os.getpid() and _alive(row["pid"]):
+                    return None, row
+            crawl_id = self._insert("crawls", {"site": site, "started_at": utc_now(), "status": "running",
+                                               "pid": os.getpid()})
+            return crawl_id, None
 
     def close_dead_crawls(self) -> int:
         """Mark failed the crawl rows still 'running' whose process is gone (killed with

@@ -69,12 +69,14 @@ class NewsSpider(scrapy.Spider):
     # 304, 404 and 410 are answers about an article, not errors: let them reach the callback.
     handle_httpstatus_list = [304, 404, 410]
 
-    def __init__(self, site: Site, known: dict[str, dict] | None = None, stored: set[str] | None = None, **kwargs):
+    def __init__(self, site: Site, known: dict[str, dict] | None = None, stored: set[str] | None = None,
+                 crawl_id: int | None = None, **kwargs):
         """`known`: stored articles due for a revisit (url -> etag, last_modified, status), fetched
         conditionally; `stored`: every stored URL of the site, so one not due is not fetched again
         when a feed or listing still links it."""
         super().__init__(name=f"news:{site.key}", **kwargs)
         self.site = site
+        self.crawl_id = crawl_id  # the crawls row claimed for this crawl (crawler.run)
         self.known = known or {}
         self.skip = (stored or set()) - set(self.known)
         self.allowed_domains = [h for h in {*site.live_hosts, _host(site.fetch_origin)} if h]
