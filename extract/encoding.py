@@ -18,10 +18,13 @@ Order:
 
 from __future__ import annotations
 
+import re
+
 import charset_normalizer
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
 
 ARABIC_CODE_PAGES = ("cp1256", "iso8859_6")
+_NON_ASCII = re.compile("[^\x00-\x7f\ufffd]")
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
@@ -32,7 +35,12 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     try:
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        pass
+        # A page cut short mid-character, or with a stray bad byte, is still UTF-8 when
+        # nearly all of its non-ASCII text decodes as such.
+        text = body.decode("utf-8", errors="replace")
+        bad = text.count("\ufffd")
+        if len(_NON_ASCII.findall(text)) >= 20 * bad:
+            return text, "utf-8"
     declared = [http_content_type_encoding(content_type) if content_type else None,
                 html_body_declared_encoding(body[:4096])]
     candidates: list[str] = []

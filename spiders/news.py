@@ -23,7 +23,9 @@ from urllib.parse import urlsplit
 
 import scrapy
 from lxml import etree
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from w3lib.url import canonicalize_url, url_query_cleaner
 
@@ -225,8 +227,15 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure):
         request = failure.request
         where = request.meta.get("public_url", request.url)
-        self.errors.append(f"{where}: {failure.getErrorMessage()}")
-        self.logger.error("failed %s: %s", where, failure.getErrorMessage())
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            why = f"HTTP {status}" + (" after retries" if request.meta.get("retry_times") else "")
+        elif failure.check(IgnoreRequest) and "refused" in str(failure.value):
+            return  # SafeAddressMiddleware has recorded why
+        else:
+            why = failure.getErrorMessage() or failure.type.__name__
+        self.errors.append(f"{where}: {why}")
+        self.logger.error("failed %s: %s", where, why)
 
     def discovery_ok(self, response: Response) -> bool:
         if response.status == 200:
