@@ -10,6 +10,7 @@ site answers."""
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import os
 import sqlite3
@@ -19,7 +20,6 @@ from concurrent.futures import ProcessPoolExecutor
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
-from twisted.internet import defer
 
 from crawler.config import Site
 from db.store import PageRecord, Store, StoreError
@@ -68,28 +68,16 @@ class ExtractPipeline:
         workers = crawler.settings.getint("RASID_EXTRACT_WORKERS", -1)
         return cls(crawler, (os.cpu_count() or 1) if workers < 0 else workers)
 
-    def process_item(self, item: PageItem):
+    async def process_item(self, item: PageItem):
         if item.status != 200 or not item.html:
             return item
         args = (self.crawler.spider.site, item.html, item.url, item.fetched_at, item.feed_published)
         if not self.workers:  # in the reactor thread (RASID_EXTRACT_WORKERS = 0)
             item.extracted = extract_page(*args)
             return item
-        from twisted.internet import reactor  # the one Scrapy installed; importing it earlier would install one
-
-        future = extraction_pool(self.workers).submit(extract_page, *args)
-        done: defer.Deferred = defer.Deferred()
-
-        def finished(f):
-            error = f.exception()
-            if error is None:
-                item.extracted = f.result()
-                reactor.callFromThread(done.callback, item)
-            else:
-                reactor.callFromThread(done.errback, error)
-
-        future.add_done_callback(finished)
-        return done
+        # awaited on the reactor's asyncio loop: the reactor keeps downloading meanwhile
+        item.extracted = await asyncio.wrap_future(extraction_pool(self.workers).submit(extract_page, *args))
+        return item
 
 
 class StorePipeline:
@@ -138,7 +126,7 @@ class StorePipeline:
                 self.failure = f"{self.db_path}: cannot write to the store: {exc}"
                 print(f"rasid: {self.failure}; the crawl of {item.site} stops here, the store is intact",
                       file=sys.stderr, flush=True)
-                self.crawler.engine.close_spider(self.crawler.spider, "store_error")
+                asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="store_error"))
             raise DropItem(self.failure) from None
         self.counts[outcome] += 1
         if self.progress and outcome in ("new", "changed", "removed", "restored"):
