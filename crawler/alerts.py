@@ -132,6 +132,9 @@ class AppriseChannel(Channel):
     def send(self, title: str, body: str, record: dict) -> None:
         import apprise
 
+        # The body goes as plain text, which Apprise escapes for HTML services (e-mail, Telegram
+        # in HTML mode); the title it passes through as given, so markup in a headline is defused here.
+        title = title.replace("<", "‹").replace(">", "›")
         if not self._apprise.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT):
             raise RuntimeError(f"{self.label}: the service did not accept the notification")
 
