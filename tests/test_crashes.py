@@ -1,0 +1,146 @@
+"""Crashes and concurrency: SIGKILL at many points of a crawl, two crawls of one store at once,
+and a store that runs out of space. After each, the store is whole: integrity, no partial
+article, no duplicate version, no lost or doubled alert; and the next crawl completes."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from crawler.replay import ReplayServer
+from crawler.run import apply_demo_update, copy_snapshots
+from tests.conftest import ROOT, base_url_args, run_rasid
+from tests.hostile import Answer
+from tests.test_reliability import Site, article, feed, url
+
+KILL_POINTS = 24
+
+
+def rows(db: Path, sql: str, params=()) -> list[dict]:
+    conn = sqlite3.connect(db, timeout=30)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, params)]
+    finally:
+        conn.close()
+
+
+def assert_whole(db: Path) -> None:
+    """The invariants a crash must never break."""
+    assert rows(db, "PRAGMA integrity_check")[0]["integrity_check"] == "ok"
+    conn = sqlite3.connect(db)
+    try:  # the full-text index agrees with its table
+        conn.execute("INSERT INTO articles_search_fts(articles_search_fts) VALUES ('integrity-check')")
+    finally:
+        conn.close()
+    # no partial article: each has its versions, its search row, and its version count right
+    partial = rows(db, "SELECT a.url FROM articles a WHERE a.versions != (SELECT count(*) FROM versions v "
+                       "WHERE v.article_id = a.id) OR a.versions < 1 OR a.id NOT IN (SELECT article_id FROM "
+                       "articles_search) OR a.content_hash != (SELECT content_hash FROM versions v WHERE "
+                       "v.article_id = a.id ORDER BY v.id DESC LIMIT 1)")
+    assert not partial, partial
+    assert not rows(db, "SELECT id FROM versions WHERE article_id NOT IN (SELECT id FROM articles)")
+    # no duplicate version: consecutive versions of an article always differ
+    duplicates = rows(db, "SELECT v.id FROM versions v JOIN versions w ON w.article_id = v.article_id AND "
+                          "w.id = (SELECT max(id) FROM versions WHERE article_id = v.article_id AND id < v.id) "
+                          "WHERE w.content_hash = v.content_hash")
+    assert not duplicates, duplicates
+    # every later version has exactly one changed/restored alert, and every changed alert its version
+    versions = rows(db, "SELECT v.article_id, v.fetched_at FROM versions v WHERE v.id != (SELECT min(id) FROM "
+                        "versions WHERE article_id = v.article_id)")
+    for version in versions:
+        alerts = rows(db, "SELECT id FROM alerts WHERE article_id = ? AND created_at = ? AND kind IN "
+                          "('changed', 'restored')", [version["article_id"], version["fetched_at"]])
+        assert len(alerts) == 1, (version, alerts)
+    orphans = rows(db, "SELECT id FROM alerts a WHERE kind = 'changed' AND NOT EXISTS (SELECT 1 FROM versions v "
+                       "WHERE v.article_id = a.article_id AND v.fetched_at = a.created_at)")
+    assert not orphans, orphans
+    doubled = rows(db, "SELECT article_id, kind, created_at, count(*) AS n FROM alerts "
+                       "GROUP BY article_id, kind, created_at HAVING n > 1")
+    assert not doubled, doubled
+    removed = rows(db, "SELECT id FROM articles WHERE status = 'removed' AND id NOT IN "
+                       "(SELECT article_id FROM alerts WHERE kind = 'removed')")
+    assert not removed, removed
+
+
+def test_sigkill_at_random_points_loses_nothing(tmp_path):
+    # two states of the sites, served side by side: every crawl that flips between them writes
+    day_one = copy_snapshots(tmp_path / "day1")
+    day_two = copy_snapshots(tmp_path / "day2")
+    apply_demo_update(day_two)
+    db = tmp_path / "rasid.db"
+    rng = random.Random(20261123)
+    with ReplayServer(day_one) as one, ReplayServer(day_two) as two:
+        run_rasid("crawl", "--db", str(db), *base_url_args(one))  # the baseline
+        survived = 0
+        for point in range(KILL_POINTS):
+            server = two if point % 2 == 0 else one
+            process = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", "--quiet", "--db", str(db),
+                                        *base_url_args(server)], cwd=ROOT, start_new_session=True,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(rng.uniform(0.8, 3.0))  # from start-up to mid-crawl to (sometimes) done
+            os.killpg(process.pid, signal.SIGKILL)  # the crawl and its extraction workers
+            process.wait()
+            assert_whole(db)
+            survived += 1
+        final = run_rasid("crawl", "--db", str(db), *base_url_args(two), check=False)
+        assert final.returncode == 0, final.stderr
+        assert_whole(db)
+        assert not rows(db, "SELECT id FROM crawls WHERE finished_at IS NULL")  # killed crawls were closed
+        killed = rows(db, "SELECT count(*) AS n FROM crawls WHERE status = 'failed'")[0]["n"]
+    print(f"\nkill points survived with nothing lost: {survived} (crawls cut: {killed})")
+    assert survived == KILL_POINTS >= 20
+    assert killed >= 5  # most kills really cut a crawl in the middle
+
+
+def running(site: Site) -> bool:
+    try:
+        return bool(site.rows("SELECT id FROM crawls WHERE status = 'running'"))
+    except sqlite3.OperationalError:  # the store is still being created
+        return False
+
+
+def test_two_crawls_of_one_store_at_once(tmp_path):
+    site = Site(tmp_path)  # a slow site: one page takes the whole download timeout (3 s)
+    try:
+        site.server.route("/rss.xml", feed([url(1), url(2)]))
+        site.server.route("/a/1.html", Answer(200, article("خبر")))
+        site.server.route("/a/2.html", Answer(behaviour="hang"))
+        first = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", "--quiet", "--config", str(site.config),
+                                  "--db", str(site.db)], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 30
+        while not running(site):
+            assert time.monotonic() < deadline and first.poll() is None
+            time.sleep(0.05)
+        second = site.crawl()
+        first.communicate(timeout=120)
+        assert second.returncode == 3  # the second exits at once, with a clear message, and writes nothing
+        assert "nothing crawled: hostile: already being crawled by process" in second.stderr
+        assert first.returncode == 1  # the first finishes (the hanging page recorded as an error)
+        assert list(site.stored()) == [url(1)] and len(site.rows("SELECT id FROM crawls")) == 1
+        assert_whole(site.db)
+    finally:
+        site.server.close()
+
+
+def test_a_full_store_stops_the_crawl_with_a_clear_error_and_stays_whole(tmp_path, replay):
+    db = tmp_path / "rasid.db"
+    config = tmp_path / "rasid.toml"
+    config.write_text("max_store_mb = 0.35\n", encoding="utf-8")
+    result = run_rasid("crawl", "--config", str(config), "--db", str(db), *base_url_args(replay), check=False)
+    assert result.returncode == 1
+    assert f"{db}: cannot write to the store: database or disk is full" in result.stderr
+    stored = len(rows(db, "SELECT id FROM articles"))
+    assert 0 < stored < 30
+    assert_whole(db)
+    # with room again, the next crawl completes what the first could not
+    result = run_rasid("crawl", "--db", str(db), *base_url_args(replay), check=False)
+    assert result.returncode == 0, result.stderr
+    assert len(rows(db, "SELECT id FROM articles")) == 30
+    assert_whole(db)
