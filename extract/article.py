@@ -316,7 +316,14 @@ def _first_date(candidates: list[str | None], reference, tz) -> ParsedDate | Non
 # --- the function ---------------------------------------------------------------
 
 
+# Control characters lxml refuses in text (it raises when a subtree is dropped and texts are
+# re-joined); they carry nothing a reader sees.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
 def parse_html(html: str | bytes) -> etree._Element | None:
+    if isinstance(html, str):
+        html = _CONTROL.sub("", html)
     try:
         tree = lxml.html.fromstring(html)
     except (etree.ParserError, ValueError):
