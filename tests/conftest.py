@@ -3,14 +3,23 @@ helper that runs `rasid crawl` against it as a child process, as users do."""
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from crawler.replay import ReplayServer
 from crawler.run import copy_snapshots
+
+# CI must give the same answer every run: there the property tests replay a fixed sequence of
+# examples (the same families of input, found on developers' machines with fresh randomness).
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,6 +42,16 @@ def snapshot_root(tmp_path) -> Path:
 def replay(snapshot_root):
     with ReplayServer(snapshot_root) as server:
         yield server
+
+
+def rows(db: Path, sql: str, params=()) -> list[dict]:
+    """The rows of a query on a store, as dicts: what the tests read back."""
+    conn = sqlite3.connect(db, timeout=30)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, params)]
+    finally:
+        conn.close()
 
 
 def run_rasid(*args: str, check: bool = True, timeout: float = 180) -> subprocess.CompletedProcess:

@@ -15,20 +15,11 @@ from pathlib import Path
 
 from crawler.replay import ReplayServer
 from crawler.run import apply_demo_update, copy_snapshots
-from tests.conftest import ROOT, base_url_args, run_rasid
+from tests.conftest import ROOT, base_url_args, rows, run_rasid
 from tests.hostile import Answer
 from tests.test_reliability import Site, article, feed, url
 
 KILL_POINTS = 24
-
-
-def rows(db: Path, sql: str, params=()) -> list[dict]:
-    conn = sqlite3.connect(db, timeout=30)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
 
 
 def assert_whole(db: Path) -> None:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
-import sqlite3
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from crawler.run import apply_demo_update
-from tests.conftest import CLUTTER, ROOT, base_url_args, run_rasid
+from tests.conftest import CLUTTER, ROOT, base_url_args, rows, run_rasid
 
 ZONES = {"ina": "Asia/Baghdad", "alaraby": "Europe/London", "kitabat": "Asia/Baghdad", "okaz": "Asia/Baghdad",
          "elaph": "Europe/London"}
@@ -35,15 +33,6 @@ def expected_dates() -> dict[str, str]:
             local = datetime.fromisoformat(item["published"]).replace(tzinfo=ZoneInfo(ZONES[site]))
             out[item["title"]] = local.isoformat()
     return out
-
-
-def rows(db: Path, sql: str, params=()) -> list[dict]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
 
 
 def test_crawl_edit_recrawl_gives_exactly_the_expected_alerts(tmp_path, replay, snapshot_root):

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import gzip
 import json
-import sqlite3
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_rasid
+from tests.conftest import rows, run_rasid
 from tests.hostile import Answer, HostileServer
 
 ARTICLE = """<!doctype html><html lang="ar"><head><meta charset="{charset}"><title>{title}</title></head>
@@ -64,12 +63,7 @@ class Site:
         return run_rasid("crawl", "--config", str(self.config), "--db", str(self.db), check=check, timeout=timeout)
 
     def rows(self, sql: str, params=()) -> list[dict]:
-        conn = sqlite3.connect(self.db)
-        conn.row_factory = sqlite3.Row
-        try:
-            return [dict(r) for r in conn.execute(sql, params)]
-        finally:
-            conn.close()
+        return rows(self.db, sql, params)
 
     def errors(self) -> list[str]:
         row = self.rows("SELECT error_log FROM crawls ORDER BY id DESC LIMIT 1")[0]
