@@ -329,7 +329,7 @@ def status(db_path, config_path):
         click.echo("\nrecent errors:")
         for error in errors:
             click.echo(f"  {error['started_at'][:19]}  {error['site']:8} {error['line']}")
-    click.echo(f"\nalerts waiting for delivery: {pending}")
+    click.echo(f"\nalerts not yet delivered by `rasid daemon`: {pending}")
 
 
 # --- reading the store --------------------------------------------------------------------

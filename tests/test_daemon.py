@@ -136,6 +136,6 @@ def test_daemon_alerts_once_per_change_and_survives_sigkill(setup, replay, snaps
     assert rows(db, "PRAGMA integrity_check")[0]["integrity_check"] == "ok"
     status = subprocess.run([sys.executable, "-m", "crawler", "status", "--config", str(config)], cwd=ROOT,
                             capture_output=True, text=True)
-    assert status.returncode == 0 and "alerts waiting for delivery: 0" in status.stdout
+    assert status.returncode == 0 and "alerts not yet delivered by `rasid daemon`: 0" in status.stdout
     ina = next(line for line in status.stdout.splitlines() if line.startswith("ina "))
     assert " ok " in ina and "2026" in ina or "20" in ina  # last run, result, next run
