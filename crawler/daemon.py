@@ -92,10 +92,6 @@ class Daemon:
     def crawl_site(self, key: str) -> None:
         if self.stopping.is_set():
             return
-        store = Store(self.db_path)
-        store.close_dead_crawls()  # an orphan of an earlier daemon may have died since
-        before = store.last_crawl_id()
-        store.close()
         cmd = [sys.executable, "-m", "crawler", "crawl", key, "--db", str(self.db_path), "--due-only", "--quiet",
                "--log-level", self.log_level]
         if self.config_path:
@@ -120,8 +116,8 @@ class Daemon:
                 self.children.pop(key, None)
         store = Store(self.db_path)
         try:
-            closed = store.fail_unfinished_crawls(key, before, reason or "crawl process ended without closing its "
-                                                                         "crawl")
+            closed = store.fail_unfinished_crawls(process.pid, reason or "crawl process ended without closing "
+                                                                         "its crawl")
         finally:
             store.close()
         seconds = (datetime.now(UTC) - started).total_seconds()

@@ -292,11 +292,10 @@ class Store:
     def close_dead_crawls(self) -> int:
         """Mark failed the crawl rows still 'running' whose process is gone (killed with
         SIGKILL, or the machine went down): they will never finish. Returns how many."""
-        dead = [row for row in self.db["crawls"].rows_where("finished_at IS NULL") if not _alive(row["pid"])]
-        for row in dead:
-            self.fail_unfinished_crawls(row["site"], row["id"] - 1,
-                                        f"the crawl process (pid {row['pid']}) died before finishing")
-        return len(dead)
+        dead = {row["pid"] for row in self.db["crawls"].rows_where("finished_at IS NULL", select="pid")
+                if not _alive(row["pid"])}
+        return sum(self.fail_unfinished_crawls(pid, f"the crawl process (pid {pid}) died before finishing")
+                   for pid in dead)
 
     def finish_crawl(self, crawl_id: int, counts: dict[str, int], errors: list[str], status: str) -> None:
         now = utc_now()
@@ -344,16 +343,14 @@ class Store:
         """Every article URL of the site in the store: found again in a feed, one not due is skipped."""
         return {row[0] for row in self.db.execute("SELECT url FROM articles WHERE site = ?", [site])}
 
-    def fail_unfinished_crawls(self, site: str, after_crawl_id: int, reason: str) -> int:
-        """Close the site's crawl rows after `after_crawl_id` that never finished (the crawl
-        was killed or crashed): status failed, with the reason. Returns how many."""
+    def fail_unfinished_crawls(self, pid: int | None, reason: str) -> int:
+        """Close the crawl rows process `pid` left unfinished (it was killed, crashed or timed
+        out): status failed, with the reason. Returns how many."""
         with self.transaction():
-            rows = list(self.db["crawls"].rows_where("site = ? AND id > ? AND finished_at IS NULL",
-                                                     [site, after_crawl_id]))
-            for row in rows:
-                self.db["crawls"].update(row["id"], {"finished_at": utc_now(), "status": "failed", "errors": 1,
-                                                     "error_log": json.dumps([reason], ensure_ascii=False)})
-        return len(rows)
+            return self.db.execute(
+                "UPDATE crawls SET finished_at = ?, status = 'failed', errors = 1, error_log = ? "
+                "WHERE pid IS ? AND finished_at IS NULL",
+                [utc_now(), json.dumps([reason], ensure_ascii=False), pid]).rowcount
 
     def article(self, url: str) -> dict | None:
         cursor = self.db.execute("SELECT * FROM articles WHERE url = ?", [url])
