@@ -102,9 +102,11 @@ class StorePipeline:
     def open_spider(self):
         site = self.crawler.spider.site
         self.store = Store(self.db_path, self.max_mb)
-        self.store.ensure_site(site.key, site.name, site.base_url, site.timezone)
-        # claimed before the crawl started (crawler.run), or now when run some other way
-        self.crawl_id = getattr(self.crawler.spider, "crawl_id", None) or self.store.start_crawl(site.key)
+        # claimed, with its site row, before the crawl started (crawler.run), or now when run some other way
+        self.crawl_id = getattr(self.crawler.spider, "crawl_id", None)
+        if self.crawl_id is None:
+            self.store.ensure_site(site.key, site.name, site.base_url, site.timezone)
+            self.crawl_id = self.store.start_crawl(site.key)
         self.counts: Counter[str] = Counter()
         self.errors: list[str] = []
 
