@@ -568,9 +568,3 @@ class Store:
                 out.append({"started_at": row["started_at"], "site": row["site"], "line": line})
         return out[:limit]
 
-    def site_summary(self) -> list[dict]:
-        return list(self.db.query(
-            "SELECT s.key AS site, s.name, s.last_crawl_at, "
-            "(SELECT count(*) FROM articles a WHERE a.site = s.key AND a.status = 'live') AS live, "
-            "(SELECT count(*) FROM articles a WHERE a.site = s.key AND a.status = 'removed') AS removed "
-            "FROM sites s ORDER BY s.key"))
