@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 import click
 
-from crawler.config import SNAPSHOTS, ConfigError, load_config
+from crawler.config import SNAPSHOTS, Config, ConfigError, load_config
 from crawler.settings import USER_AGENT
 from db.store import Store, StoreError
 from extract.arabic import matching_paragraph
@@ -38,7 +38,17 @@ class UserError(click.ClickException):
     exit_code = 2
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class RasidGroup(click.Group):
+    """Every command's mistakes in the site list or config file become one line and exit 2."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            raise UserError(str(exc)) from None
+
+
+@click.group(cls=RasidGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="rasid")
 def main() -> None:
     """Rasid (راصد): a monitoring crawler for Arabic news sites.
@@ -209,11 +219,8 @@ def crawl(sites, db_path, config_path, base_urls, due_only, quiet, log_level):
 
         die_with_parent()
 
-    try:
-        config = load_config(config_path).with_base_urls(_base_urls(base_urls))
-        selected = config.select(list(sites))
-    except ConfigError as exc:
-        raise UserError(str(exc)) from None
+    config = load_config(config_path).with_base_urls(_base_urls(base_urls))
+    selected = config.select(list(sites))
     db_path = db_path or config.db
     _open_store(db_path).close()  # fail now, with a clear line, not inside the crawl
     if not quiet:
@@ -273,10 +280,7 @@ def daemon(db_path, config_path, log_level):
     from crawler.alerts import RedactingFilter
     from crawler.daemon import Daemon
 
-    try:
-        config = load_config(config_path)
-    except ConfigError as exc:
-        raise UserError(str(exc)) from None
+    config = load_config(config_path)
     db_path = Path(db_path or config.db)
     _open_store(db_path).close()
     handler = logging.StreamHandler()
@@ -306,7 +310,7 @@ def status(db_path, config_path):
     """
     from crawler.daemon import JOBS_TABLE
 
-    db_path = _existing_store(db_path, config_path)
+    db_path = _existing_store(db_path, load_config(config_path))
     store = _open_store(db_path)
     try:
         jobs = {}
@@ -355,7 +359,7 @@ def serve(db_path, config_path, host, port):
     """
     from crawler.web import serve as run
 
-    db_path = _existing_store(db_path, config_path)
+    db_path = _existing_store(db_path, load_config(config_path))
     _open_store(db_path).close()  # creates the search index of a store from an older Rasid
     run(db_path, host, port)
 
@@ -384,7 +388,7 @@ def search(query, db_path, config_path, site_key, since, limit, as_json):
       rasid search الكاظمى --db demo.db
       rasid search '"رئيس الوزراء" OR الكاظمي' --site ina --since 2020-08-01
     """
-    db_path = _existing_store(db_path, config_path)
+    db_path = _existing_store(db_path, load_config(config_path))
     since_iso = None
     if since:
         parsed = parse_date(since)
@@ -412,11 +416,8 @@ def search(query, db_path, config_path, site_key, since, limit, as_json):
         click.echo(f"{len(results)} result{'s' if len(results) != 1 else ''}", err=True)
 
 
-def _existing_store(db_path: Path | None, config_path: Path | None) -> Path:
-    try:
-        db_path = db_path or load_config(config_path).db
-    except ConfigError as exc:
-        raise UserError(str(exc)) from None
+def _existing_store(db_path: Path | None, config: Config) -> Path:
+    db_path = db_path or config.db
     if not Path(db_path).is_file():
         raise UserError(f"{db_path}: no such store")
     return Path(db_path)
@@ -440,10 +441,7 @@ def _fetch(url: str) -> tuple[bytes, str | None, str]:
 
 def _site_for(config, key: str | None, url: str | None):
     if key:
-        try:
-            return config.select([key])[0]
-        except ConfigError as exc:
-            raise UserError(str(exc)) from None
+        return config.select([key])[0]
     host = urlsplit(url).hostname if url else None
     return next((s for s in config.sites.values() if host and host in s.live_hosts), None)
 
@@ -476,10 +474,7 @@ def extract(source: str, url: str | None, site_key: str | None, reference: str |
       rasid extract page.html --url https://www.ina.iq/111563--.html
       rasid extract http://127.0.0.1:8001/111563--.html --site ina
     """
-    try:
-        config = load_config(config_path)
-    except ConfigError as exc:
-        raise UserError(str(exc)) from None
+    config = load_config(config_path)
     if urlsplit(source).scheme in ("http", "https"):
         body, content_type, url = _fetch(source)
     elif "://" in source:
@@ -525,13 +520,10 @@ def reextract(db_path, config_path, site_key):
     """
     from crawler.reextract import reextract as run
 
-    try:
-        config = load_config(config_path)
-        if site_key:
-            config.select([site_key])
-    except ConfigError as exc:
-        raise UserError(str(exc)) from None
-    store = _open_store(_existing_store(db_path, config_path))
+    config = load_config(config_path)
+    if site_key:
+        config.select([site_key])
+    store = _open_store(_existing_store(db_path, config))
     started = time.monotonic()
     try:
         counts = run(store, config.sites, site_key,
