@@ -125,7 +125,7 @@ class NewsSpider(scrapy.Spider):
         # followed (an old URL), one to a page that is not an article means the site dropped it.
         return self._request(url, self.parse_article, priority=0, headers=headers,
                              meta_extra={"dont_redirect": True, "redirects": 0,
-                                         "handle_httpstatus_list": [*ARTICLE_REDIRECTS, 304, 404, 410]})
+                                         "handle_httpstatus_list": [*ARTICLE_REDIRECTS, *self.handle_httpstatus_list]})
 
     def _article_links(self, urls):
         for url in urls:
