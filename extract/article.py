@@ -216,12 +216,12 @@ def _remove_furniture(tree, hints: ExtractionHints) -> list[str]:
         tag = el.tag.lower()
         if tag in ("body", "html", "main", "article"):
             continue
-        classes = f"{el.get('class', '')} {el.get('id', '')}"
-        if tag in DROP_TAGS or (is_furniture(tag, classes) and not _holds_article(el)):
+        words = class_words(f"{el.get('class', '')} {el.get('id', '')}")  # once per element: a hot loop
+        if tag in DROP_TAGS or (is_furniture(tag, words) and not _holds_article(el)):
             el.drop_tree()
         elif tag in ("p", "li") and _only_links(el):
             el.drop_tree()
-        elif not _IMAGE_WORDS.isdisjoint(class_words(classes)) and el.find(".//img") is not None \
+        elif not _IMAGE_WORDS.isdisjoint(words) and el.find(".//img") is not None \
                 and len(_text(el)) < 200:
             el.drop_tree()
     for el in list(tree.iter("h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "span", "div", "p")):

@@ -95,11 +95,9 @@ def class_words(classes: str) -> set[str]:
     return words
 
 
-def is_furniture(tag: str, classes: str) -> bool:
-    """True for an element whose tag or class/id words mark it as page furniture."""
-    if tag in DROP_TAGS:
-        return True
-    return not class_words(classes).isdisjoint(DROP_CLASS_WORDS)
+def is_furniture(tag: str, words: set[str]) -> bool:
+    """True for an element whose tag or class/id words (class_words) mark it as page furniture."""
+    return tag in DROP_TAGS or not words.isdisjoint(DROP_CLASS_WORDS)
 
 
 def is_box_heading(text: str) -> bool:
