@@ -21,7 +21,7 @@ import logging
 import socket
 from urllib.parse import urlsplit
 
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.response import response_status_message
 
@@ -90,12 +90,18 @@ class SafeAddressMiddleware:
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's RetryMiddleware (exceptions are retried as it does), with a pause before
+    each retry of an HTTP error. The retry itself comes from Scrapy's public
+    get_retry_request, so its limits, stats and give-up logging are Scrapy's own."""
+
     def __init__(self, settings):
         super().__init__(settings)
         self.base = settings.getfloat("RETRY_BACKOFF_BASE", 2.0)
         self.cap = settings.getfloat("RETRY_MAX_DELAY", 60.0)
 
     def delay(self, request, response) -> float:
+        """Seconds to wait before retrying `request`: Retry-After when the server gives it
+        (capped), else base × 2^(retries so far)."""
         tries = request.meta.get("retry_times", 0)
         after = (response.headers.get(b"Retry-After") or b"").decode("latin-1").strip()
         if after.isdigit():
@@ -105,10 +111,14 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_response(self, request, response, spider=None):
         if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
             return response
-        retry = self._retry(request, response_status_message(response.status))
+        retry = get_retry_request(
+            request, spider=self.crawler.spider, reason=response_status_message(response.status),
+            max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
+            priority_adjust=request.meta.get("priority_adjust", self.priority_adjust))
         if retry is None:
             return response  # out of retries: the callback or errback records the failure
         wait = self.delay(request, response)
-        log.info("HTTP %s from %s: retrying in %.1f s", response.status, request.url, wait)
+        log.info("HTTP %s from %s: retry %d in %.1f s", response.status, request.url,
+                 retry.meta["retry_times"], wait)
         await asyncio.sleep(wait)
         return retry

@@ -6,13 +6,18 @@ per core) while the reactor keeps downloading. Back-pressure is Scrapy's own:
 a response stays in the scraper's slot until its item has been stored, and
 the engine stops taking responses once that slot holds
 SCRAPER_SLOT_MAX_ACTIVE_SIZE bytes, so memory stays bounded however fast the
-site answers."""
+site answers.
+
+RASID_STOP_AFTER_PAGES=N (environment) is a test hook: the crawl process stops itself
+(SIGSTOP) right after its N-th page is committed, so a test can SIGKILL it at a point it
+chose, between two transactions, however fast or slow the machine is."""
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
 import os
+import signal
 import sqlite3
 import sys
 from collections import Counter
@@ -56,6 +61,17 @@ def extraction_pool(workers: int) -> ProcessPoolExecutor:
         # fork: workers start in milliseconds with extract/ already imported
         _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
     return _POOL
+
+
+_STOP_AFTER = int(os.environ.get("RASID_STOP_AFTER_PAGES") or 0)  # the test hook (module doc)
+_COMMITTED = 0  # pages committed by every spider of this process
+
+
+def _committed_in_process() -> None:
+    global _COMMITTED
+    _COMMITTED += 1
+    if _COMMITTED == _STOP_AFTER:
+        os.kill(os.getpid(), signal.SIGSTOP)
 
 
 class ExtractPipeline:
@@ -131,6 +147,7 @@ class StorePipeline:
                 asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="store_error"))
             raise DropItem(self.failure) from None
         self.counts[outcome] += 1
+        _committed_in_process()
         if self.progress and outcome in ("new", "changed", "removed", "restored"):
             title = data.get("title") or item.url
             print(f"  [{item.site}] {outcome:<8} {title}", file=sys.stderr, flush=True)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 import threading
 import tomllib
 from dataclasses import dataclass, field
@@ -79,6 +80,12 @@ def content_type(path: Path, body: bytes) -> str:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # socketserver's default backlog of 5 drops connections under a crawl's burst
+
+    def handle_error(self, request, client_address) -> None:
+        # A client that hangs up mid-request (a crawl stopped or killed) is ordinary for a web
+        # server: no traceback for it. Anything else is still printed by socketserver.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -187,7 +187,7 @@ class NewsSpider(scrapy.Spider):
     def parse_article(self, response: Response):
         public = self.public(response.url)
         requested = response.meta["public_url"]
-        fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
+        fetched_at = datetime.now(UTC).isoformat(timespec="milliseconds")
         headers = response.headers
         item = PageItem(
             site=self.site.key, url=requested if response.status == 304 else public, status=response.status,

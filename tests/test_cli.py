@@ -55,6 +55,7 @@ def test_extract_a_saved_page_in_windows_1256_prints_the_article_as_json():
                          "canonical_url", "lang", "site"}
 
 
+@pytest.mark.slow
 def test_extract_a_url_from_a_known_site_uses_its_hints(replay):
     url = replay.base_urls["ina"] + "/111563--.html"
     result = CliRunner().invoke(main, ["extract", url, "--site", "ina"])
@@ -91,6 +92,7 @@ def test_extract_a_page_without_an_article_exits_1(tmp_path):
     assert result.exit_code == 1 and "no article text found" in result.output
 
 
+@pytest.mark.slow
 def test_extract_a_missing_url_on_the_replay_server_is_an_http_error(replay):
     result = CliRunner().invoke(main, ["extract", replay.base_urls["ina"] + "/nope.html"])
     assert result.exit_code == 2 and "HTTP 404" in result.output

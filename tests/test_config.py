@@ -75,6 +75,7 @@ def test_config_file_overrides_and_its_mistakes(tmp_path):
         load_config(typo)
 
 
+@pytest.mark.slow
 def test_cli_reports_config_errors_in_one_line_with_exit_2(tmp_path):
     config = write(tmp_path, "crawl_timeout = \"soon\"\n", "rasid.toml")
     result = run_rasid("crawl", "--config", str(config), "--db", str(tmp_path / "x.db"), check=False)

@@ -5,7 +5,6 @@ article, no duplicate version, no lost or doubled alert; and the next crawl comp
 from __future__ import annotations
 
 import os
-import random
 import signal
 import sqlite3
 import subprocess
@@ -13,11 +12,15 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from crawler.replay import ReplayServer
 from crawler.run import apply_demo_update, copy_snapshots
 from tests.conftest import ROOT, base_url_args, rows, run_rasid
 from tests.hostile import Answer
 from tests.test_reliability import Site, article, feed, url
+
+pytestmark = pytest.mark.slow  # servers and child processes: `pytest -m "not slow"` skips them
 
 KILL_POINTS = 24
 
@@ -60,34 +63,51 @@ def assert_whole(db: Path) -> None:
     assert not removed, removed
 
 
-def test_sigkill_at_random_points_loses_nothing(tmp_path):
+def stopped_or_exited(process: subprocess.Popen, deadline: float = 300) -> bool:
+    """Wait until the child stops itself (the RASID_STOP_AFTER_PAGES hook) or exits; True if stopped.
+    The deadline only bounds a broken run; nothing here depends on how fast the crawl is."""
+    limit = time.monotonic() + deadline
+    while time.monotonic() < limit:
+        pid, status = os.waitpid(process.pid, os.WNOHANG | os.WUNTRACED)
+        if pid and os.WIFSTOPPED(status):
+            return True
+        if pid:
+            process.returncode = os.waitstatus_to_exitcode(status)
+            return False
+        time.sleep(0.01)
+    raise AssertionError(f"crawl {process.pid} neither stopped nor exited")
+
+
+def test_sigkill_at_chosen_points_loses_nothing(tmp_path):
     # two states of the sites, served side by side: every crawl that flips between them writes
     day_one = copy_snapshots(tmp_path / "day1")
     day_two = copy_snapshots(tmp_path / "day2")
     apply_demo_update(day_two)
     db = tmp_path / "rasid.db"
-    rng = random.Random(20261123)
     with ReplayServer(day_one) as one, ReplayServer(day_two) as two:
         run_rasid("crawl", "--db", str(db), *base_url_args(one))  # the baseline
-        survived = 0
+        cut = 0
         for point in range(KILL_POINTS):
             server = two if point % 2 == 0 else one
+            # killed right after the k-th page of this crawl is committed, k from 1 to 28 of its ~31
+            after = 1 + (point * 11) % 28
             process = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", "--quiet", "--db", str(db),
                                         *base_url_args(server)], cwd=ROOT, start_new_session=True,
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(rng.uniform(0.8, 3.0))  # from start-up to mid-crawl to (sometimes) done
-            os.killpg(process.pid, signal.SIGKILL)  # the crawl and its extraction workers
-            process.wait()
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                       env={**os.environ, "RASID_STOP_AFTER_PAGES": str(after)})
+            if stopped_or_exited(process):
+                cut += 1
+                os.killpg(process.pid, signal.SIGKILL)  # the crawl and its extraction workers
+                process.wait()
             assert_whole(db)
-            survived += 1
         final = run_rasid("crawl", "--db", str(db), *base_url_args(two), check=False)
         assert final.returncode == 0, final.stderr
         assert_whole(db)
         assert not rows(db, "SELECT id FROM crawls WHERE finished_at IS NULL")  # killed crawls were closed
         killed = rows(db, "SELECT count(*) AS n FROM crawls WHERE status = 'failed'")[0]["n"]
-    print(f"\nkill points survived with nothing lost: {survived} (crawls cut: {killed})")
-    assert survived == KILL_POINTS >= 20
-    assert killed >= 5  # most kills really cut a crawl in the middle
+    print(f"\nkill points survived with nothing lost: {KILL_POINTS} (crawls cut mid-way: {cut})")
+    assert cut == KILL_POINTS  # every kill landed in the middle of a crawl, where it was aimed
+    assert killed >= cut  # and a later crawl's claim closed each cut crawl's rows as failed
 
 
 def running(site: Site) -> bool:

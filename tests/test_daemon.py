@@ -17,6 +17,8 @@ import pytest
 from crawler.run import apply_demo_update
 from tests.conftest import ROOT, rows
 
+pytestmark = pytest.mark.slow  # servers and child processes: `pytest -m "not slow"` skips them
+
 INTERVAL = 5  # seconds between crawls of a site
 
 

@@ -227,6 +227,7 @@ def test_naive_reference_is_taken_in_the_site_zone():
 
 
 @pytest.mark.skipif(not SHARED.exists(), reason="../shared/dates is not beside this checkout")
+@pytest.mark.slow
 def test_cli_scores_every_public_case(tmp_path):
     cases = SHARED / "public_cases.jsonl"
     answers = tmp_path / "answers.jsonl"

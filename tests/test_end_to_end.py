@@ -6,8 +6,12 @@ import importlib.util
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from crawler.run import apply_demo_update
 from tests.conftest import CLUTTER, ROOT, base_url_args, rows, run_rasid
+
+pytestmark = pytest.mark.slow  # servers and child processes: `pytest -m "not slow"` skips them
 
 ZONES = {"ina": "Asia/Baghdad", "alaraby": "Europe/London", "kitabat": "Asia/Baghdad", "okaz": "Asia/Baghdad",
          "elaph": "Europe/London"}

@@ -7,6 +7,8 @@ import pytest
 
 from crawler.replay import ReplayServer
 
+pytestmark = pytest.mark.slow  # servers and child processes: `pytest -m "not slow"` skips them
+
 
 def get(url, headers=None):
     request = urllib.request.Request(url, headers=headers or {})

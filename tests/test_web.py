@@ -21,6 +21,8 @@ import pytest
 from db.store import PageRecord, Store
 from tests.conftest import ROOT, base_url_args, run_rasid
 
+pytestmark = pytest.mark.slow  # servers and child processes: `pytest -m "not slow"` skips them
+
 SPELLED_WITH_YAA_HAMZA = "https://example-news.iq/a/1"  # an article that writes مسئولية, not مسؤولية
 
 
