@@ -27,7 +27,7 @@ from db.store import Store, StoreError
 from extract.arabic import matching_paragraph
 from extract.article import extract_article
 from extract.dates import parse_date
-from extract.encoding import decode_html
+from extract.encoding import decode_html, looks_like_html
 
 MAX_PAGE_BYTES = 10 * 2**20
 
@@ -380,15 +380,21 @@ def search(query, db_path, config_path, site_key, since, limit, as_json):
     Words are matched after Arabic normalisation: hamza forms, alef maqsura
     and yaa, taa marbuta and haa, tatweel and diacritics do not matter, nor a
     definite article fused with a preposition (البصرة finds بالبصرة).
-    Every word must appear; "quoted words" must appear together; OR between
-    two terms accepts either.
+    Every word must appear (AND may be written or left out); "quoted words"
+    must appear together; OR between two terms accepts either; -word or NOT
+    word excludes articles with that word; word* matches the words it begins.
 
     \b
     Examples:
       rasid search الكاظمى --db demo.db
       rasid search '"رئيس الوزراء" OR الكاظمي' --site ina --since 2020-08-01
+      rasid search 'الكاظمي -البصرة'     # without البصرة
+      rasid search 'الكاظ*'              # الكاظمي, الكاظمية, ...
     """
-    db_path = _existing_store(db_path, load_config(config_path))
+    config = load_config(config_path)
+    if site_key:
+        config.select([site_key])  # an unknown site is a one-line error naming the known ones
+    db_path = _existing_store(db_path, config)
     since_iso = None
     if since:
         parsed = parse_date(since)
@@ -488,19 +494,30 @@ def extract(source: str, url: str | None, site_key: str | None, reference: str |
         content_type = None
     if len(body) > MAX_PAGE_BYTES:
         raise UserError(f"{source}: larger than {MAX_PAGE_BYTES // 2**20} MB, not an article page")
-    site = _site_for(config, site_key, url)
     html, encoding = decode_html(body, content_type)
+    if not looks_like_html(body, html):
+        raise UserError(f"{source}: not an HTML page")
     when = reference or datetime.now(UTC).isoformat(timespec="seconds")
+    site = _site_for(config, site_key, url)
     try:
         article = extract_article(html, url, hints=site.hints if site else None, reference=when,
                                   tz=tz or (site.timezone if site else None))
-    except (ValueError, KeyError) as exc:
+        if site is None and article is not None and article.canonical_url:
+            # the page names its own address: a site of the list gets its zone and hints after all
+            site = _site_for(config, None, article.canonical_url)
+            if site is not None:
+                article = extract_article(html, url or article.canonical_url, hints=site.hints, reference=when,
+                                          tz=tz or site.timezone)
+    except ValueError as exc:  # only an unknown --tz or a malformed --reference reach here
         raise UserError(f"--reference/--tz: {exc}") from None
     if article is None or not article.text:
         click.echo(f"{source}: no article text found", err=True)
         sys.exit(1)
     data = article.as_dict()
     data["site"] = site.key if site else None
+    data["timezone"] = tz or (site.timezone if site else None)
+    # a time printed without an offset, on a page of no known zone, is read as UTC: say so
+    data["timezone_assumed"] = any(d is not None and d.timezone_assumed for d in (article.published, article.modified))
     data["encoding"] = encoding
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 

@@ -16,12 +16,21 @@ from urllib.parse import unquote
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
-from extract.arabic import is_mostly_arabic, search_query
+from extract.arabic import QueryError, is_mostly_arabic, search_query
+
+
+def rasid_query(text: str | None) -> str:
+    """search_query for the browser: a query with nothing to find (empty, only quotes or
+    only exclusions) matches no row — the page shows its empty form, not an FTS5 error."""
+    try:
+        return search_query(text or "") or '""'
+    except QueryError:
+        return '""'
 
 
 @hookimpl
 def prepare_connection(conn):
-    conn.create_function("rasid_query", 1, lambda text: search_query(text or ""), deterministic=True)
+    conn.create_function("rasid_query", 1, rasid_query, deterministic=True)
 
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}

@@ -53,7 +53,8 @@ QUERIES = {
         "title": "بحث · Search",
         "description": "Full-text search over titles and texts. Hamza forms, alef maqsura, taa marbuta, "
                        "tatweel, diacritics and a fused definite article do not matter: الكاظمى finds "
-                       "الكاظمي, امن finds أمن. \"Quoted words\" must be adjacent; OR accepts either side.",
+                       "الكاظمي, امن finds أمن. \"Quoted words\" must be adjacent; OR accepts either side; "
+                       "-word excludes; word* matches the words it begins.",
         "sql": "SELECT a.published_at, a.site, a.title, a.url, a.id FROM articles_search_fts f "
                "JOIN articles a ON a.id = f.rowid WHERE articles_search_fts MATCH rasid_query(:q) "
                "ORDER BY coalesce(a.published_at, a.first_seen) DESC LIMIT 200",

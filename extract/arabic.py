@@ -88,32 +88,78 @@ def search_text(text: str) -> str:
     return " ".join(search_word(w) for w in _WORD.findall(fold(text)))
 
 
+class QueryError(ValueError):
+    """A search query that cannot mean anything (only exclusions, no words): one readable line."""
+
+
+_QUERY_TERM = re.compile(r'(-?)"([^"]*)"(\*?)|(\S+)')
+
+
+def _query_terms(query: str) -> list[tuple[str, str]]:
+    """What a person typed as (kind, folded text) terms: ("word", "بصره"), ("prefix", "كاظ"),
+    ("not", ...) for a -word or NOT word, ("or", "") between alternatives. AND is the default."""
+    terms: list[tuple[str, str]] = []
+    negate = False
+    for match in _QUERY_TERM.finditer(query):
+        minus, phrase, star, raw = match.groups()
+        if raw in ("OR", "AND", "NOT"):
+            if raw == "OR" and terms and terms[-1][0] != "or":
+                terms.append(("or", ""))
+            negate = raw == "NOT"
+            continue
+        if raw is not None:
+            minus = "-" if raw.startswith("-") and len(raw) > 1 else ""
+            star = "*" if raw.endswith("*") else ""
+            phrase = raw[len(minus): len(raw) - len(star)]
+        words = search_text(phrase).split()
+        if not words:
+            continue
+        kind = "not" if (negate or minus) else ("prefix" if star else "word")
+        negate = False
+        terms.append((kind, " ".join(words)))
+    while terms and terms[0][0] == "or":
+        terms.pop(0)
+    while terms and terms[-1][0] == "or":
+        terms.pop()
+    return terms
+
+
 def search_query(query: str) -> str:
     """An FTS5 MATCH expression for what a person typed.
 
-    Words are folded like the index and must all appear; "quoted words" must
-    appear together in that order; OR between two terms accepts either. Every
-    term is quoted for FTS5, so punctuation in the query is never syntax."""
-    terms: list[str] = []
-    for match in re.finditer(r'"([^"]*)"|(\S+)', query):
-        phrase, word = match.groups()
-        if word == "OR":
-            if terms and terms[-1] != "OR":
-                terms.append("OR")
-            continue
-        words = search_text(phrase if phrase is not None else word).split()
-        if words:
-            terms.append('"' + " ".join(words) + '"')
-    while terms and terms[-1] == "OR":
-        terms.pop()
-    return " ".join(terms)
+    Words are folded like the index and must all appear (AND may be written, or not);
+    "quoted words" must appear together in that order; OR between two terms accepts either;
+    -word or NOT word excludes; word* matches every word it begins (on the folded text).
+    Every term is quoted for FTS5, so punctuation in the query is never syntax. Raises
+    QueryError for a query that only excludes."""
+    terms = _query_terms(query)
+    exclusions = [f'"{text}"' for kind, text in terms if kind == "not"]
+    positive: list[str] = []
+    for kind, text in terms:
+        if kind == "or":
+            if positive and positive[-1] != "OR":
+                positive.append("OR")
+        elif kind != "not":
+            positive.append(f'"{text}"' + ("*" if kind == "prefix" else ""))
+    while positive and positive[-1] == "OR":
+        positive.pop()
+    if not positive:
+        if exclusions:
+            raise QueryError(f"query {query!r} only excludes words: say what to find too")
+        return ""
+    if not exclusions:
+        return " ".join(positive)
+    return f"({' '.join(positive)}) " + " ".join(f"NOT {e}" for e in exclusions)
 
 
 def matching_paragraph(text: str, query: str, width: int = 200) -> str:
     """The first paragraph of `text` holding a word of `query` (as search matches it),
     cut to about `width` characters: the excerpt shown under a search result."""
-    wanted = set(search_text(query.replace('"', " ")).split()) - {"or"}
+    terms = [(kind, t) for kind, t in _query_terms(query) if kind in ("word", "prefix")]
+    words = {w for kind, t in terms if kind == "word" for w in t.split()}
+    prefixes = tuple(t.split()[-1] for kind, t in terms if kind == "prefix")
     for paragraph in text.split("\n\n"):
-        if wanted & set(search_text(paragraph).split()):
+        folded = set(search_text(paragraph).split())
+        if words & folded or (prefixes and any(w.startswith(prefixes) for w in folded)):
             return paragraph if len(paragraph) <= width else paragraph[:width].rsplit(" ", 1)[0] + " …"
     return ""

@@ -30,6 +30,30 @@ from extract.arabic import fold
 PRECISIONS = ("year", "month", "day", "hour", "minute", "second")
 
 
+class _AssumedUTC(tzinfo):
+    """UTC standing in for a zone nobody gave (no `tz`): a time printed without an offset
+    is then read as UTC, and says so (ParsedDate.timezone_assumed) instead of passing for
+    an instant the page stated."""
+
+    def utcoffset(self, dt):
+        return timedelta(0)
+
+    def dst(self, dt):
+        return timedelta(0)
+
+    def tzname(self, dt):
+        return "UTC"
+
+    def __reduce__(self):  # one instance, also across the extraction pool's processes
+        return "ASSUMED_UTC"
+
+    def __repr__(self) -> str:
+        return "ASSUMED_UTC"
+
+
+ASSUMED_UTC = _AssumedUTC()
+
+
 @dataclass(frozen=True)
 class ParsedDate:
     """A date as precise as it was written.
@@ -52,8 +76,17 @@ class ParsedDate:
             return day.isoformat()
         return self.value.isoformat(timespec="seconds")
 
+    @property
+    def timezone_assumed(self) -> bool:
+        """True when the text gave a time without an offset and no zone was known:
+        the instant is then read as UTC, a guess rather than what the page said."""
+        return isinstance(self.value, datetime) and self.value.tzinfo is ASSUMED_UTC
+
     def as_dict(self) -> dict:
-        return {"iso": self.iso, "precision": self.precision, "calendar": self.calendar}
+        answer = {"iso": self.iso, "precision": self.precision, "calendar": self.calendar}
+        if self.timezone_assumed:
+            answer["timezone_assumed"] = True
+        return answer
 
 
 # --- month names -----------------------------------------------------------
@@ -194,7 +227,7 @@ _DAY_OFFSETS = {"امس": -1, "البارحه": -1, "اليوم": 0}
 
 def _zone(tz: str | tzinfo | None) -> tzinfo:
     if tz is None:
-        return UTC
+        return ASSUMED_UTC
     if isinstance(tz, tzinfo):
         return tz
     return _zone_by_name(tz)
@@ -418,6 +451,8 @@ def _relative(tokens: str, ref: datetime | None) -> ParsedDate | None:
             count = _NUMBER_WORDS[count_word]
         if unit in ("seconds", "minutes", "hours"):
             value = ref - timedelta(**{unit: count})
+            if value.tzinfo is ASSUMED_UTC:  # an exact instant whatever the zone: nothing assumed
+                value = value.replace(tzinfo=UTC)
             return ParsedDate(value.replace(second=0, microsecond=0), "minute")
         if unit in ("days", "weeks"):
             return ParsedDate((ref - timedelta(**{unit: count})).date(), "day")
@@ -454,6 +489,9 @@ def _relative(tokens: str, ref: datetime | None) -> ParsedDate | None:
     return None
 
 
+_STATED_ZONE = re.compile(r"[+-]\d{2}:?\d{2}\b|\b(?:utc|gmt|z)\b|\b[a-z]{2,4}t\b", re.I)
+
+
 def _fallback(text: str, ref: datetime | None, zone: tzinfo) -> ParsedDate | None:
     """dateparser for Latin-script dates the fast path does not read."""
     import dateparser  # lazy: its first import and first call cost ~0.5 s
@@ -474,6 +512,8 @@ def _fallback(text: str, ref: datetime | None, zone: tzinfo) -> ParsedDate | Non
     if value is None:
         return None
     has_time = bool(re.search(r"\d{1,2}:\d{2}", text))
+    if has_time and zone is ASSUMED_UTC and not _STATED_ZONE.search(text):
+        value = value.replace(tzinfo=ASSUMED_UTC)  # dateparser read it as UTC; nobody said so
     return ParsedDate(value, "minute") if has_time else ParsedDate(value.date(), "day")
 
 

@@ -51,3 +51,22 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     best = charset_normalizer.from_bytes(body, cp_isolation=candidates).best()
     encoding = best.encoding if best else candidates[0]
     return body.decode(encoding, errors="replace"), encoding
+
+
+# Signatures of formats a saved "page" is sometimes by mistake: images, PDF, archives, executables.
+_BINARY_MAGIC = (b"\x89PNG", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"%PDF-", b"PK\x03\x04", b"\x1f\x8b",
+                 b"\x7fELF", b"wOFF", b"wOF2", b"\xfd7zXZ")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_MARKUP = re.compile(r"<(?:!doctype|html|head|body|title|meta|div|p|article|main|section|span|a|h[1-6]|\?xml)\b",
+                     re.I)
+
+
+def looks_like_html(body: bytes, text: str) -> bool:
+    """Whether `body` (decoded as `text` by decode_html) is a markup page at all, not an
+    image, an executable or random bytes that decode_html would still turn into text."""
+    if body.startswith(_BINARY_MAGIC):
+        return False
+    head = text[:65536]
+    if len(_CONTROL.findall(head)) > max(2, len(head) // 1000):  # text has next to no control characters
+        return False
+    return _MARKUP.search(head) is not None

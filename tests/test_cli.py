@@ -1,6 +1,7 @@
 """Every command explains itself; the date command speaks JSON."""
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,40 @@ def test_extract_a_saved_page_knows_its_site_from_url():
     result = CliRunner().invoke(main, ["extract", str(page), "--url", "https://soukukkaz.com/archives/52871"])
     data = json.loads(result.output)
     assert data["site"] == "okaz" and data["section"] == "سياسة" and data["tags"] == ["الكاظمي"]
+
+
+SNAPSHOT_PAGES = Path(__file__).parents[1] / "seeds" / "snapshots"
+
+
+def test_extract_finds_the_site_from_the_pages_own_canonical_url():
+    # no --url, no --site: the page's <link rel=canonical> is on ina.iq, one of sites.toml's hosts
+    result = CliRunner().invoke(main, ["extract", str(SNAPSHOT_PAGES / "ina" / "111563--.html")])
+    data = json.loads(result.output)
+    assert data["site"] == "ina" and data["timezone"] == "Asia/Baghdad"
+    assert data["published"] == "2020-08-22T20:18:00+03:00" and data["timezone_assumed"] is False
+
+
+def test_extract_of_a_page_of_no_known_zone_says_the_zone_was_assumed(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><title>خبر</title></head><body><h1>خبر عاجل من مكان ما</h1>"
+                    "<div class='date'>22 آب 2020 - 20:18</div><p>" + "نص الخبر الكامل هنا. " * 20 + "</p></body></html>",
+                    encoding="utf-8")
+    data = json.loads(CliRunner().invoke(main, ["extract", str(page)]).output)
+    assert data["site"] is None and data["timezone"] is None
+    assert data["published"] == "2020-08-22T20:18:00+00:00" and data["timezone_assumed"] is True
+    data = json.loads(CliRunner().invoke(main, ["extract", str(page), "--tz", "Asia/Beirut"]).output)
+    assert data["published"] == "2020-08-22T20:18:00+03:00" and data["timezone_assumed"] is False
+
+
+def test_extract_of_bytes_that_are_not_html_is_a_one_line_error(tmp_path):
+    png = tmp_path / "photo.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40)
+    noise = tmp_path / "noise.html"
+    noise.write_bytes(bytes((i * 7919 + 13) % 256 for i in range(20000)))
+    for source in (png, noise, Path(sys.executable).resolve()):
+        result = CliRunner().invoke(main, ["extract", str(source)])
+        assert result.exit_code == 2 and f"{source}: not an HTML page" in result.output, result.output
+        assert len(result.output.strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize("source, code, message", [

@@ -54,7 +54,8 @@ def test_quoted_phrases_or_site_and_since(store):
 
 
 def test_queries_never_reach_fts_syntax():
-    assert search_query('AND NOT * ( " :') == '"and" "not"'
+    assert search_query('AND NOT * ( " :') == ""  # operators with nothing to join, and punctuation
+    assert search_query('( ) : ^ NEAR الكاظمي {x}') == '"near" "كاظمي" "x"'
     assert search_query("") == "" and search_query("OR OR") == ""
     assert search_text("المسؤوليّة، والأمـــن!") == "مسءوليه امن"
 
@@ -81,3 +82,21 @@ def test_rasid_search_bad_input(tmp_path, store, args, message):
     args = [a.format(db=store.path, missing=tmp_path / "none.db") for a in args]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2 and message in result.output
+
+
+def test_exclusion_and_and_prefix_work_on_folded_text(store):
+    store.record_page(page("https://www.ina.iq/1", "زار الكاظمي البصرة اليوم."))
+    store.record_page(page("https://www.ina.iq/2", "استقبل الكاظمي وفدا في بغداد.", published="2026-11-21T09:00:00+03:00"))
+    store.record_page(page("https://www.ina.iq/3", "أمطار في البصرة.", published="2026-11-19T09:00:00+03:00"))
+    assert urls(store, "الكاظمي -البصرة") == urls(store, "الكاظمي NOT البصره") == ["https://www.ina.iq/2"]
+    assert urls(store, "الكاظمي AND البصرة") == ["https://www.ina.iq/1"]
+    assert urls(store, "الكاظ*") == ["https://www.ina.iq/2", "https://www.ina.iq/1"]
+    assert urls(store, "بغد* OR امطار") == ["https://www.ina.iq/2", "https://www.ina.iq/3"]
+    assert urls(store, 'بصرة -"الكاظمي"') == ["https://www.ina.iq/3"]
+    with pytest.raises(ValueError, match="only excludes"):
+        store.search("-البصرة")
+
+
+def test_search_of_an_unknown_site_names_the_known_ones(store):
+    result = CliRunner().invoke(main, ["search", "x", "--db", str(store.path), "--site", "nosuch"])
+    assert result.exit_code == 2 and "unknown site 'nosuch'" in result.output and "ina" in result.output

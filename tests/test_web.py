@@ -110,6 +110,15 @@ def test_search_ignores_hamza_alef_maqsura_and_taa_marbuta(datasette, demo_db):
     assert not search(datasette, "كلمةلاتوجد")
 
 
+def test_search_operators_and_an_empty_query_in_the_browser(datasette):
+    assert search(datasette, "الكاظمي -البصرة") == search(datasette, "الكاظمي") - search(datasette, "البصرة")
+    assert search(datasette, "الكاظ*") >= search(datasette, "الكاظمي")
+    for empty in ("", '"', '""', "-البصرة", "OR"):  # the form again, with no rows: never an FTS5 error
+        status, page = get(f"{datasette}/demo/search?" + urllib.parse.urlencode({"q": empty}))
+        assert status == 200 and "syntax error" not in page and "fts5" not in page.lower(), empty
+        assert query(datasette, "search", q=empty) == []
+
+
 def test_canned_queries_answer(datasette):
     latest = query(datasette, "latest")
     assert len(latest) >= 31 and latest[0]["published_at"] >= latest[-1]["published_at"]
