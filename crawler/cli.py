@@ -88,7 +88,8 @@ def _date_answer(text: str, reference: str | None, tz: str | None) -> dict:
                                           "(the site's zone), e.g. Asia/Baghdad. Default: UTC.")
 @click.option("--jsonl", is_flag=True,
               help="Read JSON lines with `text` and optional `reference` and `tz` on standard "
-                   "input; write one JSON object per line, in the same order.")
+                   "input; write one JSON object per line, in the same order. A bad line gets an "
+                   "object with `error` (and a line on stderr); the exit code is then 2.")
 def dates_parse(text: str | None, reference: str | None, tz: str | None, jsonl: bool) -> None:
     """Parse TEXT, an Arabic (or machine-format) date, and print it as JSON.
 
@@ -107,16 +108,24 @@ def dates_parse(text: str | None, reference: str | None, tz: str | None, jsonl: 
     if jsonl:
         if text is not None:
             raise UserError("give either TEXT or --jsonl, not both")
+        bad = 0
         for number, line in enumerate(sys.stdin, 1):
             if not line.strip():
                 continue
             try:
                 case = json.loads(line)
-                answer = _date_answer(str(case["text"]), case.get("reference") or reference or default_ref,
+                if not isinstance(case, dict) or not isinstance(case.get("text"), str):
+                    raise ValueError('expected an object with a "text" string')
+                answer = _date_answer(case["text"], case.get("reference") or reference or default_ref,
                                       case.get("tz") or tz)
-            except (ValueError, KeyError, TypeError) as exc:
-                raise UserError(f"stdin line {number}: {exc}") from None
+            except (ValueError, TypeError) as exc:
+                # every line gets its answer, in order: a bad one an error object, the rest still read
+                bad += 1
+                answer = {"iso": None, "precision": None, "calendar": None, "error": f"stdin line {number}: {exc}"}
+                click.echo(f"rasid: stdin line {number}: {exc}", err=True)
             click.echo(json.dumps(answer, ensure_ascii=False))
+        if bad:
+            raise SystemExit(2)
         return
     if text is None:
         raise UserError("missing TEXT (or use --jsonl)")
@@ -274,8 +283,10 @@ def daemon(db_path, config_path, log_level):
     down is retried with backoff, and alerts left undelivered by a stopped or
     killed daemon are delivered on restart.
 
-    SIGTERM or Ctrl-C stops it cleanly: running crawls finish their pages,
-    nothing is half-written. See `rasid status` for what it has done.
+    SIGTERM or Ctrl-C stops it cleanly: running crawls stop after the page
+    being written (pages still downloading are fetched again next time),
+    nothing is half-written, and those crawls are recorded as `stopped`,
+    not failed. See `rasid status` for what it has done.
     """
     from crawler.alerts import RedactingFilter
     from crawler.daemon import Daemon

@@ -15,8 +15,9 @@ Design
   `crawls`; the daemon goes on. A child also gets SIGTERM if the daemon dies
   (Linux PR_SET_PDEATHSIG), so no crawl outlives it unattended.
 - SIGTERM / SIGINT: no new crawl starts; running crawls get SIGTERM, which
-  Scrapy turns into a graceful stop (each page is one transaction, so nothing
-  is half-written); the daemon waits for them and exits 0.
+  Scrapy turns into a graceful stop (pages in flight are dropped, each stored
+  page is one transaction, so nothing is half-written); their crawl rows say
+  `stopped`, not `failed`; the daemon waits for them and exits 0.
 - Alerts: the crawl writes them to the outbox (see crawler.alerts); the daemon
   delivers after each crawl and every `deliver_every`, retrying failed
   channels with backoff. Undelivered alerts of a killed daemon go out on restart.
@@ -101,10 +102,13 @@ class Daemon:
         process = subprocess.Popen(cmd, start_new_session=True, env={**os.environ, "RASID_DIE_WITH_PARENT": "1"})
         with self.children_lock:
             self.children[key] = process
-        reason = None
+        reason, status = None, "failed"
         try:
             code = process.wait(timeout=self.config.crawl_timeout)
-            if code == 3:
+            if self.stopping.is_set() and code != 0:
+                # the daemon was asked to stop and stopped this crawl: not a failure of the site
+                reason, status = "stopped with the daemon before the crawl finished", "stopped"
+            elif code == 3:
                 log.warning("crawl of %s skipped: another process is crawling it", key)
             elif code not in (0, 1):  # 1: the crawl finished with errors, already recorded by the crawl
                 reason = f"crawl process exited with code {code}"
@@ -116,12 +120,14 @@ class Daemon:
                 self.children.pop(key, None)
         store = Store(self.db_path)
         try:
-            closed = store.fail_unfinished_crawls(process.pid, reason or "crawl process ended without closing "
-                                                                         "its crawl")
+            closed = store.fail_unfinished_crawls(
+                process.pid, reason or "crawl process ended without closing its crawl", status)
         finally:
             store.close()
         seconds = (datetime.now(UTC) - started).total_seconds()
-        if reason or closed:
+        if status == "stopped":
+            log.info("crawl of %s stopped with the daemon after %.1f s", key, seconds)
+        elif reason or closed:
             log.error("crawl of %s failed after %.1f s: %s", key, seconds, reason or "crawl left unfinished")
         else:
             log.info("crawl of %s done in %.1f s", key, seconds)
@@ -174,14 +180,26 @@ class Daemon:
                           jobstore="memory", replace_existing=True)
         return [(job.id, job.next_run_time) for job in scheduler.get_jobs(jobstore="default")]
 
-    def _stop(self, process: subprocess.Popen, grace: float = 60) -> None:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)  # Scrapy stops gracefully: in-flight pages finish
+    def _stop(self, process: subprocess.Popen, grace: float = 5) -> None:
+        """Stop a crawl child within about 2 × grace seconds. The first SIGTERM is Scrapy's
+        graceful stop, which still waits for downloads in flight (a server that never answers
+        holds it for the whole download timeout); the second is Scrapy's forced stop; then
+        SIGKILL for the whole process group, extraction workers included. Each stored page is
+        one transaction, so none of these leaves anything half-written."""
+        for _ in range(2):
+            if process.poll() is not None:
+                return
+            process.send_signal(signal.SIGTERM)
             try:
                 process.wait(timeout=grace)
+                return
             except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+                continue
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
 
     def request_stop(self, signum=None, frame=None) -> None:
         if not self.stopping.is_set():

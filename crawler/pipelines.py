@@ -155,7 +155,8 @@ class StorePipeline:
 
     def spider_closed(self, spider, reason: str):
         errors = self.errors + spider.errors + ([self.failure] if self.failure else [])
-        status = "ok" if reason == "finished" and not errors else ("partial" if reason == "finished" else reason)
+        # finished: ok, or partial with pages failed; "shutdown" (SIGTERM, Ctrl-C) is a clean stop
+        status = {"finished": "partial" if errors else "ok", "shutdown": "stopped"}.get(reason, reason)
         try:
             self.store.finish_crawl(self.crawl_id, dict(self.counts), errors, status)
         except (sqlite3.Error, StoreError) as exc:  # a full store may refuse even this; the row stays open

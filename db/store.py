@@ -253,10 +253,12 @@ class Store:
                 self.db["sites"].insert({"key": key, "name": name, "base_url": base_url, "timezone": timezone})
 
     def has_baseline(self, site: str) -> bool:
-        """True once a crawl of the site has finished: before that, articles are
-        the initial import, not news, and raise no `new` alert."""
-        return bool(self.db["crawls"].count_where("site = ? AND finished_at IS NOT NULL AND status != 'failed'",
-                                                  [site]))
+        """True once a crawl of the site has run to its end (ok, or partial: finished with some
+        pages failed): before that, articles are the initial import, not news, and raise no
+        `new` alert."""
+        # only a crawl that ran to its end: one cut by a full store, a stop or a kill has not
+        # seen the whole site, and the rest of the initial import would come as `new` alerts
+        return bool(self.db["crawls"].count_where("site = ? AND status IN ('ok', 'partial')", [site]))
 
     def _baseline(self, site: str) -> bool:
         """has_baseline, remembered once true (a baseline never goes away)."""
@@ -343,14 +345,14 @@ class Store:
         """Every article URL of the site in the store: found again in a feed, one not due is skipped."""
         return {row[0] for row in self.db.execute("SELECT url FROM articles WHERE site = ?", [site])}
 
-    def fail_unfinished_crawls(self, pid: int | None, reason: str) -> int:
+    def fail_unfinished_crawls(self, pid: int | None, reason: str, status: str = "failed") -> int:
         """Close the crawl rows process `pid` left unfinished (it was killed, crashed or timed
-        out): status failed, with the reason. Returns how many."""
+        out: `failed`; or stopped on purpose: `stopped`), with the reason. Returns how many."""
         with self.transaction():
             return self.db.execute(
-                "UPDATE crawls SET finished_at = ?, status = 'failed', errors = 1, error_log = ? "
+                "UPDATE crawls SET finished_at = ?, status = ?, errors = 1, error_log = ? "
                 "WHERE pid IS ? AND finished_at IS NULL",
-                [utc_now(), json.dumps([reason], ensure_ascii=False), pid]).rowcount
+                [utc_now(), status, json.dumps([reason], ensure_ascii=False), pid]).rowcount
 
     def article(self, url: str) -> dict | None:
         cursor = self.db.execute("SELECT * FROM articles WHERE url = ?", [url])
@@ -555,7 +557,7 @@ class Store:
             "(SELECT count(*) FROM articles a WHERE a.site = s.key AND a.status = 'removed') AS removed, "
             "(SELECT count(*) FROM articles a WHERE a.site = s.key AND a.first_seen >= :day) AS new_24h, "
             "(SELECT count(*) FROM crawls f WHERE f.site = s.key AND f.started_at >= :day "
-            "AND f.status NOT IN ('ok', 'running')) AS failed_24h "
+            "AND f.status NOT IN ('ok', 'running', 'stopped')) AS failed_24h "
             "FROM sites s LEFT JOIN crawls c ON c.id = (SELECT max(id) FROM crawls WHERE site = s.key) "
             "ORDER BY s.key", {"day": day_ago}))
 

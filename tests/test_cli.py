@@ -39,6 +39,17 @@ def test_dates_parse_bad_input_is_exit_2():
     assert result.exit_code == 2 and "stdin line 1" in result.output
 
 
+def test_dates_parse_jsonl_answers_every_line_even_after_a_bad_one():
+    lines = ['{"text": "3 يناير 2021"}', "not json", '{"txt": "x"}', '{"text": "أيار 2022"}']
+    result = CliRunner().invoke(main, ["dates", "parse", "--jsonl"], input="\n".join(lines) + "\n")
+    assert result.exit_code == 2
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["iso"] for a in answers] == ["2021-01-03", None, None, "2022-05"]
+    assert "stdin line 2" in answers[1]["error"] and "stdin line 3" in answers[2]["error"]
+    assert "error" not in answers[0] and "error" not in answers[3]
+    assert result.stderr.count("rasid: stdin line") == 2
+
+
 # --- rasid extract ---------------------------------------------------------------------
 
 LABELLED = Path(__file__).parent / "labelled" / "pages"

@@ -50,7 +50,7 @@ class Site:
     """A hostile server, a site list and a config pointing the site at it."""
 
     def __init__(self, tmp_path: Path, sitemaps: tuple[str, ...] = (), listings: tuple[str, ...] = (),
-                 extra_config: str = ""):
+                 extra_config: str = "", download_timeout: str = "3s"):
         self.server = HostileServer()
         self.server.route("/robots.txt", Answer(200, b"User-agent: *\nDisallow: /a/666.html\n",
                                                 {"Content-Type": "text/plain"}))
@@ -59,7 +59,7 @@ class Site:
         sites.write_text(SITES.format(sitemaps=", ".join(f'"{s}"' for s in sitemaps),
                                       listings=", ".join(f'"{s}"' for s in listings)), encoding="utf-8")
         self.config = tmp_path / "rasid.toml"
-        self.config.write_text(f'sites_file = "{sites}"\ndownload_timeout = "3s"\n{extra_config}\n'
+        self.config.write_text(f'sites_file = "{sites}"\ndownload_timeout = "{download_timeout}"\n{extra_config}\n'
                                f'[sites.hostile]\nbase_url = "{self.server.base_url}"\n', encoding="utf-8")
 
     def crawl(self, check: bool = False, timeout: float = 120):
