@@ -157,6 +157,8 @@ class StorePipeline:
         errors = self.errors + spider.errors + ([self.failure] if self.failure else [])
         # finished: ok, or partial with pages failed; "shutdown" (SIGTERM, Ctrl-C) is a clean stop
         status = {"finished": "partial" if errors else "ok", "shutdown": "stopped"}.get(reason, reason)
+        if status == "partial" and not getattr(spider, "answered", 1):
+            status = "failed"  # not one page of the site answered (no network, a dead host): nothing was crawled
         try:
             self.store.finish_crawl(self.crawl_id, dict(self.counts), errors, status)
         except (sqlite3.Error, StoreError) as exc:  # a full store may refuse even this; the row stays open

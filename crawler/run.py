@@ -10,6 +10,7 @@ the caller down with it, and its memory is returned when it exits.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import shutil
 import subprocess
 import sys
@@ -29,6 +30,19 @@ def _is_loopback(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+class _OneLine(logging.Filter):
+    """Scrapy logs a robots.txt that cannot be fetched with a whole traceback (two chained ones
+    for a DNS failure); the failure of the page behind it is recorded and logged in one line by
+    the spider anyway, so keep the message and drop the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.args, dict) and "request" in record.args:
+            record.msg = "robots.txt for %(request)s could not be fetched (%(f_exception)s): the page is tried anyway"
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.exc_info = record.exc_text = None
+        return True
 
 
 class SitesBusy(RuntimeError):
@@ -75,6 +89,7 @@ def crawl_here(config: Config, sites: list[Site], db_path: Path, progress: bool 
     settings.set("DOWNLOAD_TIMEOUT", config.download_timeout, priority="cmdline")
     settings.set("LOG_LEVEL", log_level, priority="cmdline")
     process = CrawlerProcess(settings)
+    logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_OneLine())
     for site in sites:
         if site.key not in claimed:
             continue

@@ -24,6 +24,9 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# The spider's errback says, in one line per URL, what failed after the retries (and records
+# it in the crawl row); Scrapy's own "Gave up retrying" line would say it a second time.
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
 REDIRECT_MAX_TIMES = 5
 DEPTH_LIMIT = 4
 

@@ -84,6 +84,7 @@ class NewsSpider(scrapy.Spider):
         self.allowed_domains = [h for h in {*site.live_hosts, _host(site.fetch_origin)} if h]
         self.feed_dates: dict[str, str] = {}
         self.errors: list[str] = []  # one line per failed request, for the crawls table
+        self.answered = 0  # discovery pages and articles that answered: none at all is a failed crawl
 
     # --- requests ------------------------------------------------------------
 
@@ -185,6 +186,7 @@ class NewsSpider(scrapy.Spider):
     # --- articles ------------------------------------------------------------------
 
     def parse_article(self, response: Response):
+        self.answered += 1
         public = self.public(response.url)
         requested = response.meta["public_url"]
         fetched_at = datetime.now(UTC).isoformat(timespec="milliseconds")
@@ -239,6 +241,7 @@ class NewsSpider(scrapy.Spider):
 
     def discovery_ok(self, response: Response) -> bool:
         if response.status == 200:
+            self.answered += 1
             return True
         where = response.meta.get("public_url", response.url)
         self.errors.append(f"{where}: HTTP {response.status}")

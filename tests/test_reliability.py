@@ -301,3 +301,20 @@ def test_store_paths_that_cannot_be_written(path, message):
     result = run_rasid("crawl", "ina", "--db", path, check=False)
     assert result.returncode == 2 and message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_site_that_cannot_be_reached_fails_in_one_line_per_url(tmp_path):
+    sites = tmp_path / "sites.toml"
+    sites.write_text(SITES.format(sitemaps='"/sitemap.xml"', listings='"/"').replace(
+        "https://hostile.example", "http://news.invalid"), encoding="utf-8")  # .invalid never resolves
+    config = tmp_path / "rasid.toml"
+    config.write_text(f'sites_file = "{sites}"\n', encoding="utf-8")
+    db = tmp_path / "rasid.db"
+    result = run_rasid("crawl", "--config", str(config), "--db", str(db), check=False)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    failures = [line for line in result.stderr.splitlines() if "ERROR" in line]
+    assert sorted(re.search(r"failed (\S+): DNS lookup failed", f).group(1) for f in failures) == [
+        "http://news.invalid/", "http://news.invalid/rss.xml", "http://news.invalid/sitemap.xml"]
+    (crawl,) = rows(db, "SELECT status, pages, errors FROM crawls")
+    assert crawl == {"status": "failed", "pages": 0, "errors": 3}  # nothing answered: failed, not partial
