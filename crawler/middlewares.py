@@ -7,6 +7,7 @@ SafeAddressMiddleware: only http(s); and no request to a private, loopback, link
   machine it runs on or the cloud metadata service. Host names are resolved (without
   blocking the reactor) and checked too, so a public-looking name pointing inside is refused.
   Scrapy's OffsiteMiddleware compares host names only, ignoring ports and addresses.
+  Spiders without a site (Scrapy's own fetch and shell commands) are left alone.
 
 BackoffRetryMiddleware: Scrapy's RetryMiddleware retries at once; a struggling server
   (500/502/503/504, 429) is asked again after Retry-After when it says so (capped), else
@@ -56,7 +57,9 @@ class SafeAddressMiddleware:
         if parts.scheme not in ("http", "https"):
             self._refuse(request, spider, f"scheme {parts.scheme or '(none)'}: only http and https are fetched")
         site = getattr(spider, "site", None)
-        trusted = {_origin(u) for u in ((site.fetch_origin, site.base_url) if site else ())}
+        if site is None:
+            return None  # not a news crawl: `scrapy fetch URL` and `scrapy shell URL` fetch what they are told
+        trusted = {_origin(u) for u in (site.fetch_origin, site.base_url)}
         if _origin(request.url) in trusted:
             return None  # the site's own origin: a replay server or mirror may well be on loopback
         host = (parts.hostname or "").lower()

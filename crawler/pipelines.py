@@ -85,8 +85,8 @@ class ExtractPipeline:
         return cls(crawler, (os.cpu_count() or 1) if workers < 0 else workers)
 
     async def process_item(self, item: PageItem):
-        if item.status != 200 or not item.html:
-            return item
+        if not isinstance(item, PageItem) or item.status != 200 or not item.html:
+            return item  # other spiders' items (scrapy shell, a user's own spider) pass untouched
         args = (self.crawler.spider.site, item.html, item.url, item.fetched_at, item.feed_published)
         if not self.workers:  # in the reactor thread (RASID_EXTRACT_WORKERS = 0)
             item.extracted = extract_page(*args)
@@ -116,7 +116,11 @@ class StorePipeline:
         return pipeline
 
     def open_spider(self):
-        site = self.crawler.spider.site
+        self.store = None
+        site = getattr(self.crawler.spider, "site", None)
+        if not isinstance(site, Site):
+            return  # not a news crawl (scrapy fetch, scrapy shell, another spider): nothing to store
+        self.db_path = self.crawler.settings.get("RASID_DB", self.db_path)  # `scrapy crawl news -a db=...`
         self.store = Store(self.db_path, self.max_mb)
         # claimed, with its site row, before the crawl started (crawler.run), or now when run some other way
         self.crawl_id = getattr(self.crawler.spider, "crawl_id", None)
@@ -127,6 +131,8 @@ class StorePipeline:
         self.errors: list[str] = []
 
     def process_item(self, item: PageItem):
+        if self.store is None or not isinstance(item, PageItem):
+            return item
         self.counts["pages"] += 1
         data = item.extracted or {}
         if item.status == 200 and not data.get("text"):
@@ -154,6 +160,8 @@ class StorePipeline:
         return item
 
     def spider_closed(self, spider, reason: str):
+        if self.store is None:
+            return
         errors = self.errors + spider.errors + ([self.failure] if self.failure else [])
         # finished: ok, or partial with pages failed; "shutdown" (SIGTERM, Ctrl-C) is a clean stop
         status = {"finished": "partial" if errors else "ok", "shutdown": "stopped"}.get(reason, reason)

@@ -9,27 +9,15 @@ the caller down with it, and its memory is returned when it exits.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from crawler.config import DEMO_UPDATE, SNAPSHOTS, Config, Site
 from db.store import Store
-
-
-def _is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class _OneLine(logging.Filter):
@@ -91,14 +79,9 @@ def crawl_here(config: Config, sites: list[Site], db_path: Path, progress: bool 
     process = CrawlerProcess(settings)
     logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_OneLine())
     for site in sites:
-        if site.key not in claimed:
-            continue
-        # Politeness delay per site (a spider class's custom_settings is how Scrapy
-        # takes per-crawler settings); a replay or mirror on loopback needs none.
-        delay = 0.0 if site.fetch_base and _is_loopback(site.fetch_base) else site.download_delay
-        spider_class = type(f"NewsSpider_{site.key}", (NewsSpider,), {"custom_settings": {"DOWNLOAD_DELAY": delay}})
-        process.crawl(spider_class, site=site, known=due[site.key], stored=stored[site.key],
-                      crawl_id=claimed[site.key])
+        if site.key in claimed:  # one crawler per site: its own settings (the politeness delay) and pipelines
+            process.crawl(NewsSpider, site=site, known=due[site.key], stored=stored[site.key],
+                          crawl_id=claimed[site.key])
     process.start()
     return before, skipped
 

@@ -17,13 +17,15 @@ the site was crawled live or from a snapshot.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import scrapy
 from lxml import etree
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import IgnoreRequest, UsageError
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
@@ -70,6 +72,19 @@ class NewsSpider(scrapy.Spider):
     name = "news"
     # 304, 404 and 410 are answers about an article, not errors: let them reach the callback.
     handle_httpstatus_list = [304, 404, 410]
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, site: Site | str | None = None, **kwargs):
+        """Built by `rasid crawl` (crawler.run) with a Site and the store's state, or by Scrapy's
+        own `scrapy crawl news -a site=KEY [-a db=PATH] [-a config=PATH] [-a base_url=URL]`,
+        which then reads the site list, the config and the store the same way."""
+        if not isinstance(site, Site):
+            site, kwargs = _from_scrapy_arguments(crawler, site, kwargs)
+        # per-crawler settings before Scrapy freezes them: the site's politeness delay, none
+        # for a replay server or mirror on loopback
+        crawler.settings.set("DOWNLOAD_DELAY", 0.0 if site.fetch_base and _is_loopback(site.fetch_base)
+                             else site.download_delay, priority="spider")
+        return super().from_crawler(crawler, *args, site=site, **kwargs)
 
     def __init__(self, site: Site, known: dict[str, dict] | None = None, stored: set[str] | None = None,
                  crawl_id: int | None = None, **kwargs):
@@ -285,3 +300,44 @@ def read_sitemap(body: bytes) -> tuple[str | None, list[dict]]:
         if entry.get("loc"):
             entries.append(entry)
     return (kind if kind in ("urlset", "sitemapindex") else None), entries
+
+
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _from_scrapy_arguments(crawler, key: str | None, kwargs: dict) -> tuple[Site, dict]:
+    """The Site and revisit state for `scrapy crawl news -a site=KEY ...`, as `rasid crawl KEY`
+    would have them: the site list and optional config, an optional fetch base, the store's
+    articles due for a revisit. The store is the `db` argument, else the RASID_DB setting,
+    else the config's."""
+    from crawler.config import ConfigError, load_config
+    from db.store import Store
+
+    kwargs = dict(kwargs)
+    config_path, db, base_url = kwargs.pop("config", None), kwargs.pop("db", None), kwargs.pop("base_url", None)
+    try:
+        config = load_config(Path(config_path) if config_path else None)
+        if not key:
+            raise ConfigError(f"the news spider needs -a site=KEY, one of: {', '.join(config.sites)}")
+        if base_url:
+            config = config.with_base_urls({key: base_url})
+        (site,) = config.select([key])
+    except ConfigError as exc:
+        raise UsageError(str(exc), print_help=False) from None
+    db = db or crawler.settings.get("RASID_DB") or str(config.db)
+    crawler.settings.set("RASID_DB", db, priority="spider")
+    store = Store(db, config.max_store_mb)
+    try:
+        store.ensure_site(site.key, site.name, site.base_url, site.timezone)
+        known = store.due_articles(site.key, datetime.now(UTC), config.revisit_schedule, every_step=False)
+        stored = store.stored_urls(site.key)
+    finally:
+        store.close()
+    return site, {**kwargs, "known": known, "stored": stored}
