@@ -22,6 +22,7 @@ import hashlib
 import json
 import logging
 import sys
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote
@@ -186,12 +187,17 @@ def redact(text: str, settings: AlertSettings) -> str:
 
 
 def deliver_pending(store: Store, settings: AlertSettings, rules: tuple[WatchRule, ...],
-                    outlets: list[Channel] | None = None, now: datetime | None = None) -> dict[str, int]:
-    """Deliver every undelivered alert whose channels are due; return counts."""
+                    outlets: list[Channel] | None = None, now: datetime | None = None,
+                    stop: threading.Event | None = None) -> dict[str, int]:
+    """Deliver every undelivered alert whose channels are due; return counts: `delivered`
+    alerts (every channel has them), `sent` and `failed` deliveries to single channels,
+    `filtered` alerts (no watch rule matched). `now` fixes the clock (tests); `stop`, once set,
+    ends the pass after the delivery under way (a slow channel must not hold up a stop)."""
     outlets = channels(settings) if outlets is None else outlets
-    now = now or datetime.now(UTC)
     counts = {"sent": 0, "failed": 0, "filtered": 0, "delivered": 0}
     for alert in store.undelivered_alerts():
+        if stop is not None and stop.is_set():
+            break
         matched = wanted(rules, alert)
         if not matched:
             store.close_alert(alert["id"], "filtered")
@@ -204,17 +210,23 @@ def deliver_pending(store: Store, settings: AlertSettings, rules: tuple[WatchRul
         record = alert_record(alert, matched)
         done = True
         for channel in outlets:
+            if stop is not None and stop.is_set():
+                done = False
+                break
             state = store.delivery(alert["id"], channel.key)
             if state and state["delivered_at"]:
                 continue
-            if state and state["next_attempt_at"] and state["next_attempt_at"] > now.isoformat(timespec="seconds"):
+            if state and state["next_attempt_at"] and \
+                    state["next_attempt_at"] > (now or datetime.now(UTC)).isoformat(timespec="seconds"):
                 done = False
                 continue
             try:
                 channel.send(title, body, record)
             except Exception as exc:  # any channel failure is retried later, never fatal
                 attempts = (state or {"attempts": 0})["attempts"] + 1
-                retry = now + timedelta(seconds=min(MAX_BACKOFF, 5 * 2 ** (attempts - 1)))
+                # from when this attempt failed, not from the start of the pass: a pass held up by a
+                # slow channel must not schedule retries that are already due
+                retry = (now or datetime.now(UTC)) + timedelta(seconds=min(MAX_BACKOFF, 5 * 2 ** (attempts - 1)))
                 error = redact(f"{type(exc).__name__}: {exc}", settings)
                 store.record_attempt(alert["id"], channel.key, False, error, retry.isoformat(timespec="seconds"))
                 log.warning("alert %s to %s failed (attempt %d, next at %s): %s", alert["id"], channel.label,

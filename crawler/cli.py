@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
+import socket
 import sys
 import tempfile
 import time
@@ -189,6 +191,9 @@ config_option = click.option("--config", "config_path", type=click.Path(path_typ
                              help="Config file (TOML): store path, per-site overrides, revisit schedule, alerts, watch rules.")
 db_option = click.option("--db", "db_path", type=click.Path(path_type=Path),
                          help="SQLite store to write. Default: the config's `db`, else ./rasid.db.")
+read_db_option = click.option("--db", "db_path", type=click.Path(path_type=Path),
+                              help="SQLite store to read (it is not changed). Default: the config's `db`, "
+                                   "else ./rasid.db; `make demo` leaves demo.db.")
 
 
 @main.command()
@@ -289,11 +294,17 @@ def daemon(db_path, config_path, log_level):
     not failed. See `rasid status` for what it has done.
     """
     from crawler.alerts import RedactingFilter
-    from crawler.daemon import Daemon
+    from crawler.daemon import Daemon, DaemonLock
+
+    # stopped before it has started anything: a clean exit (Daemon.run takes over the signals)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
     config = load_config(config_path)
     db_path = Path(db_path or config.db)
     _open_store(db_path).close()
+    lock = DaemonLock(db_path)  # held until this process ends
+    if not lock.acquire():
+        raise UserError(f"{db_path}: another rasid daemon (pid {lock.holder()}) is already running on this store")
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter(config.alerts))
@@ -310,7 +321,7 @@ def daemon(db_path, config_path, log_level):
 
 
 @main.command()
-@db_option
+@read_db_option
 @config_option
 def status(db_path, config_path):
     """What each site's crawls did and when the daemon runs them next.
@@ -319,31 +330,38 @@ def status(db_path, config_path):
     run, live and removed articles, articles first seen in the last 24 hours,
     and failures; then the recent errors and the alerts not yet delivered.
     """
-    from crawler.daemon import JOBS_TABLE
+    from crawler.daemon import JOBS_TABLE, DaemonLock
 
     db_path = _existing_store(db_path, load_config(config_path))
     store = _open_store(db_path)
     try:
-        jobs = {}
-        if JOBS_TABLE in store.db.table_names():
-            jobs = {row["id"].split(":", 1)[1]: row["next_run_time"]
-                    for row in store.db.query(f"SELECT id, next_run_time FROM {JOBS_TABLE} WHERE id LIKE 'crawl:%'")}
+        jobs = store.scheduled_runs(JOBS_TABLE)
         rows = store.site_status()
         errors = store.recent_errors(limit=10)
         pending = store.db["alerts"].count_where("delivered_at IS NULL")
     finally:
         store.close()
+    daemon_pid = DaemonLock(db_path).holder()
+    now = datetime.now(UTC)
     for row in rows:
         next_run = jobs.get(row["site"])
-        row["next_run"] = (datetime.fromtimestamp(next_run, UTC).isoformat(timespec="seconds")
-                           if next_run else ("not scheduled" if row["site"] not in jobs else "paused"))
-        row["last_run"] = (row["last_run"] or "never")[:19]
+        if row["site"] not in jobs:
+            row["next_run"] = "not scheduled"
+        elif next_run is None:
+            row["next_run"] = "paused"
+        elif daemon_pid is None:  # the schedule is kept, but nothing runs it now
+            row["next_run"] = "no daemon running"
+        else:
+            row["next_run"] = next_run.isoformat(timespec="seconds") + (" (due)" if next_run <= now else "")
+        row["last_run"] = row["last_run"] or "never"
     print_table(rows, ("site", "last_run", "seconds", "result", "next_run", "live", "removed", "new_24h",
                        "failed_24h"))
+    click.echo(f"\ndaemon: {f'running (pid {daemon_pid})' if daemon_pid else 'not running'}; "
+               "times are UTC (+00:00)")
     if errors:
         click.echo("\nrecent errors:")
         for error in errors:
-            click.echo(f"  {error['started_at'][:19]}  {error['site']:8} {error['line']}")
+            click.echo(f"  {error['started_at']}  {error['site']:8} {error['line']}")
     click.echo(f"\nalerts not yet delivered by `rasid daemon`: {pending}")
 
 
@@ -351,7 +369,7 @@ def status(db_path, config_path):
 
 
 @main.command()
-@db_option
+@read_db_option
 @config_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="Port to listen on.")
@@ -372,12 +390,18 @@ def serve(db_path, config_path, host, port):
 
     db_path = _existing_store(db_path, load_config(config_path))
     _open_store(db_path).close()  # creates the search index of a store from an older Rasid
+    try:  # a busy port is the user's to fix: say so before Datasette starts and fails on it
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise UserError(f"--host {host} --port {port}: cannot listen there: {exc.strerror or exc}"
+                        " (another server? choose another --port)") from None
     run(db_path, host, port)
 
 
 @main.command()
 @click.argument("query")
-@db_option
+@read_db_option
 @config_option
 @click.option("--site", "site_key", metavar="NAME", help="Only this site's articles.")
 @click.option("--since", metavar="DATE", help="Only articles published on or after DATE (ISO, or Arabic: "
@@ -434,10 +458,14 @@ def search(query, db_path, config_path, site_key, since, limit, as_json):
 
 
 def _existing_store(db_path: Path | None, config: Config) -> Path:
-    db_path = db_path or config.db
-    if not Path(db_path).is_file():
-        raise UserError(f"{db_path}: no such store")
-    return Path(db_path)
+    given = db_path is not None
+    db_path = Path(db_path or config.db)
+    if not db_path.is_file():
+        hint = ""
+        if not given and Path("demo.db").is_file():
+            hint = " (the demo's store is demo.db: add --db demo.db)"
+        raise UserError(f"{db_path}: no such store{hint}")
+    return db_path
 
 
 # --- extraction -----------------------------------------------------------------------
@@ -576,7 +604,7 @@ def demo(db_path: Path, replace: bool):
     3. changes the snapshot: one article edited, one new, one removed;
     4. crawls again, and prints per-site figures and the alerts it raised.
 
-    The store is left at --db for `datasette demo.db` or `sqlite3`.
+    The store is left at --db for `rasid serve --db demo.db`, `rasid search` or sqlite3.
     """
     from crawler.replay import ReplayServer
     from crawler.run import apply_demo_update, copy_snapshots, crawl_in_child, crawl_summary
@@ -615,7 +643,9 @@ def demo(db_path: Path, replace: bool):
                 elif alerts:
                     click.echo(f"({alerts} alerts on the baseline crawl)")
                 store.close()
-    click.echo(f"\nstore left at {db_path}: browse it with `datasette {db_path}` (in .venv/bin after make demo)")
+    click.echo(f"\nstore left at {db_path}: browse it with `rasid serve --db {db_path}` "
+               f"(http://127.0.0.1:8001/{db_path.stem}), search it with `rasid search WORDS --db {db_path}`; "
+               "after `make demo` the command is .venv/bin/rasid")
 
 
 # --- replay ----------------------------------------------------------------------

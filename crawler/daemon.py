@@ -74,6 +74,50 @@ def trigger_for(site: Site):
     return IntervalTrigger(seconds=site.revisit_seconds, timezone=UTC)
 
 
+class DaemonLock:
+    """One daemon per store: an exclusive lock on `<store>.daemon.lock`, held for the daemon's
+    life and released by the kernel however it ends (even SIGKILL), so a stale file never
+    blocks a restart. Two daemons on one store would each deliver the outbox: alerts twice."""
+
+    def __init__(self, db_path: Path):
+        self.path = Path(f"{db_path}.daemon.lock")
+        self.file = None
+
+    def acquire(self, record_pid: bool = True) -> bool:
+        import fcntl
+
+        self.file = self.path.open("a+", encoding="ascii")
+        try:
+            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.file.close()
+            self.file = None
+            return False
+        if record_pid:
+            self.file.seek(0)
+            self.file.truncate()
+            self.file.write(f"{os.getpid()}\n")
+            self.file.flush()
+        return True
+
+    def holder(self) -> int | None:
+        """The pid of the daemon holding the lock (-1 if unreadable), or None when no daemon runs."""
+        if not self.path.exists():
+            return None
+        if self.acquire(record_pid=False):
+            self.release()
+            return None
+        try:
+            return int(self.path.read_text(encoding="ascii").split()[0])
+        except (OSError, ValueError, IndexError):
+            return -1
+
+    def release(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+
 class Daemon:
     def __init__(self, config: Config, db_path: Path, config_path: Path | None, log_level: str = "WARNING"):
         self.config = config
@@ -137,11 +181,13 @@ class Daemon:
         with self.deliver_lock:  # one delivery pass at a time: a channel never gets an alert twice at once
             store = Store(self.db_path)
             try:
-                counts = deliver_pending(store, self.config.alerts, self.config.watch, self.outlets)
+                counts = deliver_pending(store, self.config.alerts, self.config.watch, self.outlets,
+                                         stop=self.stopping)
             finally:
                 store.close()
         if counts["sent"] or counts["failed"]:
-            log.info("alerts: %(sent)d sent, %(failed)d failed (will retry), %(filtered)d filtered", counts)
+            log.info("alerts: %(delivered)d delivered to every channel (%(sent)d deliveries), %(failed)d deliveries "
+                     "failed (will retry), %(filtered)d alerts filtered out by the watch rules", counts)
 
     # --- life cycle ------------------------------------------------------------------
 

@@ -561,6 +561,14 @@ class Store:
             "FROM sites s LEFT JOIN crawls c ON c.id = (SELECT max(id) FROM crawls WHERE site = s.key) "
             "ORDER BY s.key", {"day": day_ago}))
 
+    def scheduled_runs(self, table: str = "scheduler_jobs") -> dict[str, datetime | None]:
+        """site -> next run of its crawl job in the daemon's schedule (APScheduler's job table,
+        kept in this store); None for a paused job. Sites without a job are absent."""
+        if table not in self.db.table_names():
+            return {}
+        return {row[0].split(":", 1)[1]: datetime.fromtimestamp(row[1], UTC) if row[1] is not None else None
+                for row in self.db.execute(f"SELECT id, next_run_time FROM {table} WHERE id LIKE 'crawl:%'")}
+
     def recent_errors(self, limit: int = 10) -> list[dict]:
         """The newest error lines of crawls, newest first: {started_at, site, line}."""
         out: list[dict] = []

@@ -161,6 +161,50 @@ def _headline(tree, page_title: str | None):
     return None
 
 
+# Wire services and the words of a credit line: a byline naming one of them is a source, not a person.
+_AGENCIES = re.compile(r"(?<!\w)(?:وكاله|وكالات|رويترز|فرانس برس|ا ف ب|اف ب|الاناضول|اسوشيتد برس|د ب ا|واع|واس|قنا|"
+                       r"بترا|سانا|وام|كونا|المحرر|محرر|التحرير|reuters|afp|ap|staff)(?!\w)")
+_LINKISH = re.compile(r"https?://|www\.|\.(?:com|net|org|png|jpe?g|svg)\b|@\w", re.I)
+
+
+def _dateline(text: str, site_name: str | None) -> bool:
+    """"إيلاف من بغداد", "بيروت - العربي الجديد", "بغداد - واع": where and from whom the
+    story comes (the site itself or a wire service), not who wrote it."""
+    folded = fold(text)
+    if site_name and len(site_name) > 2 and fold(site_name) in folded:
+        return True
+    return _AGENCIES.search(folded) is not None
+
+
+def _clean_author(value: str | None, site_name: str | None) -> str | None:
+    """A person's name from a byline, or None: never a dateline, a URL or a logo."""
+    if not value:
+        return None
+    value = " ".join(value.split()).strip(" -–—|:،,")
+    for prefix in ("بقلم", "كتب", "كتبت", "تقرير", "By", "by"):
+        if value.startswith(prefix + " ") or value.startswith(prefix + ":"):
+            value = value[len(prefix) + 1:].strip(" :")
+    if not 1 < len(value) < 80 or _LINKISH.search(value) or _dateline(value, site_name):
+        return None
+    return value
+
+
+def _author(tree, ld: dict, site_name: str | None) -> str | None:
+    """The author: JSON-LD, then author meta tags, then a byline element (its itemprop=name
+    when it has one, so a logo or a profile link beside the name stays out)."""
+    declared = [_name_of(ld.get("author")), _meta(tree, "author"), _meta(tree, "article:author")]
+    for value in declared:
+        if _clean_author(value, site_name):
+            return _clean_author(value, site_name)
+    bylines = tree.xpath('//*[@rel="author" or @itemprop="author" or contains(concat(" ", @class, " "), " author ")]')
+    for el in bylines:
+        named = el.xpath('.//*[@itemprop="name"]')
+        author = _clean_author(_text(named[0]) if named else _text(el), site_name)
+        if author:
+            return author
+    return None
+
+
 # --- 2. furniture --------------------------------------------------------------
 
 
@@ -375,10 +419,7 @@ def extract_article(
     if not section:
         cats = tree.xpath('//*[contains(@class, "post-cat") or contains(@class, "category")]//a')
         section = _text(cats[0]) if cats else None
-    author = _name_of(ld.get("author")) or _meta(tree, "author", "article:author")
-    if not author:
-        bylines = tree.xpath('//*[@rel="author" or @itemprop="author" or contains(concat(" ", @class, " "), " author ")]')
-        author = next((_text(el) for el in bylines if 0 < len(_text(el)) < 80), None)
+    author = _author(tree, ld, site_name)
     lang = tree.get("lang") or _meta(tree, "og:locale")
 
     machine_published = [ld.get("datePublished"), _meta(tree, "article:published_time", "datePublished",

@@ -1,6 +1,7 @@
 """Every command explains itself; the date command speaks JSON."""
 
 import json
+import socket
 import sys
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from crawler.cli import main
+from db.store import Store
 
 
 @pytest.mark.parametrize("command", [[], ["crawl"], ["demo"], ["replay"], ["replay", "serve"], ["dates"], ["extract"], ["reextract"], ["serve"], ["search"], ["daemon"], ["status"],
@@ -142,3 +144,47 @@ def test_extract_a_page_without_an_article_exits_1(tmp_path):
 def test_extract_a_missing_url_on_the_replay_server_is_an_http_error(replay):
     result = CliRunner().invoke(main, ["extract", replay.base_urls["ina"] + "/nope.html"])
     assert result.exit_code == 2 and "HTTP 404" in result.output
+
+
+# --- status, serve and the store's whereabouts -------------------------------------------------
+
+
+def test_a_missing_default_store_hints_at_the_demo_store(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Store(tmp_path / "demo.db").close()
+    for command in (["status"], ["search", "x"], ["serve"]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 2 and "rasid.db: no such store (the demo's store is demo.db: add --db demo.db)" \
+            in result.output, result.output
+
+
+def test_status_says_when_no_daemon_runs_the_schedule(tmp_path):
+    db = tmp_path / "rasid.db"
+    store = Store(db)
+    store.ensure_site("ina", "INA", "https://www.ina.iq", "Asia/Baghdad")
+    store.finish_crawl(store.start_crawl("ina"), {"pages": 3}, [], "ok")
+    store.db.execute("CREATE TABLE scheduler_jobs (id TEXT PRIMARY KEY, next_run_time REAL, job_state BLOB)")
+    store.db.execute("INSERT INTO scheduler_jobs VALUES ('crawl:ina', 1700000000.0, x'')")  # in the past
+    store.close()
+    result = CliRunner().invoke(main, ["status", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    ina = next(line for line in result.output.splitlines() if line.startswith("ina "))
+    assert "no daemon running" in ina and "2023-11-14" not in ina  # no past time passed off as the next run
+    assert "+00:00" in ina  # the last run with its offset
+    assert "daemon: not running" in result.output
+
+
+def test_serve_on_a_busy_port_is_a_one_line_error(tmp_path):
+    db = tmp_path / "rasid.db"
+    Store(db).close()
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--db", str(db), "--port", str(port)])
+    assert result.exit_code == 2 and f"--port {port}: cannot listen there" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_read_only_commands_do_not_call_the_store_one_to_write():
+    for command in ("status", "serve", "search"):
+        help_text = CliRunner().invoke(main, [command, "--help"]).output
+        assert "store to read" in help_text and "store to write" not in help_text

@@ -195,3 +195,28 @@ def test_sigterm_stops_a_running_crawl_as_stopped_not_failed(tmp_path):
         assert rows(site.db, "SELECT count(*) AS n FROM alerts")[0]["n"] == 0
     finally:
         site.server.close()
+
+
+def test_a_second_daemon_on_the_same_store_exits_2(setup):
+    _, config, db, log = setup
+    first = start_daemon(config, log)
+    try:
+        wait_for(lambda: Path(f"{db}.daemon.lock").exists() and db.exists(), 60, "the first daemon's lock")
+        second = subprocess.run([sys.executable, "-m", "crawler", "daemon", "--config", str(config)], cwd=ROOT,
+                                capture_output=True, text=True, timeout=60)
+        assert second.returncode == 2
+        assert f"another rasid daemon (pid {first.pid}) is already running on this store" in second.stderr
+        status = subprocess.run([sys.executable, "-m", "crawler", "status", "--config", str(config)], cwd=ROOT,
+                                capture_output=True, text=True, timeout=60)
+        assert f"daemon: running (pid {first.pid})" in status.stdout
+    finally:
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(timeout=120) == 0
+    # the lock went with the process: a new daemon may start
+    again = start_daemon(config, log)
+    try:
+        wait_for(lambda: log.read_text().count("rasid daemon:") == 2 and "next run" in
+                 log.read_text().split("rasid daemon:")[2], 60, "the restarted daemon")
+    finally:
+        again.send_signal(signal.SIGTERM)
+        assert again.wait(timeout=120) == 0

@@ -67,7 +67,7 @@ def test_metadata():
     assert article.canonical_url == "https://soukukkaz.com/archives/52871"
     assert article.lang == "ar"
     araby = extract("alaraby/politics/الكاظمي-من-البصرة-لا-مكان-للخائفين-بالأجهزة-الأمنية")
-    assert araby.author == "بغداد - العربي الجديد" and araby.section == "سياسة"
+    assert araby.author is None and araby.section == "سياسة"  # "بغداد - العربي الجديد" is a dateline
 
 
 UNSEEN = """<!doctype html><html lang="ar"><head><meta charset="utf-8">
@@ -127,3 +127,19 @@ def test_another_unseen_style_comes_out_clean_without_hints():
     assert [p[:8] for p in article.paragraphs] == ["افتتح مع", "وقال رئي", "ويستمر ا"]
     assert article.published.iso == "2024-09-25T11:40:00+03:00"
     assert article.lang == "ar"
+
+
+@pytest.mark.parametrize("byline, site_name, author", [
+    ("إيلاف من بغداد", "إيلاف", None),  # the site and a place: a dateline
+    ("بيروت - العربي الجديد", "العربي الجديد", None),
+    ("بغداد - واع", "وكالة الأنباء العراقية", None),  # a wire service
+    ("الرباط - فرانس برس", None, None),
+    ("https://twitter.com/someone", None, None),  # a profile link
+    ("بقلم: محمد علي", "العربي الجديد", "محمد علي"),
+    ("محمد علي - بغداد", "العربي الجديد", "محمد علي - بغداد"),  # a person (and where they write from)
+    ("Jane Doe", "The Paper", "Jane Doe"),
+])
+def test_a_dateline_or_a_link_is_not_an_author(byline, site_name, author):
+    from extract.article import _clean_author
+
+    assert _clean_author(byline, site_name) == author
