@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -54,7 +55,10 @@ class Webhook:
 def wait_for(condition, timeout: float, what: str):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        value = condition()
+        try:
+            value = condition()
+        except sqlite3.OperationalError:  # the store exists but its tables are still being created
+            value = None
         if value:
             return value
         time.sleep(0.2)
