@@ -30,6 +30,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import trafilatura
@@ -41,6 +42,9 @@ from extract.article import extract_article  # noqa: E402
 from extract.encoding import decode_html  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
+# What a crawl passes as the fetch time (relative dates, htmldate's latest plausible day); bare
+# trafilatura reads the machine's clock for the same purpose.
+REFERENCE = datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def load_corpus(corpus: Path = CORPUS, sample: int | None = None) -> list[dict]:
@@ -91,7 +95,7 @@ def run_rasid(page: dict) -> Result:
     started = time.process_time()
     try:
         html, _ = decode_html(page["body_bytes"])
-        article = extract_article(html, page["url"])
+        article = extract_article(html, page["url"], reference=REFERENCE)
     except Exception as exc:  # noqa: BLE001 (counted: Rasid must never raise on any page)
         return Result(raised=f"{type(exc).__name__}: {exc}", seconds=time.process_time() - started)
     seconds = time.process_time() - started

@@ -18,9 +18,11 @@ import re
 
 from extract.arabic import fold
 
-# Tags that never hold article text.
-DROP_TAGS = ("nav", "header", "footer", "aside", "form", "figure", "figcaption", "button", "select", "noscript",
-             "iframe", "svg", "textarea", "input")
+# Tags that never hold article text: always dropped.
+TEXTLESS_TAGS = ("button", "select", "noscript", "iframe", "svg", "textarea", "input", "object", "embed")
+# Tags of page regions that are furniture unless they hold running text (extract.body decides).
+# <form> is in neither: ASP.NET pages wrap the whole document in one.
+STRUCTURAL_TAGS = ("nav", "header", "footer", "aside", "figure", "figcaption")
 
 # class/id fragments of furniture. Matched against the lower-cased class and id
 # attributes as whole hyphen/underscore-delimited words.
@@ -95,9 +97,10 @@ def class_words(classes: str) -> set[str]:
     return words
 
 
-def is_furniture(tag: str, words: set[str]) -> bool:
-    """True for an element whose tag or class/id words (class_words) mark it as page furniture."""
-    return tag in DROP_TAGS or not words.isdisjoint(DROP_CLASS_WORDS)
+def has_furniture_words(words: set[str]) -> bool:
+    """True when an element's class/id words (class_words) name page furniture: weak evidence,
+    weighed against the element's text by extract.body."""
+    return not words.isdisjoint(DROP_CLASS_WORDS)
 
 
 def is_box_heading(text: str) -> bool:

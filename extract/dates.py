@@ -517,6 +517,16 @@ def _fallback(text: str, ref: datetime | None, zone: tzinfo) -> ParsedDate | Non
     return ParsedDate(value, "minute") if has_time else ParsedDate(value.date(), "day")
 
 
+def check_zone_and_reference(tz: str | tzinfo | None, reference: datetime | str | None) -> None:
+    """Raise ValueError now for an unknown zone name or a malformed reference instant, the two
+    mistakes of the caller's (not of the page) that parse_date reports."""
+    zone = _zone(tz)
+    try:
+        _reference(reference, zone)
+    except ValueError as exc:
+        raise ValueError(f"bad reference instant: {reference!r}") from exc
+
+
 def parse_date(
     text: str | None,
     reference: datetime | str | None = None,
