@@ -25,13 +25,13 @@ import json
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urljoin
 
 import lxml.html
 import trafilatura
 from lxml import etree
-from trafilatura.settings import use_config
+from trafilatura.settings import DEFAULT_CONFIG, use_config
 
 from extract.arabic import fold, is_mostly_arabic
 from extract.body import main_content, remove_furniture, text_of
@@ -122,17 +122,22 @@ def _ld_text(ld: dict, key: str) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
-def _meta(tree, *names: str) -> str | None:
+def _meta_index(tree) -> dict[str, list[str]]:
+    """Every <meta> content by its property and its name, read in one pass over the page."""
+    index: dict[str, list[str]] = {}
+    for el in tree.iter("meta"):
+        content = (el.get("content") or "").strip()
+        if content:
+            for key in {el.get("property"), el.get("name")} - {None}:
+                index.setdefault(key, []).append(content)
+    return index
+
+
+def _meta(metas: dict[str, list[str]], *names: str) -> str | None:
     for name in names:
-        values = tree.xpath(f'//meta[@property="{name}" or @name="{name}"]/@content')
-        for value in values:
-            if value and value.strip():
-                return value.strip()
+        if metas.get(name):
+            return metas[name][0]
     return None
-
-
-def _meta_all(tree, name: str) -> list[str]:
-    return [v.strip() for v in tree.xpath(f'//meta[@property="{name}" or @name="{name}"]/@content') if v.strip()]
 
 
 def _name_of(value) -> str | None:
@@ -210,10 +215,10 @@ def _clean_author(value: str | None, site_name: str | None) -> str | None:
     return value
 
 
-def _author(tree, ld: dict, site_name: str | None) -> str | None:
+def _author(tree, metas: dict, ld: dict, site_name: str | None) -> str | None:
     """The author: JSON-LD, then author meta tags, then a byline element (its itemprop=name
     when it has one, so a logo or a profile link beside the name stays out)."""
-    declared = [_name_of(ld.get("author")), _meta(tree, "author"), _meta(tree, "article:author")]
+    declared = [_name_of(ld.get("author")), _meta(metas, "author"), _meta(metas, "article:author")]
     for value in declared:
         if _clean_author(value, site_name):
             return _clean_author(value, site_name)
@@ -240,25 +245,25 @@ def _split_tags(values: list[str]) -> list[str]:
     return out
 
 
-def _metadata(tree, ld: dict, url: str | None, hints: ExtractionHints) -> dict:
+def _metadata(tree, metas: dict, ld: dict, url: str | None, hints: ExtractionHints) -> dict:
     """What the page declares about itself, read before any cleaning."""
-    site_name = _meta(tree, "og:site_name") or _name_of(ld.get("publisher"))
+    site_name = _meta(metas, "og:site_name") or _name_of(ld.get("publisher"))
     page_title = " ".join((tree.findtext(".//title") or "").split()) or None
     headline = _headline(tree, page_title)
-    raw_title = _ld_text(ld, "headline") or _meta(tree, "og:title")
+    raw_title = _ld_text(ld, "headline") or _meta(metas, "og:title")
     raw_title = raw_title or (_text(headline) if headline is not None else page_title)
     title = _strip_site_name(" ".join(raw_title.split()), [site_name or ""], hints) if raw_title else None
 
-    canonical = tree.xpath('//link[@rel="canonical"]/@href') or [_meta(tree, "og:url")]
+    canonical = tree.xpath('//link[@rel="canonical"]/@href') or [_meta(metas, "og:url")]
     canonical_url = urljoin(url or "", canonical[0].strip()) if canonical and canonical[0] else None
-    image = _meta(tree, "og:image")
+    image = _meta(metas, "og:image")
     if not image:
         ld_image = ld.get("image")
         ld_image = ld_image[0] if isinstance(ld_image, list) and ld_image else ld_image
         image = ld_image if isinstance(ld_image, str) else (ld_image.get("url") if isinstance(ld_image, dict)
                                                               and isinstance(ld_image.get("url"), str) else None)
-    section = _meta(tree, "article:section") or _ld_text(ld, "articleSection")
-    tags = _split_tags(_meta_all(tree, "article:tag"))
+    section = _meta(metas, "article:section") or _ld_text(ld, "articleSection")
+    tags = _split_tags(metas.get("article:tag", []))
     keywords = ld.get("keywords")
     if not tags and isinstance(keywords, str | list):
         tags = _split_tags([keywords] if isinstance(keywords, str) else [str(k) for k in keywords])
@@ -268,8 +273,8 @@ def _metadata(tree, ld: dict, url: str | None, hints: ExtractionHints) -> dict:
         cats = tree.xpath('//*[contains(@class, "post-cat") or contains(@class, "category")]//a')
         section = _text(cats[0]) if cats else None
     return {"site_name": site_name, "headline": headline, "title": title, "canonical_url": canonical_url,
-            "image": image, "section": section, "tags": tags, "author": _author(tree, ld, site_name),
-            "lang": tree.get("lang") or _meta(tree, "og:locale")}
+            "image": image, "section": section, "tags": tags, "author": _author(tree, metas, ld, site_name),
+            "lang": tree.get("lang") or _meta(metas, "og:locale")}
 
 
 def _with_lede(tree, ld: dict, paragraphs: list[str]) -> list[str]:
@@ -322,6 +327,10 @@ def _in_site_header(el) -> bool:
                for a in el.iterancestors())
 
 
+_LOWER = "translate(concat(@class, ' ', @itemprop), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+_DATE_MARKED = etree.XPath("//*[" + " or ".join(f"contains({_LOWER}, '{w}')" for w in sorted(_DATE_WORDS)) + "]")
+
+
 def _visible_dates(tree, hints: ExtractionHints, headline) -> list[str]:
     """Texts that may show the publication date, best first: the site's hint,
     elements whose class says date/time, then short lines just after the title
@@ -329,7 +338,7 @@ def _visible_dates(tree, hints: ExtractionHints, headline) -> list[str]:
     found: list[str] = []
     if hints.date_selector:
         found += [_text(el) for el in tree.cssselect(hints.date_selector)]
-    for el in tree.xpath("//*[@class or @itemprop]"):
+    for el in _DATE_MARKED(tree):  # libxml2 picks the few candidates; class_words decides
         marker = f"{el.get('class', '')} {el.get('itemprop', '')}"
         if not _DATE_WORDS.isdisjoint(class_words(marker)) and not _HEADER_LIKE.search(marker) \
                 and not _in_site_header(el):
@@ -353,34 +362,60 @@ def _first_date(candidates: list[str | None], reference, tz) -> ParsedDate | Non
     return None
 
 
-def _htmldate(tree, url: str | None, reference) -> ParsedDate | None:
-    """htmldate's own search (what trafilatura uses), for pages whose date our layer cannot
-    find: other scripts, machine dates in unusual places. A day, never later than the fetch."""
+def _htmldate(tree, url: str | None, reference, extensive: bool) -> ParsedDate | None:
+    """htmldate's own search (what trafilatura uses): without `extensive`, only the markers a
+    page sets for machines wherever they are (meta tags of every name, itemprop, the URL's date
+    path); with it, also free text through dateparser. A day, never later than the fetch."""
     from htmldate import find_date  # lazy: only pages without a date we can read need it
 
     latest = str(reference)[:10] if reference is not None else "2100-01-01"  # never the machine's clock
     try:
-        found = find_date(tree, extensive_search=True, original_date=True, url=url, max_date=latest)
+        found = find_date(tree, extensive_search=extensive, original_date=True, url=url, max_date=latest)
     except Exception:  # noqa: BLE001 — htmldate's own failure is only a missing date
         return None
     return parse_date(found) if found else None
 
 
-def _dates(tree, ld: dict, headline, hints: ExtractionHints, reference, tz, feed_published,
+def _day(date: ParsedDate) -> str:
+    return date.iso[:10]
+
+
+def _dates(tree, metas: dict, ld: dict, headline, hints: ExtractionHints, reference, tz, feed_published,
            url: str | None) -> tuple[ParsedDate | None, ParsedDate | None]:
-    """(published, modified): machine-readable dates first, then the feed's, then the visible
-    byline, then htmldate; read before the furniture (date lines among it) is removed."""
-    machine_published = [_ld_text(ld, "datePublished"), _meta(tree, "article:published_time", "datePublished",
-                                                              "pubdate", "publishdate")]
-    machine_published += tree.xpath("//article//time/@datetime | //main//time/@datetime")
-    published = _first_date([*machine_published, feed_published], reference, tz)
+    """(published, modified), read before the furniture (date lines among it) is removed:
+    1. what the page declares for machines: JSON-LD and meta tags (the earliest where they
+       disagree: a later one is an update), else a <time datetime> in the article;
+    2. the feed's or sitemap's date for the URL;
+    3. the visible byline, checked against htmldate's machine markers (URL date path, meta tags
+       of other names): where both give a day and they differ, the marker wins;
+    4. htmldate's free-text search."""
+    declared = [parse_date(v, reference, tz) if isinstance(v, str) else None for v in (
+        _ld_text(ld, "datePublished"), _meta(metas, "article:published_time", "datePublished", "pubdate",
+                                             "publishdate"))]
+    declared = [d for d in declared if d is not None and d.precision not in ("year", "month")]
+    published = min(declared, key=_sort_key) if declared else None
     if published is None:
-        published = _first_date(_visible_dates(tree, hints, headline), reference, tz)
+        published = _first_date([*tree.xpath("//article//time/@datetime | //main//time/@datetime"),
+                                 feed_published], reference, tz)
     if published is None:
-        published = _htmldate(tree, url, reference)
-    modified = _first_date([_ld_text(ld, "dateModified"), _meta(tree, "article:modified_time", "dateModified")],
+        visible = _first_date(_visible_dates(tree, hints, headline), reference, tz)
+        marked = _htmldate(tree, url, reference, extensive=False)
+        if visible is not None and marked is not None and _day(visible) != _day(marked):
+            published = marked
+        else:
+            published = visible or marked
+    if published is None:
+        published = _htmldate(tree, url, reference, extensive=True)
+    modified = _first_date([_ld_text(ld, "dateModified"), _meta(metas, "article:modified_time", "dateModified")],
                            reference, tz)
     return published, modified
+
+
+def _sort_key(date: ParsedDate) -> str:
+    """Instants compare as UTC; a day as its start."""
+    if isinstance(date.value, datetime):
+        return date.value.astimezone(UTC).isoformat()
+    return date.iso
 
 
 # --- the function ---------------------------------------------------------------
@@ -409,10 +444,10 @@ def parse_html(html: str | bytes) -> etree._Element | None:
     return tree if tree is not None and len(tree) else None
 
 
-def _trafilatura_text(tree, url: str | None, favor_recall: bool) -> str:
+def _trafilatura_text(tree, url: str | None, favor_recall: bool, fast: bool = False, config=_TRAFILATURA_CONFIG) -> str:
     return trafilatura.extract(tree, url=url, include_comments=False, include_tables=True, include_images=False,
-                               include_links=False, favor_recall=favor_recall, deduplicate=False,
-                               with_metadata=False, output_format="txt", config=_TRAFILATURA_CONFIG) or ""
+                               include_links=False, favor_recall=favor_recall, deduplicate=False, fast=fast,
+                               with_metadata=False, output_format="txt", config=config) or ""
 
 
 def _kept(ours: str, floor: str) -> float:
@@ -477,21 +512,27 @@ def _plain(tree, url: str | None, why: str) -> ExtractedArticle | None:
 
 def _extract(html, tree, url, hints, reference, tz, feed_published) -> ExtractedArticle | None:
     ld = _json_ld(tree)
-    meta = _metadata(tree, ld, url, hints)
-    published, modified = _dates(tree, ld, meta["headline"], hints, reference, tz, feed_published, url)
+    metas = _meta_index(tree)
+    meta = _metadata(tree, metas, ld, url, hints)
+    published, modified = _dates(tree, metas, ld, meta["headline"], hints, reference, tz, feed_published, url)
 
     body, evidence = main_content(tree, ld)
-    body_text = _text(body) if body is not None else ""
-    captions = remove_furniture(tree, hints, body)
+    body_before = _text(body) if body is not None else ""
+    removal = remove_furniture(tree, hints, body)
+    body_after = _text(body) if body is not None else ""
     ours = _trafilatura_text(tree, url, favor_recall=True)
-    # The floor is bare trafilatura's text of the untouched page. Where the body was found by
-    # strong evidence and Rasid's text keeps most of it, trafilatura would read that same element
-    # (itemprop=articleBody and its BODY_XPATH are its own first choices): the second run is saved.
-    if evidence in ("density", None) or _kept(ours, body_text) < 0.8:
-        floor = _trafilatura_text(parse_html(html), url, favor_recall=False)
+    # The floor is bare trafilatura's text of the untouched page. It is only needed where a rule may
+    # have cut into the article: no body found, a dropped block held more running text than the
+    # text kept, the rules took a fifth of the body, or trafilatura's text of the cleaned page
+    # leaves a fifth of the body out. Elsewhere trafilatura would read that
+    # same element (itemprop=articleBody and its BODY_XPATH are its own first choices; the densest
+    # block is the article everywhere we measured), and the second run is saved.
+    if evidence is None or _kept(body_after, body_before) < 0.8 \
+            or _kept(ours, body_after) < 0.8:
+        floor = _trafilatura_text(parse_html(html), url, favor_recall=False, config=DEFAULT_CONFIG)
         if len(floor) >= FLOOR_CHARS and _kept(ours, floor) < KEEP_SHARE:
             ours = floor  # a rule cut into the article: never less than trafilatura gives
-    paragraphs = _clean_paragraphs(ours, meta["title"], captions)
+    paragraphs = _clean_paragraphs(ours, meta["title"], removal.captions)
     paragraphs = _with_lede(tree, ld, paragraphs)
     if not paragraphs and not meta["title"]:
         return None

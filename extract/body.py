@@ -1,7 +1,7 @@
 """The article body: found first, protected, then the page's furniture removed around it.
 
     main_content(tree, ld) -> element | None
-    remove_furniture(tree, hints, body) -> captions
+    remove_furniture(tree, hints, body) -> Removal (captions seen, most running text dropped)
 
 Class names lie ("font-16 …-articleBody", "entry-content no-share", "…-breaking-news" are article
 bodies; ASP.NET wraps whole pages in a <form>), so a word in a class name is weak evidence and the
@@ -108,7 +108,7 @@ def main_content(tree, ld: dict) -> tuple[etree._Element | None, str | None]:
     found = _holding_json_ld_body(tree, ld)
     if found is not None:
         return found, "json-ld"
-    for xpath in BODY_XPATH:  # trafilatura's own first guesses, in its order
+    for xpath in BODY_XPATH[:2]:  # trafilatura's own two strongest guesses: article-body classes, <article>
         try:
             candidates = xpath(tree)
         except etree.XPathError:
@@ -171,47 +171,82 @@ def _clutter_inside(el, body_length: int) -> bool:
     return len(text) < 300 and len(text) < 0.15 * body_length
 
 
-def remove_furniture(tree, hints: ExtractionHints, body) -> list[str]:
-    """Drop furniture in place around the protected `body`; return the caption texts seen (to
-    drop them from the text later)."""
+class Removal:
+    """What remove_furniture took out: the captions it saw (dropped from the text later) and the
+    most running text (characters that are not link text) any single dropped element held — the
+    measure of whether a rule may have cut into the article."""
+
+    def __init__(self) -> None:
+        self.captions: list[str] = []
+        self.most_prose = 0
+
+    def drop(self, el) -> None:
+        size = len(el.text_content())
+        if size > self.most_prose:  # link text counted only where it could matter
+            self.most_prose = max(self.most_prose, size - _link_text(el))
+        el.drop_tree()
+
+
+def remove_furniture(tree, hints: ExtractionHints, body) -> Removal:
+    """Drop furniture in place around the protected `body`."""
+    removal = Removal()
     _unwrap_layout_tables(tree)
     protected = set() if body is None else {body, *body.iterancestors()}
     # a caption is a line or two; a "caption" class on a page-wide wrapper is not one
     captions = [text_of(el) for el in [*tree.iter("figcaption"), *tree.xpath('//*[contains(@class, "caption")]')]
                 if el not in protected]
-    captions = [c for c in captions if len(c) < 400 and len(_SENTENCE_END.findall(c)) < 3]  # 3 sentences: a lede
-    inside = set() if body is None else set(body.iterdescendants())
+    removal.captions = [c for c in captions if c and len(c) < 400 and len(_SENTENCE_END.findall(c)) < 3]  # a lede
     body_length = len(text_of(body)) if body is not None else 0
     for selector in hints.remove:  # a site's own hints are taken at their word
         for el in tree.cssselect(selector):
             if _attached(el, tree) and el not in protected:
-                el.drop_tree()
-    for el in list(tree.iter()):
-        if not isinstance(el.tag, str) or el in protected or not _attached(el, tree):
-            continue
-        tag = el.tag.lower()
-        if tag in _NEVER_DROPPED:
-            continue
-        words = class_words(f"{el.get('class', '')} {el.get('id', '')}")  # once per element: a hot loop
-        if tag in TEXTLESS_TAGS:
-            el.drop_tree()
-        elif tag == "form":
-            if _small_form(el):
-                el.drop_tree()
-        elif tag in STRUCTURAL_TAGS or has_furniture_words(words):
-            if (_clutter_inside(el, body_length) if el in inside else not holds_running_text(el)):
-                el.drop_tree()
-        elif tag in ("p", "li") and _only_links(el):
-            el.drop_tree()
-        elif not _IMAGE_WORDS.isdisjoint(words) and el.find(".//img") is not None and len(text_of(el)) < 200:
-            el.drop_tree()
-    _drop_boxes(tree, protected)
-    return [c for c in captions if c]
+                removal.drop(el)
+    # Decided top-down on the untouched tree, without descending into what is dropped, then
+    # dropped: the same verdicts as dropping one by one in document order, without re-checking
+    # for every element whether an ancestor went already.
+    doomed: list = []
+    stack = [tree]
+    while stack:
+        for el in reversed(stack.pop()):
+            if isinstance(el.tag, str):
+                if el not in protected and _furniture(el, body, body_length):
+                    doomed.append(el)
+                else:
+                    stack.append(el)
+    for el in doomed:
+        removal.drop(el)
+    _drop_boxes(tree, protected, removal)
+    return removal
 
 
-def _drop_boxes(tree, protected: set) -> None:
+def _within(el, body) -> bool:
+    return body is not None and any(a is body for a in el.iterancestors())
+
+
+def _furniture(el, body, body_length: int) -> bool:
+    """Whether `el` is page furniture to drop (see the module doc for the rules)."""
+    tag = el.tag.lower()
+    if tag in _NEVER_DROPPED:
+        return False
+    if tag in TEXTLESS_TAGS:
+        return True
+    if tag == "form":
+        return _small_form(el)
+    words = class_words(f"{el.get('class', '')} {el.get('id', '')}")
+    if tag in STRUCTURAL_TAGS or has_furniture_words(words):
+        return _clutter_inside(el, body_length) if _within(el, body) else not holds_running_text(el)
+    if tag in ("p", "li") and _only_links(el):
+        return True
+    return not _IMAGE_WORDS.isdisjoint(words) and el.find(".//img") is not None and len(text_of(el)) < 200
+
+
+_SHORT_BLOCKS = etree.XPath("//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or self::strong "
+                            "or self::b or self::span or self::div or self::p][string-length(.) < 200]")
+
+
+def _drop_boxes(tree, protected: set, removal: Removal) -> None:
     """"Read also" / "related" boxes found by their heading's words."""
-    for el in list(tree.iter("h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "span", "div", "p")):
+    for el in _SHORT_BLOCKS(tree):  # a heading is short: libxml2 measures, so big blocks cost nothing here
         if el in protected or not _attached(el, tree) or not is_box_heading(text_of(el)):
             continue
         box = el.getparent()
@@ -220,7 +255,7 @@ def _drop_boxes(tree, protected: set) -> None:
             box = box.getparent()  # the whole region: its skip link and "end of" line too
         if box not in protected and box.tag not in _NEVER_DROPPED and not holds_running_text(box) \
                 and len(text_of(box)) < 800 and _mostly_links(box, el):
-            box.drop_tree()
+            removal.drop(box)
         else:  # a heading inside the body: drop it and the link list right after it
             following = el.getnext()
             if following is not None and following.tag in ("ul", "ol") and following not in protected:

@@ -15,6 +15,7 @@ without them.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from extract.arabic import fold
 
@@ -87,17 +88,19 @@ _JUNK_LINE = re.compile(r"^[\s\d:/.,،\-–|()+*#…]*$")
 _BAR_SEPARATORS = re.compile(r"\s+[|•·»]\s+|\s+\\\|\s+")
 
 
-def class_words(classes: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def class_words(classes: str) -> frozenset[str]:
     """The words of class/id attributes, lower-cased: "news-date adsCont" gives
-    news-date, news, date, adscont, ads, cont."""
+    news-date, news, date, adscont, ads, cont. Cached: a page repeats a few class strings on
+    thousands of elements."""
     words = set()
     for token in _CLASS_TOKEN.findall(classes):
         words.add(token.lower())
         words.update(w.lower() for w in re.split(r"[-_]", _CAMEL.sub("-", token)) if w)
-    return words
+    return frozenset(words)
 
 
-def has_furniture_words(words: set[str]) -> bool:
+def has_furniture_words(words: frozenset[str]) -> bool:
     """True when an element's class/id words (class_words) name page furniture: weak evidence,
     weighed against the element's text by extract.body."""
     return not words.isdisjoint(DROP_CLASS_WORDS)
