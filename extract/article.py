@@ -327,8 +327,9 @@ def _in_site_header(el) -> bool:
                for a in el.iterancestors())
 
 
-_LOWER = "translate(concat(@class, ' ', @itemprop), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-_DATE_MARKED = etree.XPath("//*[" + " or ".join(f"contains({_LOWER}, '{w}')" for w in sorted(_DATE_WORDS)) + "]")
+# every _DATE_WORDS word contains one of these, as written in lower case or capitalised
+_DATE_MARKED = etree.XPath("//*[" + " or ".join(f"contains(@{a}, '{w}')" for a in ("class", "itemprop")
+                                                 for w in ("date", "Date", "time", "Time", "ublish")) + "]")
 
 
 def _visible_dates(tree, hints: ExtractionHints, headline) -> list[str]:
@@ -527,7 +528,7 @@ def _extract(html, tree, url, hints, reference, tz, feed_published) -> Extracted
     # leaves a fifth of the body out. Elsewhere trafilatura would read that
     # same element (itemprop=articleBody and its BODY_XPATH are its own first choices; the densest
     # block is the article everywhere we measured), and the second run is saved.
-    if evidence is None or _kept(body_after, body_before) < 0.8 \
+    if evidence in (None, "weak") or _kept(body_after, body_before) < 0.8 \
             or _kept(ours, body_after) < 0.8:
         floor = _trafilatura_text(parse_html(html), url, favor_recall=False, config=DEFAULT_CONFIG)
         if len(floor) >= FLOOR_CHARS and _kept(ours, floor) < KEEP_SHARE:

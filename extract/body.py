@@ -82,8 +82,8 @@ def _holding_json_ld_body(tree, ld: dict):
     return None
 
 
-def _densest(tree):
-    """The element whose own paragraphs (and <br>-separated lines) hold the most text."""
+def _paragraph_text(tree) -> tuple[dict, int]:
+    """Characters of <p> text (and of <br>-separated lines) by parent element, and in all."""
     totals: dict = {}
     for p in tree.iter("p"):
         parent = p.getparent()
@@ -93,21 +93,43 @@ def _densest(tree):
         parent = br.getparent()
         if parent is not None and parent.tag != "p":
             totals[parent] = totals.get(parent, 0) + len(br.tail or "")
+    return totals, sum(totals.values())
+
+
+def _share(el, totals: dict, everything: int) -> float:
+    """Share of the page's paragraph text that lies inside `el`."""
+    inside = totals.get(el, 0) + sum(totals.get(d, 0) for d in el.iterdescendants())
+    return inside / everything if everything else 0.0
+
+
+def _densest(tree, totals: dict, everything: int):
+    """The element whose own paragraphs hold the most text, widened to the nearest ancestor that
+    holds most of the page's paragraphs (an article split into several blocks); None when only
+    the whole page does."""
     if not totals:
         return None
     best = max(totals, key=totals.get)
-    return best if totals[best] >= 200 else None
+    if totals[best] < 200:
+        return None
+    el = best
+    while _share(el, totals, everything) < 0.6:
+        el = el.getparent()
+        if el is None or el.tag in ("body", "html"):
+            return None
+    return el
 
 
 def main_content(tree, ld: dict) -> tuple[etree._Element | None, str | None]:
     """The element holding the article body and the evidence it was found by, strongest first:
-    "itemprop", "json-ld", "trafilatura" (its own first guesses), "density"; (None, None)."""
+    "itemprop", "json-ld", "trafilatura" (its own first guesses), "density"; "weak" for a guess
+    of trafilatura's holding little of the page's paragraphs; (None, None)."""
     found = _largest(tree.xpath('//*[@itemprop="articleBody"]'))
     if found is not None:
         return found, "itemprop"
     found = _holding_json_ld_body(tree, ld)
     if found is not None:
         return found, "json-ld"
+    totals, everything = _paragraph_text(tree)
     for xpath in BODY_XPATH[:2]:  # trafilatura's own two strongest guesses: article-body classes, <article>
         try:
             candidates = xpath(tree)
@@ -115,8 +137,10 @@ def main_content(tree, ld: dict) -> tuple[etree._Element | None, str | None]:
             continue
         found = _largest(candidates)
         if found is not None and holds_running_text(found):
-            return found, "trafilatura"
-    found = _densest(tree)
+            # a container holding a small part of the page's paragraphs (a question without its
+            # answers, one block of several) is protected, but not trusted to be the whole article
+            return found, "trafilatura" if _share(found, totals, everything) >= 0.3 else "weak"
+    found = _densest(tree, totals, everything)
     return found, "density" if found is not None else None
 
 
@@ -232,7 +256,12 @@ def _furniture(el, body, body_length: int) -> bool:
         return True
     if tag == "form":
         return _small_form(el)
-    words = class_words(f"{el.get('class', '')} {el.get('id', '')}")
+    classes, ident = el.get("class"), el.get("id")
+    if not classes and not ident:  # most elements: only their tag can make them furniture
+        if tag in STRUCTURAL_TAGS:
+            return _clutter_inside(el, body_length) if _within(el, body) else not holds_running_text(el)
+        return tag in ("p", "li") and _only_links(el)
+    words = class_words(f"{classes or ''} {ident or ''}")
     if tag in STRUCTURAL_TAGS or has_furniture_words(words):
         return _clutter_inside(el, body_length) if _within(el, body) else not holds_running_text(el)
     if tag in ("p", "li") and _only_links(el):
