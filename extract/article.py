@@ -34,7 +34,14 @@ from lxml import etree
 from trafilatura.settings import DEFAULT_CONFIG, use_config
 
 from extract.arabic import fold, is_mostly_arabic
-from extract.body import main_content, remove_furniture, text_of
+from extract.body import (
+    block_text,
+    looks_like_comments,
+    main_content,
+    pruned_by_trafilatura,
+    remove_furniture,
+    text_of,
+)
 from extract.clutter import class_words, is_clutter_line
 from extract.dates import ParsedDate, check_zone_and_reference, parse_date
 from extract.hints import ExtractionHints
@@ -309,7 +316,7 @@ def _clean_paragraphs(text: str, title: str | None, captions: list[str]) -> list
         folded = fold(line)
         if folded in drop or any(folded in c and len(folded) >= 0.6 * len(c) for c in drop if len(folded) > 15):
             continue  # the title again, or a caption (or most of one): not a paragraph of the article
-        if len(line) < 60 and _has_digit(line) and parse_date(line) is not None:
+        if len(line) < 60 and not line.startswith("|") and _has_digit(line) and parse_date(line) is not None:
             continue  # a byline date left in the body: "05 جوان 2024 | 14:20"
         if out and fold(out[-1]) == folded:
             continue
@@ -522,14 +529,17 @@ def _extract(html, tree, url, hints, reference, tz, feed_published) -> Extracted
     removal = remove_furniture(tree, hints, body)
     body_after = _text(body) if body is not None else ""
     ours = _trafilatura_text(tree, url, favor_recall=True)
+    if evidence not in (None, "weak") and len(body_after) >= 200 and _kept(ours, body_after) < KEEP_SHARE \
+            and pruned_by_trafilatura(tree, body) and not looks_like_comments(body):
+        # trafilatura's own pruning dropped the body we found and protected (it removes any element
+        # whose class says "comment" or "sidebar", whatever it holds): read the body directly
+        ours = block_text(body)
     # The floor is bare trafilatura's text of the untouched page. It is only needed where a rule may
-    # have cut into the article: no body found, a dropped block held more running text than the
-    # text kept, the rules took a fifth of the body, or trafilatura's text of the cleaned page
-    # leaves a fifth of the body out. Elsewhere trafilatura would read that
+    # have cut into the article: no body found, the rules took a fifth of the body, or trafilatura's
+    # text of the cleaned page leaves a fifth of the body out. Elsewhere trafilatura would read that
     # same element (itemprop=articleBody and its BODY_XPATH are its own first choices; the densest
     # block is the article everywhere we measured), and the second run is saved.
-    if evidence in (None, "weak") or _kept(body_after, body_before) < 0.8 \
-            or _kept(ours, body_after) < 0.8:
+    elif evidence in (None, "weak") or _kept(body_after, body_before) < 0.8 or _kept(ours, body_after) < 0.8:
         floor = _trafilatura_text(parse_html(html), url, favor_recall=False, config=DEFAULT_CONFIG)
         if len(floor) >= FLOOR_CHARS and _kept(ours, floor) < KEEP_SHARE:
             ours = floor  # a rule cut into the article: never less than trafilatura gives

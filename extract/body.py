@@ -20,10 +20,11 @@ pages, where bare trafilatura lost 9. So:
 
 from __future__ import annotations
 
+import copy
 import re
 
 from lxml import etree
-from trafilatura.xpaths import BODY_XPATH
+from trafilatura.xpaths import BODY_XPATH, OVERALL_DISCARD_XPATH, REMOVE_COMMENTS_XPATH
 
 from extract.arabic import fold
 from extract.clutter import STRUCTURAL_TAGS, TEXTLESS_TAGS, class_words, has_furniture_words, is_box_heading
@@ -89,10 +90,14 @@ def _paragraph_text(tree) -> tuple[dict, int]:
         parent = p.getparent()
         if parent is not None:
             totals[parent] = totals.get(parent, 0) + len(p.text_content())
+    lined = set()
     for br in tree.iter("br"):
         parent = br.getparent()
         if parent is not None and parent.tag != "p":
-            totals[parent] = totals.get(parent, 0) + len(br.tail or "")
+            if parent not in lined:  # the first line, before the first <br>
+                lined.add(parent)
+                totals[parent] = totals.get(parent, 0) + len((parent.text or "").strip())
+            totals[parent] = totals.get(parent, 0) + len((br.tail or "").strip())
     return totals, sum(totals.values())
 
 
@@ -102,14 +107,23 @@ def _share(el, totals: dict, everything: int) -> float:
     return inside / everything if everything else 0.0
 
 
+def looks_like_comments(el) -> bool:
+    """A readers' comment section: a "comment" class or id on it or above it, and several comments
+    inside it. (One container merely named so, around an article, has no comments inside.)"""
+    named = any("comment" in f"{a.get('class', '')} {a.get('id', '')}".lower() for a in (el, *el.iterancestors()))
+    return named and len(_COMMENT_ITEMS(el)) >= 2
+
+
+_COMMENT_ITEMS = etree.XPath(".//*[contains(@class, 'comment') or contains(@id, 'comment')]")
+
+
 def _densest(tree, totals: dict, everything: int):
     """The element whose own paragraphs hold the most text, widened to the nearest ancestor that
     holds most of the page's paragraphs (an article split into several blocks); None when only
     the whole page does."""
-    if not totals:
-        return None
-    best = max(totals, key=totals.get)
-    if totals[best] < 200:
+    candidates = sorted((el for el in totals if totals[el] >= 200), key=totals.get, reverse=True)
+    best = next((el for el in candidates if not looks_like_comments(el)), None)  # prose, but readers'
+    if best is None:
         return None
     el = best
     while _share(el, totals, everything) < 0.6:
@@ -142,6 +156,36 @@ def main_content(tree, ld: dict) -> tuple[etree._Element | None, str | None]:
             return found, "trafilatura" if _share(found, totals, everything) >= 0.3 else "weak"
     found = _densest(tree, totals, everything)
     return found, "density" if found is not None else None
+
+
+_BLOCKS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "tr", "section", "article", "pre")
+
+
+def pruned_by_trafilatura(tree, body) -> bool:
+    """Whether trafilatura's own discard rules (class and id patterns such as "comment",
+    "sidebar", "share") hit the body or one of its ancestors: then it drops the article itself."""
+    chain = {body, *body.iterancestors()}
+    for xpath in (*REMOVE_COMMENTS_XPATH, *OVERALL_DISCARD_XPATH):
+        try:
+            if any(el in chain for el in xpath(tree)):
+                return True
+        except etree.XPathError:
+            continue
+    return False
+
+
+def block_text(el) -> str:
+    """The text of `el` with a line per block and per <br>: the protected body read directly, for
+    a page where trafilatura's own pruning drops it (it removes every element whose class says
+    "comment" when comments are not wanted, whatever that element holds)."""
+    el = copy.deepcopy(el)
+    for node in el.iter():
+        if node.tag == "br" or node.tag in _BLOCKS:
+            node.tail = "\n" + (node.tail or "")
+        if node.tag in _BLOCKS:
+            node.text = "\n" + (node.text or "")
+    text = el.text_content().replace("\u00ad", "")  # soft hyphens: invisible, and they split words for search
+    return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
 
 
 # --- 2. and 3. furniture around it --------------------------------------------------------------

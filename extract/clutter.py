@@ -84,7 +84,6 @@ _PHRASES = [
 _PHRASE_RE = re.compile(r"^\s*(?:" + "|".join(_PHRASES) + r")\s*$", re.IGNORECASE)
 # Dates, counters and lone punctuation left over from bylines and widgets.
 _JUNK_LINE = re.compile(r"^[\s\d:/.,،\-–|()+*#…]*$")
-_DIGIT = re.compile(r"\d")
 # A line of several short items between separators is a menu or a link bar.
 _BAR_SEPARATORS = re.compile(r"\s+[|•·»]\s+|\s+\\\|\s+")
 
@@ -114,10 +113,13 @@ def is_box_heading(text: str) -> bool:
 
 def is_clutter_line(line: str) -> bool:
     """True for a paragraph that is stock furniture rather than article text."""
-    if line.startswith("|") and _DIGIT.search(line):
-        return False  # a table row (trafilatura writes them "| a | b |") with figures: data, not a link bar
     if _JUNK_LINE.match(line):
-        return True
+        return True  # also a table's "|---|---|" rule
+    if line.startswith("|") and line.endswith("|"):
+        # a table row, as trafilatura writes them: data in the article, not a link bar, unless
+        # every cell is a stock phrase ("| فيسبوك | تويتر |")
+        cells = [c.strip() for c in line.strip("|").split("|") if c.strip()]
+        return bool(cells) and all(_PHRASE_RE.match(fold(c)) for c in cells)
     folded = fold(line)
     if _PHRASE_RE.match(folded):
         return True
