@@ -87,12 +87,20 @@ class ExtractPipeline:
     async def process_item(self, item: PageItem):
         if not isinstance(item, PageItem) or item.status != 200 or not item.html:
             return item  # other spiders' items (scrapy shell, a user's own spider) pass untouched
-        args = (self.crawler.spider.site, item.html, item.url, item.fetched_at, item.feed_published)
-        if not self.workers:  # in the reactor thread (RASID_EXTRACT_WORKERS = 0)
-            item.extracted = extract_page(*args)
-            return item
-        # awaited on the reactor's asyncio loop: the reactor keeps downloading meanwhile
-        item.extracted = await asyncio.wrap_future(extraction_pool(self.workers).submit(extract_page, *args))
+        spider = self.crawler.spider
+        args = (spider.site, item.html, item.url, item.fetched_at, item.feed_published)
+        try:
+            if not self.workers:  # in the reactor thread (RASID_EXTRACT_WORKERS = 0)
+                item.extracted = extract_page(*args)
+            else:  # awaited on the reactor's asyncio loop: the reactor keeps downloading meanwhile
+                item.extracted = await asyncio.wrap_future(extraction_pool(self.workers).submit(extract_page, *args))
+        except Exception as exc:  # a dead worker, a page that breaks even the fallback: recorded, not lost
+            why = f"{item.url}: extraction failed: {type(exc).__name__}: {exc}"
+            spider.errors.append(why)
+            raise DropItem(why) from None
+        if item.extracted and item.extracted.get("rules_error"):
+            spider.errors.append(f"{item.url}: Rasid's extraction rules failed ({item.extracted['rules_error']}); "
+                                 "bare trafilatura's text was stored")
         return item
 
 
@@ -113,7 +121,21 @@ class StorePipeline:
                        settings.getfloat("RASID_MAX_STORE_MB") or None)
         # The crawl row is closed on spider_closed, which carries the finish reason.
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        # An exception in a spider callback or a pipeline is Scrapy's to log; it is the crawl's to
+        # record: the page behind it is lost for this crawl, and the crawl must say so.
+        crawler.signals.connect(pipeline.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(pipeline.item_error, signal=signals.item_error)
         return pipeline
+
+    def spider_error(self, failure, response, spider):
+        if self.store is not None:
+            where = response.meta.get("public_url", response.url) if response is not None else "?"
+            spider.errors.append(f"{where}: {failure.type.__name__}: {failure.getErrorMessage()}")
+
+    def item_error(self, item, response, spider, failure):
+        if self.store is not None:
+            where = getattr(item, "url", None) or (response.url if response is not None else "?")
+            spider.errors.append(f"{where}: {failure.type.__name__}: {failure.getErrorMessage()}")
 
     def open_spider(self):
         self.store = None

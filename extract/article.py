@@ -492,13 +492,34 @@ def extract_article(
     """
     check_zone_and_reference(tz, reference)
     hints = hints or ExtractionHints()
+    if isinstance(html, str):
+        html = html.translate(_JOINERS_IN)
     tree = parse_html(html)
     if tree is None:
         return None
     try:
-        return _extract(html, tree, url, hints, reference, tz, feed_published)
+        article = _extract(html, tree, url, hints, reference, tz, feed_published)
     except Exception as exc:  # noqa: BLE001 — any failure of our rules: trafilatura's answer, and why
-        return _plain(parse_html(html), url, f"{type(exc).__name__}: {exc}")
+        article = _plain(parse_html(html), url, f"{type(exc).__name__}: {exc}")
+    return _with_joiners(article)
+
+
+# Zero-width (non-)joiners are letters' business in Persian and Urdu ("می‌خواهم"), but trafilatura
+# drops every character str.isprintable() refuses. They cross it as two printable stand-ins that
+# no page uses, and are put back in every field.
+_JOINERS_IN = str.maketrans({"\u200c": "\U0001f700", "\u200d": "\U0001f701"})
+_JOINERS_OUT = str.maketrans({"\U0001f700": "\u200c", "\U0001f701": "\u200d"})
+
+
+def _with_joiners(article: ExtractedArticle | None) -> ExtractedArticle | None:
+    if article is None:
+        return None
+    for name, value in vars(article).items():
+        if isinstance(value, str):
+            setattr(article, name, value.translate(_JOINERS_OUT))
+        elif isinstance(value, list):
+            setattr(article, name, [v.translate(_JOINERS_OUT) if isinstance(v, str) else v for v in value])
+    return article
 
 
 def _plain(tree, url: str | None, why: str) -> ExtractedArticle | None:

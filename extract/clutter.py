@@ -80,6 +80,11 @@ _PHRASES = [
     r"(جميع )?الحقوق محفوظه.*",
     r"(صوره|الصوره|تصوير)\s*:.*",
     r"\(?(getty|afp|reuters|ap|epa|الاناضول|فرانس برس|رويترز|مواقع التواصل)\)?",
+    # BBC's byline block ("Author, …", "Role, …") and its Arabic form, as lines of their own
+    r"(author|role|الكاتب|المؤلف|صفة الكاتب|المنصب)\s*[,،:]\s*.{1,60}",
+    # a copyright line, in Latin script too: "© 2013 Cable News Network. All Rights Reserved."
+    r"(©|\(c\)|copyright\s*(©|\d{4}))\s*(\d{4})?.{0,150}",
+    r".{0,100}all rights reserved\.?",
 ]
 _PHRASE_RE = re.compile(r"^\s*(?:" + "|".join(_PHRASES) + r")\s*$", re.IGNORECASE)
 # Dates, counters and lone punctuation left over from bylines and widgets.

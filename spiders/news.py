@@ -82,8 +82,9 @@ class NewsSpider(scrapy.Spider):
             site, kwargs = _from_scrapy_arguments(crawler, site, kwargs)
         # per-crawler settings before Scrapy freezes them: the site's politeness delay, none
         # for a replay server or mirror on loopback
-        crawler.settings.set("DOWNLOAD_DELAY", 0.0 if site.fetch_base and _is_loopback(site.fetch_base)
-                             else site.download_delay, priority="spider")
+        if not crawler.settings.frozen:  # (frozen already for a test's get_crawler)
+            crawler.settings.set("DOWNLOAD_DELAY", 0.0 if site.fetch_base and _is_loopback(site.fetch_base)
+                                 else site.download_delay, priority="spider")
         return super().from_crawler(crawler, *args, site=site, **kwargs)
 
     def __init__(self, site: Site, known: dict[str, dict] | None = None, stored: set[str] | None = None,

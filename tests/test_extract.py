@@ -143,3 +143,41 @@ def test_a_dateline_or_a_link_is_not_an_author(byline, site_name, author):
     from extract.article import _clean_author
 
     assert _clean_author(byline, site_name) == author
+
+
+def test_metadata_families_seen_wrong_on_real_pages():
+    body = "".join(f"<p>{'فقرة من نص الخبر الكامل تروي ما جرى في المدينة أمس بالتفصيل. ' * 4}{n}</p>" for n in range(3))
+    html = ('<html><head><title>المدينة نيوز - وزير الخارجية يزور عمّان</title>'
+            '<meta property="og:site_name" content="المدينة نيوز">'
+            '<meta property="article:tag" content="الأردن, السياسة، الأردن"><meta property="article:tag" content="عمان">'
+            '</head><body><h1>وزير الخارجية يزور عمّان</h1>'
+            '<div itemprop="author"><img src="https://cdn.example/logo.png"><span itemprop="name">سارة أحمد</span>'
+            '<a href="https://twitter.com/sara">@sara</a></div>'
+            f'<article>{body}<p>Author, Sara Ahmad</p><p>Role, BBC News Arabic</p>'
+            '<p>© 2013 Cable News Network. Turner Broadcasting System, Inc. All Rights Reserved.</p></article>'
+            '</body></html>')
+    article = extract_article(html, "https://almadenahnews.example/a/1")
+    assert article.title == "وزير الخارجية يزور عمّان"  # the site name as a prefix goes
+    assert article.author == "سارة أحمد"  # the byline's name, not its logo URL or profile link
+    assert article.tags == ["الأردن", "السياسة", "عمان"]  # split on both commas, each once
+    assert "Author," not in article.text and "Role," not in article.text and "©" not in article.text
+    social = html.replace('<span itemprop="name">سارة أحمد</span>', "").replace(
+        '<div itemprop="author">', '<meta name="author" content="https://www.facebook.com/almadenah"><div>')
+    assert extract_article(social, "https://almadenahnews.example/a/1").author is None
+
+
+def test_zero_width_joiners_of_persian_and_urdu_text_are_kept():
+    text = "می‌خواهم این را بگویم که کتاب‌ها در کتابخانه‌ها هستند و ما آنها را می‌خوانیم. " * 5
+    html = f"<html lang='fa'><head><title>خبر</title></head><body><h1>عنوان خبر</h1><p>{text}</p></body></html>"
+    article = extract_article(html, "https://fa.example/a")
+    assert "می\u200cخواهم" in article.text and article.text.count("\u200c") == text.count("\u200c")
+
+
+def test_a_page_with_comments_and_an_xml_declaration_extracts():
+    html = ('<?xml version="1.0" encoding="UTF-8"?><html><body><h1>عنوان</h1><!-- top --><div class="entry-content">'
+            '<p>نص <!-- inline --> الخبر الأول الذي يروي تفاصيل ما جرى في المدينة أمس بكل دقة ووضوح.</p>'
+            + "<p>فقرة ثانية تكمل الخبر وتذكر الأرقام التي أعلنتها الوزارة في بيانها الرسمي.</p>" * 3
+            + "<!-- end --></div></body></html>")
+    article = extract_article(html, "https://news.example/a")
+    assert article.rules_error is None
+    assert "نص الخبر الأول الذي يروي" in article.text  # the text after an inline comment stays

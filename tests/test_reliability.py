@@ -318,3 +318,26 @@ def test_a_site_that_cannot_be_reached_fails_in_one_line_per_url(tmp_path):
         "http://news.invalid/", "http://news.invalid/rss.xml", "http://news.invalid/sitemap.xml"]
     (crawl,) = rows(db, "SELECT status, pages, errors FROM crawls")
     assert crawl == {"status": "failed", "pages": 0, "errors": 3}  # nothing answered: failed, not partial
+
+
+# --- nothing lost without a word --------------------------------------------------------------
+
+
+def test_every_page_that_fails_is_recorded_counted_and_makes_the_exit_non_zero(site):
+    s = site(sitemaps=("/huge.xml.gz",))
+    s.server.route("/rss.xml", feed([url(1), url(2)]))
+    # an otherwise good article with JSON-LD where a list belongs: stored, never dropped
+    s.server.route("/a/1.html", Answer(200, article("خبر سليم").replace(
+        b"</head>", b'<script type="application/ld+json">{"@graph": 5, "@type": 7}</script></head>')))
+    s.server.route("/a/2.html", Answer(200, article("خبر ثان")))
+    # a gzip sitemap that inflates past the size cap: a failure of the spider's callback
+    s.server.route("/huge.xml.gz", Answer(200, gzip.compress(b"<urlset>" + b" " * (60 * 2**20)),
+                                          {"Content-Type": "application/x-gzip"}))
+    result = s.crawl()
+    assert set(s.stored()) == {url(1), url(2)}
+    assert result.returncode == 1  # the crawl had a failure, and says so
+    errors = s.errors()
+    assert any(e.startswith("http") and "huge.xml.gz" in e for e in errors), errors
+    (crawl,) = s.rows("SELECT status, errors FROM crawls")
+    assert crawl["status"] == "partial" and crawl["errors"] == len(errors) >= 1
+    assert "partial" in result.stdout  # the summary table shows it
