@@ -309,6 +309,7 @@ def _clean_paragraphs(text: str, title: str | None, captions: list[str]) -> list
     if title:
         drop.add(fold(title))
     out: list[str] = []
+    last = None  # the folded form of out[-1]
     for line in text.splitlines():
         line = " ".join(line.split())
         if not line or is_clutter_line(line):
@@ -318,9 +319,10 @@ def _clean_paragraphs(text: str, title: str | None, captions: list[str]) -> list
             continue  # the title again, or a caption (or most of one): not a paragraph of the article
         if len(line) < 60 and not line.startswith("|") and _has_digit(line) and parse_date(line) is not None:
             continue  # a byline date left in the body: "05 جوان 2024 | 14:20"
-        if out and fold(out[-1]) == folded:
+        if folded == last:
             continue
         out.append(line)
+        last = folded
     return out
 
 
@@ -492,8 +494,9 @@ def extract_article(
     """
     check_zone_and_reference(tz, reference)
     hints = hints or ExtractionHints()
-    if isinstance(html, str):
-        html = html.translate(_JOINERS_IN)
+    joiners = isinstance(html, str) and ("\u200c" in html or "\u200d" in html)
+    if joiners:
+        html = html.replace("\u200c", _ZWNJ).replace("\u200d", _ZWJ)
     tree = parse_html(html)
     if tree is None:
         return None
@@ -501,14 +504,13 @@ def extract_article(
         article = _extract(html, tree, url, hints, reference, tz, feed_published)
     except Exception as exc:  # noqa: BLE001 — any failure of our rules: trafilatura's answer, and why
         article = _plain(parse_html(html), url, f"{type(exc).__name__}: {exc}")
-    return _with_joiners(article)
+    return _with_joiners(article) if joiners else article
 
 
 # Zero-width (non-)joiners are letters' business in Persian and Urdu ("می‌خواهم"), but trafilatura
 # drops every character str.isprintable() refuses. They cross it as two printable stand-ins that
 # no page uses, and are put back in every field.
-_JOINERS_IN = str.maketrans({"\u200c": "\U0001f700", "\u200d": "\U0001f701"})
-_JOINERS_OUT = str.maketrans({"\U0001f700": "\u200c", "\U0001f701": "\u200d"})
+_ZWNJ, _ZWJ = "\U0001f700", "\U0001f701"
 
 
 def _with_joiners(article: ExtractedArticle | None) -> ExtractedArticle | None:
@@ -516,9 +518,10 @@ def _with_joiners(article: ExtractedArticle | None) -> ExtractedArticle | None:
         return None
     for name, value in vars(article).items():
         if isinstance(value, str):
-            setattr(article, name, value.translate(_JOINERS_OUT))
+            setattr(article, name, value.replace(_ZWNJ, "\u200c").replace(_ZWJ, "\u200d"))
         elif isinstance(value, list):
-            setattr(article, name, [v.translate(_JOINERS_OUT) if isinstance(v, str) else v for v in value])
+            setattr(article, name, [v.replace(_ZWNJ, "\u200c").replace(_ZWJ, "\u200d") if isinstance(v, str) else v
+                                    for v in value])
     return article
 
 
