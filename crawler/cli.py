@@ -246,6 +246,9 @@ def crawl(sites, db_path, config_path, base_urls, due_only, quiet, log_level):
     except SitesBusy as exc:
         click.echo(f"rasid: nothing crawled: {exc}", err=True)
         sys.exit(3)
+    except StoreError as exc:
+        click.echo(f"rasid: nothing crawled: {exc}", err=True)
+        sys.exit(1)
     for line in skipped:
         click.echo(f"rasid: {line}", err=True)
     store = _open_store(db_path)

@@ -7,6 +7,7 @@ before anything is crawled.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -76,7 +77,7 @@ class Site:
     name: str
     base_url: str
     timezone: str
-    article_patterns: tuple[re.Pattern, ...]
+    article_patterns: tuple  # compiled by RE2 (see _linear_pattern)
     hosts: tuple[str, ...] = ()
     feeds: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ()
@@ -192,8 +193,67 @@ def _check_url(url: object, what: str) -> str:
     return url.rstrip("/")
 
 
+def _is_number(value: object) -> bool:
+    """A real, finite number: TOML's true is not 1, nan and inf are no amount of anything."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _seconds(value: object, what: str) -> float:
+    if not _is_number(value) or value < 0:
+        raise ConfigError(f"{what}: expected a number of seconds >= 0, got {value!r}")
+    return float(value)
+
+
+def _bool(value: object, what: str) -> bool:
+    if not isinstance(value, bool):  # "false" as a string would be true to bool()
+        raise ConfigError(f"{what}: expected true or false, got {value!r}")
+    return value
+
+
+def _optional_str(value: object, what: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ConfigError(f"{what}: expected a string, got {value!r}")
+    return value
+
+
+def _selector(value: object, what: str) -> str | None:
+    """A CSS selector that lxml's engine (cssselect) can compile: checked here, once, rather than
+    failing on every page of the crawl."""
+    value = _optional_str(value, what)
+    if value is None:
+        return None
+    from cssselect import GenericTranslator, SelectorError
+
+    try:
+        GenericTranslator().css_to_xpath(value)
+    except SelectorError as exc:
+        raise ConfigError(f"{what}: not a CSS selector lxml can use: {value!r} ({exc})") from None
+    return value
+
+
+_RE2_OPTIONS = None
+
+
+def _linear_pattern(pattern: str, what: str):
+    """An article URL pattern compiled by RE2, whose matching time is linear in the URL's length:
+    Python's `re` backtracks exponentially on patterns like `([a-z0-9]+-?)+`, and one such
+    pattern with one hostile feed link hangs the crawl. RE2 refuses what it cannot do in linear
+    time (back-references, look-around) at load, with the reason."""
+    global _RE2_OPTIONS
+    import re2
+
+    if _RE2_OPTIONS is None:
+        _RE2_OPTIONS = re2.Options()
+        _RE2_OPTIONS.log_errors = False  # the error is ours to report, in one line
+    try:
+        return re2.compile(pattern, _RE2_OPTIONS)
+    except re2.error as exc:
+        reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else exc
+        raise ConfigError(f"{what}: bad regular expression {pattern!r} (RE2, linear-time): {reason}") from None
+
+
 def parse_duration(value: object, what: str) -> int:
-    if isinstance(value, int) and value > 0:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return value * 60
     m = _DURATION.match(str(value))
     if not m or int(m.group(1)) == 0:
@@ -269,20 +329,16 @@ def load_sites(path: Path = DEFAULT_SITES) -> dict[str, Site]:
             ZoneInfo(str(entry["timezone"]))
         except (ZoneInfoNotFoundError, ValueError):
             raise ConfigError(f"{at('timezone')}: unknown time zone {entry['timezone']!r}") from None
-        patterns = []
-        for pattern in _str_list(entry["article_patterns"], at("article_patterns")):
-            try:
-                patterns.append(re.compile(pattern))
-            except re.error as exc:
-                raise ConfigError(f"{at('article_patterns')}: bad regular expression {pattern!r}: {exc}") from None
+        patterns = [_linear_pattern(pattern, at("article_patterns"))
+                    for pattern in _str_list(entry["article_patterns"], at("article_patterns"))]
         hints = entry.get("hints", {})
+        if not isinstance(hints, dict):
+            raise ConfigError(f"{at('hints')}: expected a table [{table}.hints]")
         unknown = sorted(set(hints) - HINT_FIELDS)
         if unknown:
             raise ConfigError(f"{_where(path, text, table + '.hints', unknown[0])}: [{table}.hints] "
                               f"unknown field {unknown[0]!r}")
-        delay = entry.get("download_delay", 1.0)
-        if not isinstance(delay, int | float) or delay < 0:
-            raise ConfigError(f"{at('download_delay')}: expected a number of seconds >= 0, got {delay!r}")
+        delay = _seconds(entry.get("download_delay", 1.0), at("download_delay"))
         sites[key] = Site(
             key=key,
             name=str(entry["name"]),
@@ -295,12 +351,13 @@ def load_sites(path: Path = DEFAULT_SITES) -> dict[str, Site]:
             listings=_str_list(entry.get("listings", []), at("listings")),
             revisit_seconds=parse_duration(entry.get("revisit", "30m"), at("revisit")),
             cron=check_cron(entry["cron"], at("cron")) if "cron" in entry else None,
-            download_delay=float(delay),
-            enabled=bool(entry.get("enabled", True)),
+            download_delay=delay,
+            enabled=_bool(entry.get("enabled", True), at("enabled")),
             hints=ExtractionHints(
-                date_selector=hints.get("date_selector"),
-                remove=_str_list(hints.get("remove", []), at("hints.remove")),
-                title_suffix=hints.get("title_suffix"),
+                date_selector=_selector(hints.get("date_selector"), at("hints.date_selector")),
+                remove=tuple(_selector(s, at("hints.remove")) for s in _str_list(hints.get("remove", []),
+                                                                                   at("hints.remove"))),
+                title_suffix=_optional_str(hints.get("title_suffix"), at("hints.title_suffix")),
             ),
         )
         if not (sites[key].feeds or sites[key].sitemaps or sites[key].listings):
@@ -314,9 +371,10 @@ def load_config(path: Path | None = None, sites_file: Path | None = None) -> Con
         return Config(sites=load_sites(sites_file or DEFAULT_SITES))
     data, text = _read_toml(path)
     unknown = sorted(set(data) - CONFIG_FIELDS)
-    if unknown:
-        line = next((n for n, ln in enumerate(text.splitlines(), 1) if re.match(rf"^\s*\[?\s*{unknown[0]}\b", ln)),
-                    None)
+    if unknown:  # the key as written, quoted or not ("(((" = 1 is a valid TOML key)
+        key = re.escape(unknown[0])
+        line = next((n for n, ln in enumerate(text.splitlines(), 1)
+                     if re.match(rf"^\s*\[?\s*[\"']?{key}[\"']?\s*[=\]]", ln)), None)
         raise ConfigError(f"{path}{':' + str(line) if line else ''}: unknown field {unknown[0]!r}")
     if sites_file is None and "sites_file" in data:
         sites_file = (path.parent / str(data["sites_file"])).resolve()
@@ -333,7 +391,7 @@ def load_config(path: Path | None = None, sites_file: Path | None = None) -> Con
             changes["fetch_base"] = _check_url(override["base_url"], f"{_where(path, text, table, 'base_url')}: "
                                                                      f"[{table}] base_url")
         if "enabled" in override:
-            changes["enabled"] = bool(override["enabled"])
+            changes["enabled"] = _bool(override["enabled"], f"{_where(path, text, table, 'enabled')}: [{table}] enabled")
         if "revisit" in override:
             changes["revisit_seconds"] = parse_duration(override["revisit"], f"{_where(path, text, table, 'revisit')}: "
                                                                              f"[{table}] revisit")
@@ -341,7 +399,8 @@ def load_config(path: Path | None = None, sites_file: Path | None = None) -> Con
         if "cron" in override:
             changes["cron"] = check_cron(override["cron"], f"{_where(path, text, table, 'cron')}: [{table}] cron")
         if "download_delay" in override:
-            changes["download_delay"] = float(override["download_delay"])
+            changes["download_delay"] = _seconds(override["download_delay"],
+                                                 f"{_where(path, text, table, 'download_delay')}: [{table}] download_delay")
         sites[key] = replace(sites[key], **changes)
     def top(key: str) -> str:
         line = next((n for n, ln in enumerate(text.splitlines(), 1) if re.match(rf"^\s*{key}\s*=", ln)), None)
@@ -352,7 +411,7 @@ def load_config(path: Path | None = None, sites_file: Path | None = None) -> Con
     deliver_every = parse_duration(data.get("deliver_every", "30s"), top("deliver_every"))
     download_timeout = parse_duration(data.get("download_timeout", "30s"), top("download_timeout"))
     max_store_mb = data.get("max_store_mb")
-    if max_store_mb is not None and (not isinstance(max_store_mb, int | float) or max_store_mb <= 0):
+    if max_store_mb is not None and (not _is_number(max_store_mb) or max_store_mb <= 0):
         raise ConfigError(f"{top('max_store_mb')}: expected a number of megabytes > 0, got {max_store_mb!r}")
     db = _relative_to(path, data["db"]) if "db" in data else Path("rasid.db")
     return Config(sites=sites, db=db, revisit_schedule=schedule, crawl_timeout=crawl_timeout,

@@ -10,14 +10,16 @@ the caller down with it, and its memory is returned when it exits.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 from crawler.config import DEMO_UPDATE, SNAPSHOTS, Config, Site
-from db.store import Store
+from db.store import Store, StoreError
 
 
 class _OneLine(logging.Filter):
@@ -53,19 +55,27 @@ def crawl_here(config: Config, sites: list[Site], db_path: Path, progress: bool 
 
     store = Store(db_path, config.max_store_mb)
     now = datetime.now(UTC)
-    before = store.last_crawl_id()
     claimed, skipped = {}, []
-    for site in sites:
-        store.ensure_site(site.key, site.name, site.base_url, site.timezone)
-        crawl_id, running = store.claim_crawl(site.key)
-        if crawl_id is None:
-            skipped.append(f"{site.key}: already being crawled by process {running['pid']} "
-                           f"(since {running['started_at']}); skipped")
-        else:
-            claimed[site.key] = crawl_id
-    due = {key: store.due_articles(key, now, config.revisit_schedule, every_step=due_only) for key in claimed}
-    stored = {key: store.stored_urls(key) for key in claimed}
-    store.close()
+    try:
+        before = store.last_crawl_id()
+        for site in sites:
+            store.ensure_site(site.key, site.name, site.base_url, site.timezone)
+            crawl_id, running = store.claim_crawl(site.key)
+            if crawl_id is None:
+                skipped.append(f"{site.key}: already being crawled by process {running['pid']} "
+                               f"(since {running['started_at']}); skipped")
+            else:
+                claimed[site.key] = crawl_id
+        due = {key: store.due_articles(key, now, config.revisit_schedule, every_step=due_only) for key in claimed}
+        stored = {key: store.stored_urls(key) for key in claimed}
+    except sqlite3.Error as exc:  # a full disk, a locked or broken store: nothing crawled, no row left open
+        try:
+            store.fail_unfinished_crawls(os.getpid(), f"could not start: {exc}")
+        except sqlite3.Error:
+            pass  # the rows die with this process; the next crawl's claim closes them
+        raise StoreError(f"{db_path}: cannot write to the store: {exc}") from None
+    finally:
+        store.close()
     if not claimed:
         raise SitesBusy("; ".join(skipped))
 

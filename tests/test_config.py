@@ -132,3 +132,45 @@ def test_daemon_config_mistakes(tmp_path, change, message):
     text = f'sites_file = "{sites}"\n' + DAEMON_CONFIG.replace(*change)
     with pytest.raises(ConfigError, match=message):
         load_config(write(tmp_path, text, "rasid.toml"))
+
+
+@pytest.mark.parametrize("config_text, message", [
+    ('[sites.demo]\ndownload_delay = "abc"\n', r"rasid.toml:\d+: \[sites.demo\] download_delay: expected a number"),
+    ("[sites.demo]\ndownload_delay = -5\n", r"\[sites.demo\] download_delay: expected a number of seconds >= 0"),
+    ('[sites.demo]\nenabled = "false"\n', r"\[sites.demo\] enabled: expected true or false"),
+    ('"(((" = 1\n', r"rasid.toml:2: unknown field '\(\(\('"),
+    ("max_store_mb = nan\n", r"max_store_mb: expected a number of megabytes > 0, got nan"),
+    ("max_store_mb = inf\n", r"max_store_mb: expected a number of megabytes > 0, got inf"),
+    ("max_store_mb = true\n", r"max_store_mb: expected a number of megabytes > 0, got True"),
+    ("crawl_timeout = true\n", r"crawl_timeout: expected a duration"),
+])
+def test_config_values_of_the_wrong_kind_are_refused_in_one_line(tmp_path, config_text, message):
+    sites = write(tmp_path, GOOD)
+    config = write(tmp_path, f'sites_file = "{sites}"\n' + config_text, "rasid.toml")
+    with pytest.raises(ConfigError, match=message):
+        load_config(config)
+
+
+@pytest.mark.parametrize("addition, message", [
+    ('[sites.demo.hints]\ndate_selector = "[[[[!!"\n', r"hints.date_selector: not a CSS selector lxml can use"),
+    ('[sites.demo.hints]\nremove = ["div >> p"]\n', r"hints.remove: not a CSS selector"),
+    ("enabled = 0\n", r"enabled: expected true or false"),
+])
+def test_site_hints_and_flags_are_checked_at_load(tmp_path, addition, message):
+    text = GOOD.replace("[sites.demo]\n", "[sites.demo]\n" + (addition if not addition.startswith("[") else ""))
+    if addition.startswith("["):
+        text = GOOD + addition
+    with pytest.raises(ConfigError, match=message):
+        load_sites(write(tmp_path, text))
+
+
+def test_article_patterns_run_in_linear_time_or_are_refused(tmp_path):
+    # the pattern that hung a crawl with a feed link of "/" + 40 × "a" + "!"
+    text = GOOD.replace(r"'^/\d+\.html$'", r"'^/([a-z0-9]+-?)+\.html$'")
+    assert text != GOOD
+    (site,) = load_sites(write(tmp_path, text)).values()
+    assert not site.is_article("https://news.example/" + "a" * 5000 + "!")  # answered at once
+    assert site.is_article("https://news.example/some-story-12.html")
+    refused = GOOD.replace(r"'^/\d+\.html$'", r"'^/(\d+)-\1\.html$'")  # a back-reference: not linear
+    with pytest.raises(ConfigError, match=r"article_patterns: bad regular expression .*RE2"):
+        load_sites(write(tmp_path, refused))

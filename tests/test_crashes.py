@@ -150,8 +150,16 @@ def test_a_full_store_stops_the_crawl_with_a_clear_error_and_stays_whole(tmp_pat
     stored = len(rows(db, "SELECT id FROM articles"))
     assert 0 < stored < 30
     assert_whole(db)
+    # again while the store is still full: one line, nothing half-written, no crawl row left open
+    again = run_rasid("crawl", "--config", str(config), "--db", str(db), *base_url_args(replay), check=False)
+    assert again.returncode == 1 and "Traceback" not in again.stderr, again.stderr
+    assert "cannot write to the store: database or disk is full" in again.stderr
+    assert not rows(db, "SELECT id FROM crawls WHERE finished_at IS NULL")
+    assert_whole(db)
     # with room again, the next crawl completes what the first could not
     result = run_rasid("crawl", "--db", str(db), *base_url_args(replay), check=False)
     assert result.returncode == 0, result.stderr
     assert len(rows(db, "SELECT id FROM articles")) == 30
     assert_whole(db)
+    # an interrupted first crawl was no baseline: the rest of the initial import raised no `new` alert
+    assert not rows(db, "SELECT id FROM alerts WHERE kind = 'new'")
