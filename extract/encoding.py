@@ -7,7 +7,8 @@ the first declaration; decoding Arabic with the wrong one yields mojibake
 that looks like text, so every later step would store garbage silently.
 
 Order:
-1. a byte-order mark is never wrong;
+1. a byte-order mark is never wrong; UTF-16/32 without one is read from its NUL bytes (such
+   bytes are valid UTF-8 too, as ASCII and NULs, so this comes before step 2);
 2. bytes that decode as strict UTF-8 are UTF-8 (Arabic in a single-byte code
    page essentially never forms valid multi-byte sequences), whatever the label;
 3. otherwise the declared charsets (HTTP header, then <meta>) and the two
@@ -27,11 +28,32 @@ ARABIC_CODE_PAGES = ("cp1256", "iso8859_6")
 _NON_ASCII = re.compile("[^\x00-\x7f\ufffd]")
 
 
+def _wide_encoding(body: bytes, content_type: str | None) -> str | None:
+    """UTF-16 or UTF-32 without a byte-order mark, by its NUL bytes: ASCII markup in UTF-16LE is
+    every other byte NUL, and such bytes also pass as valid UTF-8 (ASCII plus NULs), so this must
+    come before the UTF-8 test. A declared utf-16/utf-32 label settles UTF-16 versus UTF-32."""
+    head = body[:2048]
+    if len(head) < 8 or head.count(0) < len(head) // 4:
+        return None
+    declared = (http_content_type_encoding(content_type) or "") if content_type else ""
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if "32" in declared or head.count(0) > 0.6 * len(head):  # ASCII in UTF-32: three NULs in four bytes
+        return "utf-32-le" if head[0] else "utf-32-be"
+    if odd > 3 * even:
+        return "utf-16-le"
+    if even > 3 * odd:
+        return "utf-16-be"
+    return None
+
+
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """(text, encoding) of an HTML page; `content_type` is the HTTP header, if any."""
     bom, bom_bytes = read_bom(body)
     if bom:
         return body[len(bom_bytes):].decode(bom, errors="replace"), bom
+    wide = _wide_encoding(body, content_type)
+    if wide:
+        return body.decode(wide, errors="replace"), wide
     try:
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

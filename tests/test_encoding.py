@@ -43,3 +43,12 @@ def test_a_byte_order_mark_wins():
 def test_undecodable_bytes_do_not_raise():
     text, _ = decode_html(b"\x81\x8d\x8f\x90\x9d" * 100 + page(None).encode("cp1256"))
     assert TITLE in text
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+@pytest.mark.parametrize("label", ["text/html; charset=utf-16", "text/html", None])
+def test_utf16_and_utf32_without_a_bom_are_read_by_their_nul_bytes(codec, label):
+    # such bytes are valid UTF-8 too (ASCII and NULs): stored as mojibake before, with status ok
+    html = '<html><head><meta charset="utf-16"></head><body><p>وزارة الموارد المائية في بغداد</p></body></html>'
+    text, encoding = decode_html(html.encode(codec), label)
+    assert encoding == codec and "وزارة الموارد المائية في بغداد" in text
