@@ -127,7 +127,9 @@ class AppriseChannel(Channel):
         if not self._apprise.add(url):
             raise ValueError("not a URL Apprise knows")
         service = self._apprise[0]
-        self.label = service.url(privacy=True)  # tokens and passwords masked by Apprise itself
+        # Apprise masks tokens and passwords in its privacy form, but not query values: headers
+        # given as ?+X-Api-Token=… stay in clear there, so every query value is masked here
+        self.label = _mask_query(service.url(privacy=True))
         self.key = f"apprise:{hashlib.sha256(url.encode()).hexdigest()[:16]}"
 
     def send(self, title: str, body: str, record: dict) -> None:
@@ -173,13 +175,36 @@ def channels(settings: AlertSettings) -> list[Channel]:
     return out
 
 
+def _mask_query(url: str) -> str:
+    where, _, query = url.partition("?")
+    if not query:
+        return where
+    pairs = [pair.partition("=") for pair in query.split("&") if pair]
+    return where + "?" + "&".join(f"{key}={'***' if value else ''}" if eq else key for key, eq, value in pairs)
+
+
+def _secret_parts(url: str) -> set[str]:
+    """Every part of an Apprise URL that may be a secret: user and password, path segments (bot
+    tokens, webhook ids), and every query value, header parameters (`?+X-Api-Token=…`) included;
+    each as written and percent-decoded (Apprise and its libraries log either)."""
+    rest = url.split("://", 1)[-1]
+    where, _, query = rest.partition("?")
+    parts = {p for p in where.replace("@", "/").replace(":", "/").split("/") if len(p) >= 6}
+    for pair in query.replace(";", "&").split("&"):
+        key, _, value = pair.partition("=")
+        if len(value) >= 3:
+            parts.add(value)
+        if key.startswith(("+", "-")) and len(key) >= 3:  # a header's name may tell its token apart
+            parts.discard(key)
+    return parts | {unquote(p) for p in parts} | {unquote(p).replace("+", " ") for p in parts}
+
+
 def redact(text: str, settings: AlertSettings) -> str:
-    """An error message without any configured alert URL or its parts that could be secret."""
+    """A message without any configured alert URL or any of its parts that could be secret."""
     for url in settings.urls:
         text = text.replace(url, "<alert URL>")
-        for part in url.split("://", 1)[-1].replace("@", "/").replace(":", "/").split("/"):
-            if len(part) >= 8:
-                text = text.replace(part, "***")
+        for part in sorted(_secret_parts(url), key=len, reverse=True):
+            text = text.replace(part, "***")
     return text
 
 

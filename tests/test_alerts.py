@@ -4,6 +4,7 @@ backoff, and secrets that never reach logs or the store."""
 from __future__ import annotations
 
 import logging
+import socket
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -110,3 +111,22 @@ def test_unknown_apprise_url_is_refused_without_echoing_it():
     with pytest.raises(ValueError) as error:
         channels(AlertSettings(urls=("nosuchservice://user:hunter2secret@host",)))
     assert "urls[0]" in str(error.value) and "hunter2secret" not in str(error.value)
+
+
+def test_a_header_token_in_a_channel_url_never_reaches_logs_or_the_store(store, caplog):
+    # Apprise's json:// takes HTTP headers as ?+Name=value; a token there is as secret as a password
+    token = "SeKrEt-Header-Token-42"
+    with socket.socket() as closed:  # a port nothing listens on: every delivery fails and is logged
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    url = f"json://127.0.0.1:{port}/hook?+X-Api-Token={token}&+Authorization=Bearer%20{token}x"
+    settings = AlertSettings(urls=(url,), console=False)
+    (channel,) = channels(settings)
+    assert token not in channel.label and token not in channel.key
+    caplog.handler.addFilter(RedactingFilter(settings))
+    with caplog.at_level(logging.DEBUG):
+        counts = deliver_pending(store, settings, (), [channel])
+    assert counts["failed"] >= 1
+    stored = " ".join(str(v) for row in store.db["deliveries"].rows for v in row.values())
+    assert token not in caplog.text and token not in stored and "Bearer " + token not in caplog.text
+    assert "***" in stored or "<alert URL>" in stored or "Connection" in stored
