@@ -5,6 +5,7 @@
   (extract.arabic.search_query): الكاظمى finds الكاظمي, امن finds أمن.
 - URLs show their Arabic slugs decoded; cells holding Arabic render right-to-left (dir="rtl", lang="ar"), keeping
   paragraph breaks; long texts scroll inside their cell.
+- SQLite's heap capped for the serving process (HEAP_LIMIT), so one query cannot exhaust memory.
 - Read-only at the door: any request other than GET, HEAD or OPTIONS is
   answered 405 before Datasette sees it, whatever plugins or settings allow.
 """
@@ -28,9 +29,16 @@ def rasid_query(text: str | None) -> str:
         return '""'
 
 
+# SQLite's memory for the whole `rasid serve` process (PRAGMA hard_heap_limit is process-wide):
+# Datasette's time limit does not stop a query like zeroblob(900000000) || zeroblob(900000000),
+# which took the server to 1.9 GB; past this cap the query fails with "out of memory" instead.
+HEAP_LIMIT = 256 * 2**20
+
+
 @hookimpl
 def prepare_connection(conn):
     conn.create_function("rasid_query", 1, rasid_query, deterministic=True)
+    conn.execute(f"PRAGMA hard_heap_limit = {HEAP_LIMIT}")
 
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}

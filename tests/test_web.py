@@ -41,6 +41,14 @@ def demo_db(tmp_path_factory) -> Path:
     return db
 
 
+SERVERS: dict[str, subprocess.Popen] = {}  # base URL -> the `rasid serve` process
+
+
+def peak_rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status", encoding="ascii") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) / 1024  # the peak
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -64,6 +72,7 @@ def datasette(demo_db):
                 process.kill()
                 raise AssertionError("rasid serve did not start:\n" + log.read_text()) from None
             time.sleep(0.2)
+    SERVERS[base] = process
     yield base
     process.terminate()
     process.wait(timeout=10)
@@ -156,6 +165,15 @@ def test_nothing_can_be_written_through_the_web_view(datasette, demo_db):
             urllib.request.urlopen(request, timeout=10)
         assert refused.value.code == 405, path
     assert Store(demo_db).db["articles"].count == before
+
+
+def test_one_query_cannot_take_the_servers_memory(datasette):
+    # 1.8 GB of blob in one SELECT: refused by SQLite's heap cap, the server stays small and up
+    status, data = get(f"{datasette}/demo.json?" + urllib.parse.urlencode(
+        {"sql": "select length(zeroblob(900000000) || zeroblob(900000000))"}))
+    assert status >= 400 and data["ok"] is False, (status, data)  # SQLite's "out of memory", not a result
+    assert peak_rss_mb(SERVERS[datasette].pid) < 600
+    assert get(f"{datasette}/demo/latest.json?_shape=array")[0] == 200
 
 
 def test_a_crawl_writes_while_datasette_reads_without_lock_errors(datasette, demo_db, replay):
