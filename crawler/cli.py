@@ -474,11 +474,32 @@ def _existing_store(db_path: Path | None, config: Config) -> Path:
 # --- extraction -----------------------------------------------------------------------
 
 
+class _SafeRedirects(urllib.request.HTTPRedirectHandler):
+    """Redirects are followed under the crawl's address policy: the address typed is the user's
+    to choose; a redirect elsewhere must be http(s) to a public address, never the machine itself,
+    its network or the cloud metadata service (169.254.169.254)."""
+
+    def __init__(self, origin: tuple[str, str, int]):
+        self.origin = origin
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        from crawler.addresses import origin_of, refusal
+
+        if origin_of(newurl) != self.origin:
+            why = refusal(newurl)
+            if why:
+                raise UserError(f"{req.full_url}: redirect to {newurl} refused: {why}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 def _fetch(url: str) -> tuple[bytes, str | None, str]:
     """(body, Content-Type, final URL) of one page, following redirects."""
+    from crawler.addresses import origin_of
+
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/html,*/*;q=0.5"})
+    opener = urllib.request.build_opener(_SafeRedirects(origin_of(url)))
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (http/https checked by caller)
+        with opener.open(request, timeout=30) as response:  # http/https checked by the caller
             return response.read(MAX_PAGE_BYTES + 1), response.headers.get("Content-Type"), response.geturl()
     except urllib.error.HTTPError as exc:
         raise UserError(f"{url}: HTTP {exc.code} {exc.reason}") from None

@@ -26,20 +26,9 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_reques
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.response import response_status_message
 
+from crawler.addresses import is_public, origin_of
+
 log = logging.getLogger("rasid.middlewares")
-
-
-def _origin(url: str) -> tuple[str, str, int]:
-    parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    return parts.scheme, (parts.hostname or "").lower(), port
-
-
-def is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
 
 
 class SafeAddressMiddleware:
@@ -59,8 +48,8 @@ class SafeAddressMiddleware:
         site = getattr(spider, "site", None)
         if site is None:
             return None  # not a news crawl: `scrapy fetch URL` and `scrapy shell URL` fetch what they are told
-        trusted = {_origin(u) for u in (site.fetch_origin, site.base_url)}
-        if _origin(request.url) in trusted:
+        trusted = {origin_of(u) for u in (site.fetch_origin, site.base_url)}
+        if origin_of(request.url) in trusted:
             return None  # the site's own origin: a replay server or mirror may well be on loopback
         host = (parts.hostname or "").lower()
         for address in await self._addresses(host):

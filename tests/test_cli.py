@@ -188,3 +188,26 @@ def test_read_only_commands_do_not_call_the_store_one_to_write():
     for command in ("status", "serve", "search"):
         help_text = CliRunner().invoke(main, [command, "--help"]).output
         assert "store to read" in help_text and "store to write" not in help_text
+
+
+@pytest.mark.slow
+def test_extract_follows_no_redirect_to_the_machine_or_the_metadata_service():
+    from tests.hostile import Answer, HostileServer
+
+    server, other = HostileServer(), HostileServer()
+    try:
+        page = b"<html><body><h1>x</h1><p>" + "نص خبر سري لا يخرج من هذا الجهاز. ".encode() * 20 + b"</p></body></html>"
+        other.route("/secret", Answer(200, page))
+        server.route("/meta", Answer(302, b"", {"Location": "http://169.254.169.254/latest/meta-data/"}))
+        server.route("/port", Answer(302, b"", {"Location": f"{other.base_url}/secret"}))
+        server.route("/same", Answer(302, b"", {"Location": "/fine"}))
+        server.route("/fine", Answer(200, page))
+        for path, target in (("/meta", "169.254.169.254"), ("/port", other.base_url)):
+            result = CliRunner().invoke(main, ["extract", server.base_url + path])
+            assert result.exit_code == 2 and "refused" in result.output and target in result.output, result.output
+        assert other.hits["/secret"] == 0
+        ok = CliRunner().invoke(main, ["extract", server.base_url + "/same"])  # the user's own origin
+        assert ok.exit_code == 0, ok.output
+    finally:
+        server.close()
+        other.close()

@@ -1,0 +1,52 @@
+"""The address policy, in one place, for every tool that fetches: only http(s), and never a
+private, loopback, link-local or otherwise non-public address (the machine Rasid runs on, its
+network, the cloud metadata service) unless it is the origin the user chose. No Scrapy here:
+`rasid extract` and the crawl's middleware and resolver share it."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
+
+def is_public(address: str) -> bool:
+    """A globally routable unicast address (IPv4-mapped IPv6 judged as the IPv4 inside)."""
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def origin_of(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of a URL, the port made explicit."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:  # a port that is not a number
+        port = -1
+    return parts.scheme, (parts.hostname or "").lower(), port
+
+
+def refusal(url: str) -> str | None:
+    """Why the address policy refuses `url` (blocking lookup, for tools outside the reactor), or None."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return f"scheme {parts.scheme or '(none)'}: only http and https are fetched"
+    host = (parts.hostname or "").lower()
+    try:
+        addresses = [host] if _is_ip(host) else sorted({i[4][0] for i in socket.getaddrinfo(host, None)})
+    except OSError as exc:
+        return f"{host} does not resolve ({exc.strerror or exc})"
+    for address in addresses:
+        if not is_public(address):
+            return f"{host} is a non-public address ({address})"
+    return None
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return False
