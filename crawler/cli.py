@@ -612,7 +612,8 @@ def reextract(db_path, config_path, site_key):
         store.close()
     click.echo(f"re-extracted {counts['pages']} pages in {time.monotonic() - started:.1f} s: "
                f"{counts['changed']} changed, {counts['unchanged']} unchanged, {counts['empty']} without article "
-               f"text (kept as they were), {counts['unknown_site']} of sites no longer listed (skipped)")
+               f"text (kept as they were), {counts['unknown_site']} of sites no longer listed (skipped), "
+               f"{counts['newer']} with a newer version written by a crawl meanwhile (left as it is)")
 
 
 @main.command()

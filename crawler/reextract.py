@@ -23,7 +23,8 @@ def reextract(store: Store, sites: dict[str, Site], site: str | None = None,
 
     Every article's extracted fields are rewritten. Counts: pages, changed (title
     or text differ from what was stored), unchanged, empty (no article found now: the stored fields are kept),
-    unknown_site (the site is no longer in the site list: skipped)."""
+    unknown_site (the site is no longer in the site list: skipped), newer (a crawl wrote a newer version
+    while this ran: left as the crawl wrote it)."""
     counts: Counter[str] = Counter()
     for article, html in store.latest_versions(site):
         counts["pages"] += 1
@@ -41,7 +42,8 @@ def reextract(store: Store, sites: dict[str, Site], site: str | None = None,
         record = page_record(extracted, url=article["url"], site=article["site"], status=200,
                              fetched_at=article["fetched_at"])
         outcome = "unchanged" if extracted["content_hash"] == article["content_hash"] else "changed"
-        store.replace_extraction(article["id"], article["version_id"], record)
+        if not store.replace_extraction(article["id"], article["version_id"], record):
+            outcome = "newer"  # a crawl stored a newer version meanwhile: it stands
         counts[outcome] += 1
         if progress and outcome == "changed":
             progress(article["site"], article["url"])

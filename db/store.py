@@ -480,14 +480,23 @@ class Store:
             html_gz = self.db.execute("SELECT html_gz FROM versions WHERE id = ?", [row["version_id"]]).fetchone()[0]
             yield row, zlib.decompress(html_gz).decode("utf-8")
 
-    def replace_extraction(self, article_id: int, version_id: int, page: PageRecord) -> None:
+    def replace_extraction(self, article_id: int, version_id: int, page: PageRecord) -> bool:
         """Rewrite an article's extracted fields (and its newest version's text) after
-        extraction improved. Not an edit of the article: no version, no alert."""
+        extraction improved. Not an edit of the article: no version, no alert.
+
+        Compare-and-set on the version: if a crawl stored a newer version since `version_id`
+        was read, nothing is written and False comes back (the newer version is the article now;
+        re-extracting the older one would put stale text back, which the next crawl would not
+        repair, its page answering 304)."""
         columns = _extracted_columns(page)
         with self.transaction():
+            newest = self.db.execute("SELECT max(id) FROM versions WHERE article_id = ?", [article_id]).fetchone()[0]
+            if newest != version_id:
+                return False
             self.db["articles"].update(article_id, columns)
             self._index(article_id, page.title, page.text)
             self.db["versions"].update(version_id, {k: columns[k] for k in ("title", "text", "content_hash")})
+            return True
 
     def search(self, query: str, site: str | None = None, since: str | None = None,
                limit: int = 50) -> list[dict]:

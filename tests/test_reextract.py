@@ -74,3 +74,32 @@ def test_tags_survive_reextraction_as_json(tmp_path):
     store = Store(db)
     okaz = next(store.db["articles"].rows_where("site = 'okaz'"))
     assert json.loads(okaz["tags"]) == ["الكاظمي"]
+
+
+def test_reextract_never_overwrites_a_version_a_crawl_wrote_meanwhile(tmp_path, monkeypatch):
+    # the race of a crawl and `rasid reextract`: the version read first, a newer one stored, then the
+    # re-extraction of the older one must not put its text back over the newer one
+    import crawler.reextract as module
+    from crawler.reextract import reextract
+
+    store = stored(tmp_path / "rasid.db")
+    url = f"{SITES['ina'].base_url}/{PAGES['ina']}"
+    real_extract = module.extract_page
+
+    def crawl_meanwhile(site, html, page_url, fetched_at, *args):
+        if page_url == url:  # a crawl stores the edited article while this page is being re-extracted
+            edited = html.replace("ترهيب", "تهديد")
+            data = real_extract(site, edited, url, "2026-11-21T10:00:00+00:00")
+            store.record_page(page_record(data, url=url, site="ina", status=200,
+                                          fetched_at="2026-11-21T10:00:00+00:00", html=edited))
+        return real_extract(site, html, page_url, fetched_at, *args)
+
+    monkeypatch.setattr(module, "extract_page", crawl_meanwhile)
+    counts = reextract(store, SITES)
+    assert counts["newer"] == 1
+    article = store.article(url)
+    assert "تهديد" in article["title"] and article["versions"] == 2
+    newest = store.db.execute("SELECT title, content_hash FROM versions WHERE article_id = ? ORDER BY id DESC "
+                              "LIMIT 1", [article["id"]]).fetchone()
+    assert newest == (article["title"], article["content_hash"])
+    store.close()
