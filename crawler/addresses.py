@@ -35,7 +35,7 @@ def refusal(url: str) -> str | None:
         return f"scheme {parts.scheme or '(none)'}: only http and https are fetched"
     host = (parts.hostname or "").lower()
     try:
-        addresses = [host] if _is_ip(host) else sorted({i[4][0] for i in socket.getaddrinfo(host, None)})
+        addresses = [host] if is_ip(host) else sorted({i[4][0] for i in socket.getaddrinfo(host, None)})
     except OSError as exc:
         return f"{host} does not resolve ({exc.strerror or exc})"
     for address in addresses:
@@ -44,7 +44,7 @@ def refusal(url: str) -> str | None:
     return None
 
 
-def _is_ip(host: str) -> bool:
+def is_ip(host: str) -> bool:
     try:
         ipaddress.ip_address(host)
         return True

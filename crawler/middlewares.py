@@ -4,8 +4,9 @@ SafeAddressMiddleware: only http(s); and no request to a private, loopback, link
   otherwise non-public address, wherever the URL came from (a feed, a sitemap, a redirect),
   unless it is the origin the site itself is fetched from (its base URL, or the replay
   server or mirror given as its fetch base). A hostile feed cannot make Rasid probe the
-  machine it runs on or the cloud metadata service. Host names are resolved (without
-  blocking the reactor) and checked too, so a public-looking name pointing inside is refused.
+  machine it runs on or the cloud metadata service. Address literals are judged here; host
+  names by the crawl's resolver (crawler.resolver), on the address the connection uses, so a
+  public-looking name pointing inside is refused, also when it answers differently each time.
   Scrapy's OffsiteMiddleware compares host names only, ignoring ports and addresses.
   Spiders without a site (Scrapy's own fetch and shell commands) are left alone.
 
@@ -17,16 +18,14 @@ BackoffRetryMiddleware: Scrapy's RetryMiddleware retries at once; a struggling s
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
-import socket
 from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.response import response_status_message
 
-from crawler.addresses import is_public, origin_of
+from crawler.addresses import is_ip, is_public, origin_of
 
 log = logging.getLogger("rasid.middlewares")
 
@@ -34,7 +33,6 @@ log = logging.getLogger("rasid.middlewares")
 class SafeAddressMiddleware:
     def __init__(self, crawler=None):
         self.crawler = crawler
-        self._resolved: dict[str, list[str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -52,24 +50,11 @@ class SafeAddressMiddleware:
         if origin_of(request.url) in trusted:
             return None  # the site's own origin: a replay server or mirror may well be on loopback
         host = (parts.hostname or "").lower()
-        for address in await self._addresses(host):
-            if not is_public(address):
-                self._refuse(request, spider, f"{host} is a non-public address ({address})")
+        if is_ip(host) and not is_public(host):
+            self._refuse(request, spider, f"{host} is a non-public address")
+        # A host name is judged by the crawl's resolver (crawler.resolver), on the very address
+        # the connection will use: a check here and a second lookup there could disagree.
         return None
-
-    async def _addresses(self, host: str) -> list[str]:
-        try:
-            ipaddress.ip_address(host)
-            return [host]
-        except ValueError:
-            pass
-        if host not in self._resolved:
-            try:
-                infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
-                self._resolved[host] = sorted({info[4][0] for info in infos})
-            except (OSError, RuntimeError):
-                self._resolved[host] = []  # unresolvable: the download itself will fail and be recorded
-        return self._resolved[host]
 
     @staticmethod
     def _refuse(request, spider, why: str):

@@ -17,6 +17,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from crawler.config import DEMO_UPDATE, SNAPSHOTS, Config, Site
 from db.store import Store, StoreError
@@ -86,6 +87,9 @@ def crawl_here(config: Config, sites: list[Site], db_path: Path, progress: bool 
     settings.set("RASID_MAX_STORE_MB", config.max_store_mb or 0, priority="cmdline")
     settings.set("DOWNLOAD_TIMEOUT", config.download_timeout, priority="cmdline")
     settings.set("LOG_LEVEL", log_level, priority="cmdline")
+    # host names of the sites' own mirrors (a replay server on localhost): the resolver lets them resolve inside
+    settings.set("RASID_TRUSTED_HOSTS", sorted({urlsplit(s.fetch_origin).hostname or "" for s in sites} - {""}),
+                 priority="cmdline")
     process = CrawlerProcess(settings)
     logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_OneLine())
     for site in sites:

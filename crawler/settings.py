@@ -30,6 +30,9 @@ RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
 REDIRECT_MAX_TIMES = 5
 DEPTH_LIMIT = 4
 
+# Resolves names to public addresses only, in the one lookup the connection uses (crawler/resolver.py).
+TWISTED_DNS_RESOLVER = "crawler.resolver.PublicOnlyResolver"
+
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SafeAddressMiddleware": 60,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

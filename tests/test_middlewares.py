@@ -83,3 +83,51 @@ def test_the_sites_own_fetch_origin_is_allowed_even_on_loopback():
     mw = build_from_crawler(SafeAddressMiddleware, crawler)
     assert asyncio.run(mw.process_request(Request("http://127.0.0.1:8001/rss.xml"), spider)) is None
     assert asyncio.run(mw.process_request(Request("http://93.184.216.34/a.html"), spider)) is None
+
+
+# --- the resolver: one lookup, judged where it is used ------------------------------------------
+
+
+def resolve(name: str, answer: str, trusted=("localhost",)) -> tuple[str | None, str | None]:
+    """Our resolver over a fake lookup that answers `answer`: (address, or None and the error)."""
+    from scrapy.resolver import CachingThreadedResolver
+    from twisted.internet import defer
+
+    from crawler.resolver import PublicOnlyResolver
+
+    class Fake(PublicOnlyResolver):
+        pass
+
+    resolver = Fake.__new__(Fake)
+    resolver.trusted = frozenset(trusted)
+    got: list = []
+    original = CachingThreadedResolver.getHostByName
+    CachingThreadedResolver.getHostByName = lambda self, n, timeout=(): defer.succeed(answer)
+    try:
+        resolver.getHostByName(name).addCallbacks(lambda a: got.append((a, None)),
+                                                  lambda f: got.append((None, f.getErrorMessage())))
+    finally:
+        CachingThreadedResolver.getHostByName = original
+    return got[0]
+
+
+@pytest.mark.parametrize("answer", ["127.0.0.3", "10.0.0.7", "169.254.169.254", "::1", "::ffff:127.0.0.1",
+                                    "192.168.1.1", "0.0.0.0"])
+def test_a_name_resolving_inside_is_refused_on_the_address_used(answer):
+    # a rebinding name answers a public address to one lookup and this to the next: whatever it
+    # answers to the lookup the connection uses is what is judged
+    address, error = resolve("rebind.example", answer)
+    assert address is None and f"rebind.example resolves to a non-public address ({answer})" in error
+
+
+def test_public_answers_literals_and_the_sites_own_mirror_pass():
+    assert resolve("news.example", "93.184.216.34") == ("93.184.216.34", None)
+    assert resolve("127.0.0.1", "127.0.0.1") == ("127.0.0.1", None)  # literals: the middleware judges them
+    assert resolve("localhost", "127.0.0.1") == ("127.0.0.1", None)  # RASID_TRUSTED_HOSTS
+    assert resolve("localhost", "127.0.0.1", trusted=())[0] is None
+
+
+def test_the_crawl_uses_this_resolver():
+    from crawler import settings
+
+    assert settings.TWISTED_DNS_RESOLVER == "crawler.resolver.PublicOnlyResolver"
