@@ -342,3 +342,29 @@ def test_every_page_that_fails_is_recorded_counted_and_makes_the_exit_non_zero(s
     (crawl,) = s.rows("SELECT status, errors FROM crawls")
     assert crawl["status"] == "partial" and crawl["errors"] == len(errors) >= 1
     assert "partial" in result.stdout  # the summary table shows it
+
+
+def test_a_sitemap_past_the_protocols_limits_is_read_up_to_them_and_said_so(site):
+    s = site(sitemaps=("/big.xml.gz",))
+    s.server.route("/rss.xml", feed([url(1)]))
+    s.server.route("/a/1.html", Answer(200, article("خبر")))
+    s.server.route("/a/2.html", Answer(200, article("خبر ثان")))
+    # 60,000 entries: the article in the first 50,000 is read, the one after them is not
+    locs = [url(2)] + [f"https://hostile.example/tag/{n}" for n in range(59_998)] + [url(3)]
+    xml = ('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+           + "".join(f"<url><loc>{loc}</loc></url>" for loc in locs) + "</urlset>")
+    s.server.route("/big.xml.gz", Answer(200, gzip.compress(xml.encode()), {"Content-Type": "application/x-gzip"}))
+    s.crawl()
+    assert set(s.stored()) == {url(1), url(2)} and s.server.hits["/a/3.html"] == 0
+    assert any("big.xml.gz: more than 50000 URLs; the rest were not read" in e for e in s.errors()), s.errors()
+
+
+def test_read_sitemap_streams_and_stops_at_the_inflated_size_cap():
+    from spiders.news import SitemapError, read_sitemap
+
+    with pytest.raises(SitemapError, match="inflates past 50 MB"):
+        read_sitemap(gzip.compress(b"<urlset>" + b" " * (60 * 2**20) + b"</urlset>"))
+    index = read_sitemap(b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>'
+                         b"https://x.example/s1.xml</loc></sitemap></sitemapindex>")
+    assert index.kind == "sitemapindex" and index.entries == [{"loc": "https://x.example/s1.xml"}]
+    assert read_sitemap(b"<html>not a sitemap</html>").kind is None
