@@ -229,7 +229,7 @@ def crawl(sites, db_path, config_path, base_urls, due_only, quiet, log_level):
     from crawler.run import SitesBusy, crawl_here, crawl_summary
 
     if os.environ.get("RASID_DIE_WITH_PARENT") == "1":
-        from crawler.daemon import die_with_parent
+        from crawler.processes import die_with_parent
 
         die_with_parent()
 

@@ -25,7 +25,6 @@ Design
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import os
 import signal
@@ -53,16 +52,6 @@ def run_site_job(site_key: str) -> None:
 def deliver_job() -> None:
     if _DAEMON is not None:
         _DAEMON.deliver()
-
-
-def die_with_parent() -> None:
-    """Ask Linux to send this process SIGTERM when its parent dies (PR_SET_PDEATHSIG).
-    Called by a crawl the daemon started (RASID_DIE_WITH_PARENT=1), first thing."""
-    if sys.platform == "linux":
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
-        except (OSError, AttributeError):
-            pass
 
 
 def trigger_for(site: Site):

@@ -27,6 +27,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from crawler.config import Site
+from crawler.processes import die_with_crawl
 from db.store import PageRecord, Store, StoreError
 from extract.article import extract_article
 from spiders.news import PageItem
@@ -58,9 +59,40 @@ _POOL: ProcessPoolExecutor | None = None  # one per crawl process, shared by its
 def extraction_pool(workers: int) -> ProcessPoolExecutor:
     global _POOL
     if _POOL is None:
-        # fork: workers start in milliseconds with extract/ already imported
-        _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+        # fork: workers start in milliseconds with extract/ already imported; each dies with the crawl
+        _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                                    initializer=die_with_crawl)
     return _POOL
+
+
+def replace_pool() -> None:
+    """Kill the pool's workers (one of them is stuck on a page past the time limit: a worker
+    cannot be interrupted, only killed) and let the next page start a fresh pool. The pages the
+    other workers held fail with the broken pool and are recorded; the next crawl fetches them."""
+    global _POOL
+    pool, _POOL = _POOL, None
+    if pool is not None:
+        for process in list(getattr(pool, "_processes", {}).values()):  # no public handle on the workers
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+# Pages that cannot be an article, refused before parsing: libxml2 and lxml slow down
+# quadratically on huge attribute lists (a 9.9 MB page with a million attributes held a worker for
+# 15 minutes). A large news page has a few thousand tags.
+MAX_TAGS = 150_000
+MAX_ATTRIBUTES = 200_000
+
+
+def too_big_to_parse(html: str) -> str | None:
+    """Why `html` is refused before parsing, or None."""
+    tags = html.count("<")
+    if tags > MAX_TAGS:
+        return f"{tags} tags (more than {MAX_TAGS}): not an article page"
+    attributes = html.count("=")
+    if attributes > MAX_ATTRIBUTES:
+        return f"{attributes} attributes (more than {MAX_ATTRIBUTES}): not an article page"
+    return None
 
 
 _STOP_AFTER = int(os.environ.get("RASID_STOP_AFTER_PAGES") or 0)  # the test hook (module doc)
@@ -75,25 +107,37 @@ def _committed_in_process() -> None:
 
 
 class ExtractPipeline:
-    def __init__(self, crawler, workers: int):
+    def __init__(self, crawler, workers: int, timeout: float = 60.0):
         self.crawler = crawler
         self.workers = workers
+        self.timeout = timeout  # seconds one page may take (a page takes tens of milliseconds)
 
     @classmethod
     def from_crawler(cls, crawler):
         workers = crawler.settings.getint("RASID_EXTRACT_WORKERS", -1)
-        return cls(crawler, (os.cpu_count() or 1) if workers < 0 else workers)
+        return cls(crawler, (os.cpu_count() or 1) if workers < 0 else workers,
+                   crawler.settings.getfloat("RASID_EXTRACT_TIMEOUT", 60.0))
 
     async def process_item(self, item: PageItem):
         if not isinstance(item, PageItem) or item.status != 200 or not item.html:
             return item  # other spiders' items (scrapy shell, a user's own spider) pass untouched
         spider = self.crawler.spider
+        refused = too_big_to_parse(item.html)
+        if refused:
+            spider.errors.append(f"{item.url}: {refused}")
+            raise DropItem(refused)
         args = (spider.site, item.html, item.url, item.fetched_at, item.feed_published)
         try:
-            if not self.workers:  # in the reactor thread (RASID_EXTRACT_WORKERS = 0)
+            if not self.workers:  # in the reactor thread (RASID_EXTRACT_WORKERS = 0): no time limit
                 item.extracted = extract_page(*args)
             else:  # awaited on the reactor's asyncio loop: the reactor keeps downloading meanwhile
-                item.extracted = await asyncio.wrap_future(extraction_pool(self.workers).submit(extract_page, *args))
+                future = extraction_pool(self.workers).submit(extract_page, *args)
+                item.extracted = await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
+        except TimeoutError:
+            replace_pool()
+            why = f"{item.url}: extraction took longer than {self.timeout:g} s: stopped"
+            spider.errors.append(why)
+            raise DropItem(why) from None
         except Exception as exc:  # a dead worker, a page that breaks even the fallback: recorded, not lost
             why = f"{item.url}: extraction failed: {type(exc).__name__}: {exc}"
             spider.errors.append(why)

@@ -163,3 +163,35 @@ def test_a_full_store_stops_the_crawl_with_a_clear_error_and_stays_whole(tmp_pat
     assert_whole(db)
     # an interrupted first crawl was no baseline: the rest of the initial import raised no `new` alert
     assert not rows(db, "SELECT id FROM alerts WHERE kind = 'new'")
+
+
+def children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as f:
+            return [int(c) for c in f.read().split()]
+    except OSError:
+        return []
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+def test_extraction_workers_die_with_their_crawl_even_after_sigkill(tmp_path, replay):
+    db = tmp_path / "rasid.db"
+    process = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", "--quiet", "--db", str(db),
+                                *base_url_args(replay)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, env={**os.environ, "RASID_STOP_AFTER_PAGES": "3"})
+    assert stopped_or_exited(process)  # mid-crawl, with its extraction workers started
+    workers = children(process.pid)
+    assert workers, "the crawl had no extraction workers"
+    os.kill(process.pid, signal.SIGKILL)  # the crawl alone, not its process group
+    process.wait()
+    deadline = time.monotonic() + 60  # the kernel signals them at once; this only bounds a broken run
+    while any(alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [w for w in workers if alive(w)], "extraction workers outlived their crawl"

@@ -45,3 +45,56 @@ def test_a_page_our_rules_fail_on_is_kept_from_trafilatura_and_the_failure_recor
     assert "ترهيب أهل البصرة" in item.extracted["title"] and "البصرة" in item.extracted["text"]
     assert crawler.spider.errors == [f"{item.url}: Rasid's extraction rules failed (RuntimeError: a rule broke); "
                                      "bare trafilatura's text was stored"]
+
+
+def _slow_extract(site, html, url, *args):  # a page that would hold a worker for a minute
+    import time
+
+    if "slow" in url:
+        time.sleep(60)
+    return {"title": "t", "text": "x", "content_hash": "h", "url": url}
+
+
+def test_a_page_past_the_time_limit_is_stopped_recorded_and_the_pool_replaced(monkeypatch):
+    import os
+
+    from scrapy.exceptions import DropItem
+
+    import crawler.pipelines as pipelines
+    from crawler.config import load_sites
+    from spiders.news import NewsSpider, PageItem
+
+    pipelines.replace_pool()
+    monkeypatch.setattr(pipelines, "extract_page", _slow_extract)  # the forked workers inherit it
+    crawler = get_crawler(NewsSpider, {"RASID_EXTRACT_WORKERS": 1, "RASID_EXTRACT_TIMEOUT": 0.5})
+    crawler.spider = crawler._create_spider(site=load_sites()["ina"])
+    pipeline = build_from_crawler(ExtractPipeline, crawler)
+
+    def item(url):
+        return PageItem(site="ina", url=url, status=200, fetched_at="2026-11-20T10:00:00+00:00", html="<p>x</p>")
+
+    async def run():
+        stuck = item("https://www.ina.iq/slow")
+        try:
+            await pipeline.process_item(stuck)
+            raise AssertionError("the slow page was not stopped")
+        except DropItem:
+            pass
+        workers = list(pipelines._POOL._processes) if pipelines._POOL else []
+        fine = await pipeline.process_item(item("https://www.ina.iq/fine"))  # a fresh pool takes the next page
+        return workers, fine
+
+    workers, fine = asyncio.run(run())
+    assert workers == []  # the stuck pool was thrown away
+    assert fine.extracted["title"] == "t"
+    assert crawler.spider.errors == ["https://www.ina.iq/slow: extraction took longer than 0.5 s: stopped"]
+    pipelines.replace_pool()
+    assert os.getpid()  # (the test process itself is untouched)
+
+
+def test_pages_too_big_to_parse_are_refused_before_parsing():
+    from crawler.pipelines import too_big_to_parse
+
+    assert too_big_to_parse("<p>" + "x" * 10**6 + "</p>") is None
+    assert "attributes" in too_big_to_parse("<div " + 'a="1" ' * 250_000 + ">")
+    assert "tags" in too_big_to_parse("<b>" * 200_000)
