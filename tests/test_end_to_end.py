@@ -110,6 +110,10 @@ def test_demo_command_runs_end_to_end(tmp_path):
     assert "[changed] ina:" in out and "[new] alaraby:" in out and "[removed] okaz:" in out
     assert out.count("\n[") == 3
     assert db.exists()
+    # the way on points to Rasid's own web view of the store (not plain Datasette)
+    assert f"browse it with `rasid serve --db {db}`" in out and "`datasette " not in out
+    # and the elaph/alaraby datelines were not taken for authors
+    assert not rows(db, "SELECT author FROM articles WHERE author LIKE '%إيلاف من%' OR author LIKE '%العربي الجديد%'")
     again = run_rasid("demo", "--db", str(db), check=False)
     assert again.returncode == 2 and "already exists" in again.stderr
 
