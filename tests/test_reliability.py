@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -166,9 +165,12 @@ def test_servers_that_hang_trickle_or_reset_time_out_and_the_crawl_goes_on(site)
     s.server.route("/a/2.html", Answer(200, article("بطيء"), behaviour="trickle"))
     s.server.route("/a/3.html", Answer(200, article("مقطوع") * 3, behaviour="reset"))
     s.server.route("/a/4.html", Answer(200, article("خبر سليم")))
-    started = time.monotonic()
-    result = s.crawl(timeout=120)
-    assert result.returncode == 1 and time.monotonic() - started < 60
+    result = s.crawl(timeout=300)
+    assert result.returncode == 1
+    by_url = dict(line.split(": ", 1) for line in s.errors())
+    # cut by the download timeout the config sets (3 s), whatever the machine's speed: the crawl
+    # says so for the server that never answers and the one that trickles
+    assert "took longer than 3.0 seconds" in by_url[url(1)] and "took longer than 3.0 seconds" in by_url[url(2)]
     errors = "\n".join(s.errors())
     assert url(1) in errors and url(2) in errors and url(3) in errors
     assert set(s.stored()) == {url(4)}
