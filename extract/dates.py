@@ -10,9 +10,10 @@ Maghreb, Moroccan, Hijri) is replaced by a token, and a few regular
 expressions read the common shapes. That fast path is why this layer is much
 faster than bare dateparser; dateparser remains the engine for what the fast
 path does not know (Latin-script dates and rarer shapes), and hijridate does
-the Umm al-Qura calendar. dateparser alone misses Levantine and Maghreb names,
-doubled names and Hijri dates, invents days for "عام 2021" and resolves
-weekdays against today (see ../shared/PITFALLS.md), which is why the names and
+the Umm al-Qura calendar. dateparser alone misses Levantine and Maghreb names
+(its plain `ar` locale knows neither; the regional ones cannot be combined in one
+call), doubled names ("نيسان ابريل") and Hijri dates, invents a day and month for
+"عام 2021", and resolves weekdays against today, which is why the names and
 relative forms are handled here first.
 """
 
