@@ -28,6 +28,7 @@ from pathlib import Path
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
+from crawler.backoff import backoff
 from crawler.config import AlertSettings, WatchRule
 from db.store import Store
 from extract.arabic import search_text
@@ -35,6 +36,7 @@ from extract.arabic import search_text
 log = logging.getLogger("rasid.alerts")
 
 KIND_LABELS = {"new": "خبر جديد", "changed": "تعديل بعد النشر", "removed": "حذف", "restored": "إعادة نشر"}
+FIRST_BACKOFF = 5  # seconds before a channel that failed is tried again; doubled each time
 MAX_BACKOFF = 3600
 
 
@@ -251,7 +253,7 @@ def deliver_pending(store: Store, settings: AlertSettings, rules: tuple[WatchRul
                 attempts = (state or {"attempts": 0})["attempts"] + 1
                 # from when this attempt failed, not from the start of the pass: a pass held up by a
                 # slow channel must not schedule retries that are already due
-                retry = (now or datetime.now(UTC)) + timedelta(seconds=min(MAX_BACKOFF, 5 * 2 ** (attempts - 1)))
+                retry = (now or datetime.now(UTC)) + timedelta(seconds=backoff(attempts - 1, FIRST_BACKOFF, MAX_BACKOFF))
                 error = redact(f"{type(exc).__name__}: {exc}", settings)
                 store.record_attempt(alert["id"], channel.key, False, error, retry.isoformat(timespec="seconds"))
                 log.warning("alert %s to %s failed (attempt %d, next at %s): %s", alert["id"], channel.label,

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from db.store import ALERT_KINDS
 from extract.hints import ExtractionHints
 
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
@@ -31,7 +32,6 @@ CONFIG_FIELDS = {"db", "sites_file", "revisit_schedule", "crawl_timeout", "deliv
 CONFIG_SITE_FIELDS = {"base_url", "enabled", "revisit", "cron", "download_delay"}
 ALERT_FIELDS = {"urls", "jsonl", "console"}
 WATCH_FIELDS = {"name", "all", "any", "none", "sites", "kinds"}
-ALERT_KINDS = ("new", "changed", "removed", "restored")
 # Recently published articles are fetched again for edits: every 15 minutes in their first
 # 6 hours, hourly until a day old, every 6 hours until 3 days, daily until a week; then never.
 DEFAULT_REVISIT_SCHEDULE = ("15m until 6h", "1h until 1d", "6h until 3d", "1d until 7d")

@@ -29,13 +29,13 @@ import logging
 import os
 import signal
 import subprocess
-import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 from crawler.alerts import Channel, channels, deliver_pending
 from crawler.config import Config, Site
+from crawler.run import crawl_command
 from db.store import Store
 
 log = logging.getLogger("rasid.daemon")
@@ -126,10 +126,8 @@ class Daemon:
     def crawl_site(self, key: str) -> None:
         if self.stopping.is_set():
             return
-        cmd = [sys.executable, "-m", "crawler", "crawl", key, "--db", str(self.db_path), "--due-only", "--quiet",
-               "--log-level", self.log_level]
-        if self.config_path:
-            cmd += ["--config", str(self.config_path)]
+        cmd = crawl_command(self.db_path, [key], config_path=self.config_path, due_only=True,
+                            log_level=self.log_level)
         started = datetime.now(UTC)
         log.info("crawl of %s starting", key)
         process = subprocess.Popen(cmd, start_new_session=True, env={**os.environ, "RASID_DIE_WITH_PARENT": "1"})

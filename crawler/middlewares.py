@@ -26,6 +26,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.response import response_status_message
 
 from crawler.addresses import is_ip, is_public, origin_of
+from crawler.backoff import backoff
 
 log = logging.getLogger("rasid.middlewares")
 
@@ -83,7 +84,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         after = (response.headers.get(b"Retry-After") or b"").decode("latin-1").strip()
         if after.isdigit():
             return min(self.cap, float(after))
-        return min(self.cap, self.base * 2 ** tries)
+        return backoff(tries, self.base, self.cap)
 
     async def process_response(self, request, response, spider=None):
         if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:

@@ -100,9 +100,10 @@ def crawl_here(config: Config, sites: list[Site], db_path: Path, progress: bool 
     return before, skipped
 
 
-def crawl_in_child(db_path: Path, sites: list[str] | None = None, base_urls: dict[str, str] | None = None,
-                   config_path: Path | None = None, quiet: bool = True, timeout: float | None = None) -> int:
-    """Run `rasid crawl` as a child process; return its exit code."""
+def crawl_command(db_path: Path, sites: list[str] | None = None, base_urls: dict[str, str] | None = None,
+                  config_path: Path | None = None, quiet: bool = True, due_only: bool = False,
+                  log_level: str | None = None) -> list[str]:
+    """The command line of a `rasid crawl` child process (the demo's, the daemon's): built here only."""
     cmd = [sys.executable, "-m", "crawler", "crawl", "--db", str(db_path)]
     if config_path:
         cmd += ["--config", str(config_path)]
@@ -110,8 +111,17 @@ def crawl_in_child(db_path: Path, sites: list[str] | None = None, base_urls: dic
         cmd += ["--base-url", f"{key}={url}"]
     if quiet:
         cmd.append("--quiet")
-    cmd += list(sites or [])
-    return subprocess.run(cmd, timeout=timeout).returncode
+    if due_only:
+        cmd.append("--due-only")
+    if log_level:
+        cmd += ["--log-level", log_level]
+    return cmd + list(sites or [])
+
+
+def crawl_in_child(db_path: Path, sites: list[str] | None = None, base_urls: dict[str, str] | None = None,
+                   config_path: Path | None = None, quiet: bool = True, timeout: float | None = None) -> int:
+    """Run `rasid crawl` as a child process; return its exit code."""
+    return subprocess.run(crawl_command(db_path, sites, base_urls, config_path, quiet), timeout=timeout).returncode
 
 
 def crawl_summary(store: Store, after_crawl_id: int) -> list[dict]:
