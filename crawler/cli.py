@@ -183,7 +183,7 @@ def print_alerts(alerts: list[dict]) -> None:
 
 def print_articles(store: Store) -> None:
     click.echo("\narticles stored:")
-    for row in store.db.query("SELECT site, published_at, title FROM articles ORDER BY site, published_at DESC"):
+    for row in store.article_list():
         click.echo(f"  {row['site']:8} {(row['published_at'] or '?')[:16]:16}  {row['title']}")
 
 
@@ -226,7 +226,7 @@ def crawl(sites, db_path, config_path, base_urls, due_only, quiet, log_level):
       rasid crawl ina elaph --db news.db
       rasid crawl --base-url ina=http://127.0.0.1:8001 ina
     """
-    from crawler.run import SitesBusy, crawl_here, crawl_summary
+    from crawler.run import SitesBusy, crawl_here
 
     if os.environ.get("RASID_DIE_WITH_PARENT") == "1":
         from crawler.processes import die_with_parent
@@ -252,7 +252,7 @@ def crawl(sites, db_path, config_path, base_urls, due_only, quiet, log_level):
     for line in skipped:
         click.echo(f"rasid: {line}", err=True)
     store = _open_store(db_path)
-    rows = crawl_summary(store, before)
+    rows = store.crawl_summary(before)
     store.close()
     if not quiet:
         click.echo(f"\ncrawl finished in {time.monotonic() - started:.1f} s")
@@ -341,7 +341,7 @@ def status(db_path, config_path):
         jobs = store.scheduled_runs(JOBS_TABLE)
         rows = store.site_status()
         errors = store.recent_errors(limit=10)
-        pending = store.db["alerts"].count_where("delivered_at IS NULL")
+        pending = store.count_alerts(undelivered=True)
     finally:
         store.close()
     daemon_pid = DaemonLock(db_path).holder()
@@ -632,7 +632,7 @@ def demo(db_path: Path, replace: bool):
     The store is left at --db for `rasid serve --db demo.db`, `rasid search` or sqlite3.
     """
     from crawler.replay import ReplayServer
-    from crawler.run import apply_demo_update, copy_snapshots, crawl_in_child, crawl_summary
+    from crawler.run import apply_demo_update, copy_snapshots, crawl_in_child
 
     if db_path.exists():
         if not replace:
@@ -658,8 +658,8 @@ def demo(db_path: Path, replace: bool):
                     raise click.ClickException(f"the {label} failed (exit code {code})")
                 store = _open_store(db_path)
                 click.echo(f"\n{label}:")
-                print_table(crawl_summary(store, before))
-                alerts = store.db.execute("SELECT count(*) FROM alerts").fetchone()[0]
+                print_table(store.crawl_summary(before))
+                alerts = store.count_alerts()
                 if n == 0:
                     print_articles(store)
                 if n == 1:

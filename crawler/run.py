@@ -124,14 +124,6 @@ def crawl_in_child(db_path: Path, sites: list[str] | None = None, base_urls: dic
     return subprocess.run(crawl_command(db_path, sites, base_urls, config_path, quiet), timeout=timeout).returncode
 
 
-def crawl_summary(store: Store, after_crawl_id: int) -> list[dict]:
-    """Per-site figures of the crawls with id > after_crawl_id, with article totals."""
-    return list(store.db.query(
-        "SELECT c.site, c.pages, c.new, c.changed, c.removed, c.restored, c.not_modified, c.errors, c.status, "
-        "(SELECT count(*) FROM articles a WHERE a.site = c.site AND a.status = 'live') AS articles "
-        "FROM crawls c WHERE c.id > ? ORDER BY c.site", [after_crawl_id]))
-
-
 def copy_snapshots(target: Path) -> Path:
     """A writable copy of the shipped snapshots (the demo edits it)."""
     shutil.copytree(SNAPSHOTS, target)

@@ -578,6 +578,21 @@ class Store:
         return {row[0].split(":", 1)[1]: datetime.fromtimestamp(row[1], UTC) if row[1] is not None else None
                 for row in self.db.execute(f"SELECT id, next_run_time FROM {table} WHERE id LIKE 'crawl:%'")}
 
+    def crawl_summary(self, after_crawl_id: int) -> list[dict]:
+        """Per-site figures of the crawls with id > after_crawl_id, with the site's live articles."""
+        return list(self.db.query(
+            "SELECT c.site, c.pages, c.new, c.changed, c.removed, c.restored, c.not_modified, c.errors, c.status, "
+            "(SELECT count(*) FROM articles a WHERE a.site = c.site AND a.status = 'live') AS articles "
+            "FROM crawls c WHERE c.id > ? ORDER BY c.site", [after_crawl_id]))
+
+    def article_list(self) -> list[dict]:
+        """site, published_at and title of every article, by site, newest first."""
+        return list(self.db.query("SELECT site, published_at, title FROM articles ORDER BY site, published_at DESC"))
+
+    def count_alerts(self, undelivered: bool = False) -> int:
+        """All alerts, or those still in the outbox."""
+        return self.db["alerts"].count_where("delivered_at IS NULL" if undelivered else None)
+
     def recent_errors(self, limit: int = 10) -> list[dict]:
         """The newest error lines of crawls, newest first: {started_at, site, line}."""
         out: list[dict] = []
