@@ -27,31 +27,10 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from crawler.config import Site
+from crawler.pages import extract_page, page_record
 from crawler.processes import die_with_crawl
-from db.store import PageRecord, Store, StoreError
-from extract.article import extract_article
+from db.store import Store, StoreError
 from spiders.news import PageItem
-
-
-def extract_page(site: Site, html: str, url: str, fetched_at: str, feed_published: str | None = None) -> dict | None:
-    """extract.article on one page of `site`, as the dict the store takes (with content_hash)."""
-    article = extract_article(html, url, hints=site.hints, reference=fetched_at, tz=site.timezone,
-                              feed_published=feed_published)
-    if article is None:
-        return None
-    return {**article.as_dict(), "content_hash": article.content_hash()}
-
-
-def page_record(extracted: dict, **fetch) -> PageRecord:
-    """A PageRecord from extract_page's dict and what the fetch knew (url, site, status, ...)."""
-    return PageRecord(
-        title=extracted.get("title"), text=extracted.get("text"), published_at=extracted.get("published"),
-        published_precision=extracted.get("published_precision"), modified_at=extracted.get("modified"),
-        author=extracted.get("author"), section=extracted.get("section"), tags=extracted.get("tags"),
-        image=extracted.get("image"), lang=extracted.get("lang"), content_hash=extracted.get("content_hash"),
-        **fetch,
-    )
-
 
 _POOL: ProcessPoolExecutor | None = None  # one per crawl process, shared by its spiders
 

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from crawler.config import Site
-from crawler.pipelines import extract_page, page_record
+from crawler.pages import extract_page, page_record
 from db.store import Store
 
 

@@ -2,6 +2,7 @@
 
 import json
 import socket
+import subprocess
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from click.testing import CliRunner
 
 from crawler.cli import main
 from db.store import Store
+from tests.conftest import ROOT
 
 
 @pytest.mark.parametrize("command", [[], ["crawl"], ["demo"], ["replay"], ["replay", "serve"], ["dates"], ["extract"], ["reextract"], ["serve"], ["search"], ["daemon"], ["status"],
@@ -211,3 +213,13 @@ def test_extract_follows_no_redirect_to_the_machine_or_the_metadata_service():
     finally:
         server.close()
         other.close()
+
+
+def test_offline_commands_import_no_scrapy_module():
+    # extract, reextract, search, status and serve work on files and the store: they must not pay
+    # for (or break with) the crawling framework
+    code = ("import sys, crawler.cli, crawler.reextract, crawler.daemon, crawler.web, crawler.alerts, crawler.pages; "
+            "print(sorted(m for m in sys.modules if m == 'scrapy' or m.startswith('scrapy.')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

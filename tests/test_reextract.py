@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from crawler.cli import main
 from crawler.config import load_sites
-from crawler.pipelines import extract_page, page_record
+from crawler.pages import extract_page, page_record
 from db.store import Store
 
 SNAPSHOTS = Path(__file__).resolve().parents[1] / "seeds" / "snapshots"
