@@ -167,3 +167,5 @@ def test_scrapys_own_commands_work_in_the_project(tmp_path, replay):
     # Scrapy's own commands are left alone by the project's pipelines and address policy
     fetched = scrapy("fetch", "--nolog", replay.base_urls["ina"] + "/111563--.html")
     assert fetched.returncode == 0 and "ترهيب أهل البصرة" in fetched.stdout
+    shell = scrapy("shell", "--nolog", "-c", 'response.css("h1::text").get()', replay.base_urls["ina"] + "/111563--.html")
+    assert shell.returncode == 0 and "ترهيب أهل البصرة" in shell.stdout, shell.stderr
