@@ -397,7 +397,8 @@ def _dates(tree, metas: dict, ld: dict, headline, hints: ExtractionHints, refere
        disagree: a later one is an update), else a <time datetime> in the article;
     2. the feed's or sitemap's date for the URL;
     3. the visible byline, checked against htmldate's machine markers (URL date path, meta tags
-       of other names): where both give a day and they differ, the marker wins;
+       of other names): where they give different days the marker wins, unless the byline has a
+       time and is one day off (the zone, not another date);
     4. htmldate's free-text search."""
     declared = [parse_date(v, reference, tz) if isinstance(v, str) else None for v in (
         _ld_text(ld, "datePublished"), _meta(metas, "article:published_time", "datePublished", "pubdate",
@@ -410,15 +411,23 @@ def _dates(tree, metas: dict, ld: dict, headline, hints: ExtractionHints, refere
     if published is None:
         visible = _first_date(_visible_dates(tree, hints, headline), reference, tz)
         marked = _htmldate(tree, url, reference, extensive=False)
-        if visible is not None and marked is not None and _day(visible) != _day(marked):
+        published = visible or marked
+        if visible is not None and marked is not None and _days_apart(visible, marked) > (
+                1 if isinstance(visible.value, datetime) else 0):
+            # a timed local byline one day off a marker is the zone (a UTC timestamp just before
+            # local midnight), not a different date; further apart, the marker is the page's own
             published = marked
-        else:
-            published = visible or marked
     if published is None:
         published = _htmldate(tree, url, reference, extensive=True)
     modified = _first_date([_ld_text(ld, "dateModified"), _meta(metas, "article:modified_time", "dateModified")],
                            reference, tz)
     return published, modified
+
+
+def _days_apart(a: ParsedDate, b: ParsedDate) -> int:
+    from datetime import date as day
+
+    return abs((day.fromisoformat(_day(a)) - day.fromisoformat(_day(b))).days)
 
 
 def _sort_key(date: ParsedDate) -> str:

@@ -181,3 +181,14 @@ def test_a_page_with_comments_and_an_xml_declaration_extracts():
     article = extract_article(html, "https://news.example/a")
     assert article.rules_error is None
     assert "نص الخبر الأول الذي يروي" in article.text  # the text after an inline comment stays
+
+
+def test_a_timed_local_byline_is_not_overruled_by_a_utc_marker_one_day_off():
+    # an Egyptian page published just after local midnight, with a UTC timestamp in a meta tag only
+    # htmldate reads: the byline's local day stands (trafilatura gives the day before here)
+    body = "".join(f"<p>{'نص الخبر الذي نشر بعد منتصف الليل بتوقيت القاهرة وفيه تفاصيل كثيرة. ' * 3}{n}</p>" for n in range(3))
+    html = ('<html><head><title>خبر</title><meta name="date" content="2021-03-03T22:30:00Z"></head><body>'
+            f'<h1>قرار جديد من الحكومة</h1><div class="date">الخميس 4 مارس 2021 - 00:30</div><article>{body}</article>'
+            "</body></html>")
+    article = extract_article(html, "https://news.example/a", reference="2021-03-05T00:00:00+00:00", tz="Africa/Cairo")
+    assert article.published.iso == "2021-03-04T00:30:00+02:00"
