@@ -463,9 +463,9 @@ def parse_html(html: str | bytes) -> etree._Element | None:
     return tree if tree is not None and len(tree) else None
 
 
-def _trafilatura_text(tree, url: str | None, favor_recall: bool, fast: bool = False, config=_TRAFILATURA_CONFIG) -> str:
+def _trafilatura_text(tree, url: str | None, favor_recall: bool, config=_TRAFILATURA_CONFIG) -> str:
     return trafilatura.extract(tree, url=url, include_comments=False, include_tables=True, include_images=False,
-                               include_links=False, favor_recall=favor_recall, deduplicate=False, fast=fast,
+                               include_links=False, favor_recall=favor_recall, deduplicate=False,
                                with_metadata=False, output_format="txt", config=config) or ""
 
 
@@ -559,7 +559,7 @@ def _extract(html, tree, url, hints, reference, tz, feed_published) -> Extracted
 
     body, evidence = main_content(tree, ld)
     body_before = _text(body) if body is not None else ""
-    removal = remove_furniture(tree, hints, body)
+    captions = remove_furniture(tree, hints, body)
     body_after = _text(body) if body is not None else ""
     ours = _trafilatura_text(tree, url, favor_recall=True)
     if evidence not in (None, "weak") and len(body_after) >= 200 and _kept(ours, body_after) < KEEP_SHARE \
@@ -576,7 +576,7 @@ def _extract(html, tree, url, hints, reference, tz, feed_published) -> Extracted
         floor = _trafilatura_text(parse_html(html), url, favor_recall=False, config=DEFAULT_CONFIG)
         if len(floor) >= FLOOR_CHARS and _kept(ours, floor) < KEEP_SHARE:
             ours = floor  # a rule cut into the article: never less than trafilatura gives
-    paragraphs = _clean_paragraphs(ours, meta["title"], removal.captions)
+    paragraphs = _clean_paragraphs(ours, meta["title"], captions)
     paragraphs = _with_lede(tree, ld, paragraphs)
     if not paragraphs and not meta["title"]:
         return None

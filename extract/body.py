@@ -1,7 +1,7 @@
 """The article body: found first, protected, then the page's furniture removed around it.
 
-    main_content(tree, ld) -> element | None
-    remove_furniture(tree, hints, body) -> Removal (captions seen, most running text dropped)
+    main_content(tree, ld) -> (element | None, evidence)
+    remove_furniture(tree, hints, body) -> captions seen (to drop from the text later)
 
 Class names lie ("font-16 …-articleBody", "entry-content no-share", "…-breaking-news" are article
 bodies; ASP.NET wraps whole pages in a <form>), so a word in a class name is weak evidence and the
@@ -221,12 +221,6 @@ def _mostly_links(box, heading) -> bool:
     return rest <= 0 or linked >= 0.3 * rest
 
 
-def _small_form(el) -> bool:
-    """A comment, search or newsletter form (fields and a little text), not a page-wide
-    ASP.NET <form> around the whole document."""
-    return not holds_running_text(el)
-
-
 def _clutter_inside(el, body_length: int) -> bool:
     """Inside the article body an element goes only when the block itself is clutter: mostly
     links (a "read also" box, tags, share bar), or short and a small share of the body (a
@@ -239,36 +233,19 @@ def _clutter_inside(el, body_length: int) -> bool:
     return len(text) < 300 and len(text) < 0.15 * body_length
 
 
-class Removal:
-    """What remove_furniture took out: the captions it saw (dropped from the text later) and the
-    most running text (characters that are not link text) any single dropped element held — the
-    measure of whether a rule may have cut into the article."""
-
-    def __init__(self) -> None:
-        self.captions: list[str] = []
-        self.most_prose = 0
-
-    def drop(self, el) -> None:
-        size = len(el.text_content())
-        if size > self.most_prose:  # link text counted only where it could matter
-            self.most_prose = max(self.most_prose, size - _link_text(el))
-        el.drop_tree()
-
-
-def remove_furniture(tree, hints: ExtractionHints, body) -> Removal:
-    """Drop furniture in place around the protected `body`."""
-    removal = Removal()
+def remove_furniture(tree, hints: ExtractionHints, body) -> list[str]:
+    """Drop furniture in place around the protected `body`; return the captions seen."""
     _unwrap_layout_tables(tree)
     protected = set() if body is None else {body, *body.iterancestors()}
     # a caption is a line or two; a "caption" class on a page-wide wrapper is not one
     captions = [text_of(el) for el in [*tree.iter("figcaption"), *tree.xpath('//*[contains(@class, "caption")]')]
                 if el not in protected]
-    removal.captions = [c for c in captions if c and len(c) < 400 and len(_SENTENCE_END.findall(c)) < 3]  # a lede
+    captions = [c for c in captions if c and len(c) < 400 and len(_SENTENCE_END.findall(c)) < 3]  # 3: a lede
     body_length = len(text_of(body)) if body is not None else 0
     for selector in hints.remove:  # a site's own hints are taken at their word
         for el in tree.cssselect(selector):
             if _attached(el, tree) and el not in protected:
-                removal.drop(el)
+                el.drop_tree()
     # Decided top-down on the untouched tree, without descending into what is dropped, then
     # dropped: the same verdicts as dropping one by one in document order, without re-checking
     # for every element whether an ancestor went already.
@@ -282,9 +259,9 @@ def remove_furniture(tree, hints: ExtractionHints, body) -> Removal:
                 else:
                     stack.append(el)
     for el in doomed:
-        removal.drop(el)
-    _drop_boxes(tree, protected, removal)
-    return removal
+        el.drop_tree()
+    _drop_boxes(tree, protected)
+    return captions
 
 
 def _within(el, body) -> bool:
@@ -298,14 +275,10 @@ def _furniture(el, body, body_length: int) -> bool:
         return False
     if tag in TEXTLESS_TAGS:
         return True
-    if tag == "form":
-        return _small_form(el)
+    if tag == "form":  # a comment, search or newsletter form, not ASP.NET's around the whole page
+        return not holds_running_text(el)
     classes, ident = el.get("class"), el.get("id")
-    if not classes and not ident:  # most elements: only their tag can make them furniture
-        if tag in STRUCTURAL_TAGS:
-            return _clutter_inside(el, body_length) if _within(el, body) else not holds_running_text(el)
-        return tag in ("p", "li") and _only_links(el)
-    words = class_words(f"{classes or ''} {ident or ''}")
+    words = class_words(f"{classes or ''} {ident or ''}") if classes or ident else frozenset()
     if tag in STRUCTURAL_TAGS or has_furniture_words(words):
         return _clutter_inside(el, body_length) if _within(el, body) else not holds_running_text(el)
     if tag in ("p", "li") and _only_links(el):
@@ -317,7 +290,7 @@ _SHORT_BLOCKS = etree.XPath("//*[self::h1 or self::h2 or self::h3 or self::h4 or
                             "or self::b or self::span or self::div or self::p][string-length(.) < 200]")
 
 
-def _drop_boxes(tree, protected: set, removal: Removal) -> None:
+def _drop_boxes(tree, protected: set) -> None:
     """"Read also" / "related" boxes found by their heading's words."""
     for el in _SHORT_BLOCKS(tree):  # a heading is short: libxml2 measures, so big blocks cost nothing here
         if el in protected or not _attached(el, tree) or not is_box_heading(text_of(el)):
@@ -328,7 +301,7 @@ def _drop_boxes(tree, protected: set, removal: Removal) -> None:
             box = box.getparent()  # the whole region: its skip link and "end of" line too
         if box not in protected and box.tag not in _NEVER_DROPPED and not holds_running_text(box) \
                 and len(text_of(box)) < 800 and _mostly_links(box, el):
-            removal.drop(box)
+            box.drop_tree()
         else:  # a heading inside the body: drop it and the link list right after it
             following = el.getnext()
             if following is not None and following.tag in ("ul", "ol") and following not in protected:
