@@ -85,6 +85,12 @@ def _committed_in_process() -> None:
         os.kill(os.getpid(), signal.SIGSTOP)
 
 
+def _failed(spider, why: str) -> DropItem:
+    """A page lost for this crawl: one error line of the crawl, and the DropItem that says so to Scrapy."""
+    spider.errors.append(why)
+    return DropItem(why)
+
+
 class ExtractPipeline:
     def __init__(self, crawler, workers: int, timeout: float = 60.0):
         self.crawler = crawler
@@ -103,8 +109,7 @@ class ExtractPipeline:
         spider = self.crawler.spider
         refused = too_big_to_parse(item.html)
         if refused:
-            spider.errors.append(f"{item.url}: {refused}")
-            raise DropItem(refused)
+            raise _failed(spider, f"{item.url}: {refused}")
         args = (spider.site, item.html, item.url, item.fetched_at, item.feed_published)
         try:
             if not self.workers:  # in the reactor thread (RASID_EXTRACT_WORKERS = 0): no time limit
@@ -114,13 +119,9 @@ class ExtractPipeline:
                 item.extracted = await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
         except TimeoutError:
             replace_pool()
-            why = f"{item.url}: extraction took longer than {self.timeout:g} s: stopped"
-            spider.errors.append(why)
-            raise DropItem(why) from None
+            raise _failed(spider, f"{item.url}: extraction took longer than {self.timeout:g} s: stopped") from None
         except Exception as exc:  # a dead worker, a page that breaks even the fallback: recorded, not lost
-            why = f"{item.url}: extraction failed: {type(exc).__name__}: {exc}"
-            spider.errors.append(why)
-            raise DropItem(why) from None
+            raise _failed(spider, f"{item.url}: extraction failed: {type(exc).__name__}: {exc}") from None
         if item.extracted and item.extracted.get("rules_error"):
             spider.errors.append(f"{item.url}: Rasid's extraction rules failed ({item.extracted['rules_error']}); "
                                  "bare trafilatura's text was stored")
@@ -151,13 +152,15 @@ class StorePipeline:
         return pipeline
 
     def spider_error(self, failure, response, spider):
-        if self.store is not None:
-            where = response.meta.get("public_url", response.url) if response is not None else "?"
-            spider.errors.append(f"{where}: {failure.type.__name__}: {failure.getErrorMessage()}")
+        where = response.meta.get("public_url", response.url) if response is not None else "?"
+        self._record_failure(spider, where, failure)
 
     def item_error(self, item, response, spider, failure):
-        if self.store is not None:
-            where = getattr(item, "url", None) or (response.url if response is not None else "?")
+        where = getattr(item, "url", None) or (response.url if response is not None else "?")
+        self._record_failure(spider, where, failure)
+
+    def _record_failure(self, spider, where: str, failure) -> None:
+        if self.store is not None:  # a news crawl's: other spiders are Scrapy's own business
             spider.errors.append(f"{where}: {failure.type.__name__}: {failure.getErrorMessage()}")
 
     def open_spider(self):

@@ -20,7 +20,6 @@ import asyncio
 import gzip
 import hashlib
 import io
-import ipaddress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +32,7 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.url import canonicalize_url, url_query_cleaner
 
+from crawler.addresses import is_loopback_url
 from crawler.config import Site
 from extract.encoding import decode_html
 
@@ -85,7 +85,7 @@ class NewsSpider(scrapy.Spider):
         # per-crawler settings before Scrapy freezes them: the site's politeness delay, none
         # for a replay server or mirror on loopback
         if not crawler.settings.frozen:  # (frozen already for a test's get_crawler)
-            crawler.settings.set("DOWNLOAD_DELAY", 0.0 if site.fetch_base and _is_loopback(site.fetch_base)
+            crawler.settings.set("DOWNLOAD_DELAY", 0.0 if site.fetch_base and is_loopback_url(site.fetch_base)
                                  else site.download_delay, priority="spider")
         return super().from_crawler(crawler, *args, site=site, **kwargs)
 
@@ -363,16 +363,6 @@ def read_sitemap(body: bytes, limit: int = MAX_SITEMAP_URLS) -> Sitemap:
         if isinstance(exc, OSError) and not entries:
             raise SitemapError(f"not readable: {exc}") from None
     return Sitemap(kind if kind in ("urlset", "sitemapindex") else None, entries)
-
-
-def _is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _from_scrapy_arguments(crawler, key: str | None, kwargs: dict) -> tuple[Site, dict]:
