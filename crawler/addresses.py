@@ -28,12 +28,22 @@ def origin_of(url: str) -> tuple[str, str, int]:
     return parts.scheme, (parts.hostname or "").lower(), port
 
 
-def refusal(url: str) -> str | None:
-    """Why the address policy refuses `url` (blocking lookup, for tools outside the reactor), or None."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        return f"scheme {parts.scheme or '(none)'}: only http and https are fetched"
-    host = (parts.hostname or "").lower()
+def scheme_refusal(url: str) -> str | None:
+    """Why `url`'s scheme is refused (anything but http and https), or None."""
+    scheme = urlsplit(url).scheme
+    return None if scheme in ("http", "https") else f"scheme {scheme or '(none)'}: only http and https are fetched"
+
+
+def refusal(url: str, resolve: bool = True) -> str | None:
+    """Why the address policy refuses `url`, or None. With `resolve` a host name is looked up
+    (blocking: for tools outside the reactor); without it only an address literal is judged,
+    and a name is left to the crawl's resolver, which judges the address the connection uses."""
+    why = scheme_refusal(url)
+    if why:
+        return why
+    host = (urlsplit(url).hostname or "").lower()
+    if not is_ip(host) and not resolve:
+        return None
     try:
         addresses = [host] if is_ip(host) else sorted({i[4][0] for i in socket.getaddrinfo(host, None)})
     except OSError as exc:

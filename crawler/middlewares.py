@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.response import response_status_message
 
-from crawler.addresses import is_ip, is_public, origin_of
+from crawler.addresses import origin_of, refusal, scheme_refusal
 from crawler.backoff import backoff
 
 log = logging.getLogger("rasid.middlewares")
@@ -41,20 +40,17 @@ class SafeAddressMiddleware:
 
     async def process_request(self, request, spider=None):
         spider = spider or (self.crawler.spider if self.crawler else None)
-        parts = urlsplit(request.url)
-        if parts.scheme not in ("http", "https"):
-            self._refuse(request, spider, f"scheme {parts.scheme or '(none)'}: only http and https are fetched")
         site = getattr(spider, "site", None)
-        if site is None:
-            return None  # not a news crawl: `scrapy fetch URL` and `scrapy shell URL` fetch what they are told
-        trusted = {origin_of(u) for u in (site.fetch_origin, site.base_url)}
-        if origin_of(request.url) in trusted:
-            return None  # the site's own origin: a replay server or mirror may well be on loopback
-        host = (parts.hostname or "").lower()
-        if is_ip(host) and not is_public(host):
-            self._refuse(request, spider, f"{host} is a non-public address")
-        # A host name is judged by the crawl's resolver (crawler.resolver), on the very address
-        # the connection will use: a check here and a second lookup there could disagree.
+        if site is None:  # not a news crawl: `scrapy fetch URL` and `scrapy shell URL` fetch what they are told
+            why = scheme_refusal(request.url)
+        elif origin_of(request.url) in {origin_of(site.fetch_origin), origin_of(site.base_url)}:
+            why = None  # the site's own origin: a replay server or mirror may well be on loopback
+        else:
+            # an address literal is judged here; a host name by the crawl's resolver
+            # (crawler.resolver), on the very address the connection will use
+            why = refusal(request.url, resolve=False)
+        if why:
+            self._refuse(request, spider, why)
         return None
 
     @staticmethod

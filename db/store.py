@@ -256,8 +256,7 @@ class Store:
         """True once a crawl of the site has run to its end (ok, or partial: finished with some
         pages failed): before that, articles are the initial import, not news, and raise no
         `new` alert."""
-        # only a crawl that ran to its end: one cut by a full store, a stop or a kill has not
-        # seen the whole site, and the rest of the initial import would come as `new` alerts
+        # a crawl cut by a full store, a stop or a kill has not seen the whole site
         return bool(self.db["crawls"].count_where("site = ? AND status IN ('ok', 'partial')", [site]))
 
     def _baseline(self, site: str) -> bool:
