@@ -521,9 +521,12 @@ def _fallback(text: str, ref: datetime | None, zone: tzinfo) -> ParsedDate | Non
 def check_zone_and_reference(tz: str | tzinfo | None, reference: datetime | str | None) -> None:
     """Raise ValueError now for an unknown zone name or a malformed reference instant, the two
     mistakes of the caller's (not of the page) that parse_date reports."""
-    zone = _zone(tz)
+    _checked_reference(reference, _zone(tz))
+
+
+def _checked_reference(reference, zone: tzinfo) -> datetime | None:
     try:
-        _reference(reference, zone)
+        return _reference(reference, zone)
     except ValueError as exc:
         raise ValueError(f"bad reference instant: {reference!r}") from exc
 
@@ -547,10 +550,7 @@ def parse_date(
     zone = _zone(tz)
     if not text or not text.strip() or len(text) > 2000:
         return None
-    try:
-        ref = _reference(reference, zone)
-    except ValueError as exc:
-        raise ValueError(f"bad reference instant: {reference!r}") from exc
+    ref = _checked_reference(reference, zone)
     folded = fold(text).strip()
     try:
         return _parse(text, folded, ref, zone)
