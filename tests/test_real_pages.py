@@ -5,7 +5,6 @@ run. The whole corpus is benchmarks/bench_real.py's; this sample keeps CI honest
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_real import CORPUS, compare, load_corpus, run_bare, run_rasid, score_page  # noqa: E402
+from bench_real import CORPUS, compare, load_corpus, run_bare, run_rasid, score_page, words_kept  # noqa: E402
 
 pytestmark = pytest.mark.slow  # two extractors over ~200 pages
 
@@ -44,11 +43,6 @@ def test_scores_are_not_below_trafilatura(result):
     assert ours.day_right >= bare.day_right
 
 
-def _kept(ours: str, theirs: str) -> float:
-    want = Counter(theirs.split())
-    return sum((Counter(ours.split()) & want).values()) / sum(want.values())
-
-
 def test_trafilaturas_words_are_kept_unless_the_truth_says_they_were_clutter(sample):
     # Wherever trafilatura finds 300 characters or more, Rasid keeps 60 % of its words; it may keep
     # fewer only where the page's own truth shows the dropped words were not the article: every
@@ -56,11 +50,11 @@ def test_trafilaturas_words_are_kept_unless_the_truth_says_they_were_clutter(sam
     failures = []
     for page in sample:
         bare, ours = run_bare(page), run_rasid(page)
-        if len(" ".join(bare.text.split())) < 300 or _kept(ours.text, bare.text) >= 0.6:
+        if len(" ".join(bare.text.split())) < 300 or words_kept(ours.text, bare.text) >= 0.6:
             continue
         mine, theirs = score_page(page, ours), score_page(page, bare)
         truth_agrees = (page.get("with") and mine.tp >= theirs.tp and mine.fp <= theirs.fp) or (
             mine.f1 is not None and mine.f1 >= theirs.f1)
         if not truth_agrees:
-            failures.append((page["id"], round(_kept(ours.text, bare.text), 2)))
+            failures.append((page["id"], round(words_kept(ours.text, bare.text), 2)))
     assert not failures
