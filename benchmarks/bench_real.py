@@ -159,16 +159,19 @@ def score_page(page: dict, result: Result) -> PageScore:
 
 
 @dataclass
+class Scores:
+    precision: float = 0.0
+    recall: float = 0.0
+    f1: float = 0.0
+
+
+@dataclass
 class Summary:
     pages: int = 0
     raised: int = 0
     lost: int = 0
-    snippet_precision: float = 0.0
-    snippet_recall: float = 0.0
-    snippet_f1: float = 0.0
-    body_f1: float = 0.0
-    body_precision: float = 0.0
-    body_recall: float = 0.0
+    snippet: Scores = field(default_factory=Scores)  # over every snippet of every page: trafilatura's own score
+    body: Scores = field(default_factory=Scores)  # mean over the ScrapingHub pages' whole bodies
     dated_pages: int = 0
     day_right: int = 0
     ms_per_page: float = 0.0
@@ -187,10 +190,8 @@ def summarise(scores: list[PageScore], seconds: float) -> Summary:
     mean = (lambda xs: sum(xs) / len(xs) if xs else 0.0)  # noqa: E731
     return Summary(
         pages=len(scores), raised=sum(1 for s in scores if s.raised), lost=sum(s.lost for s in scores),
-        snippet_precision=precision, snippet_recall=recall,
-        snippet_f1=2 * precision * recall / (precision + recall) if precision + recall else 0.0,
-        body_f1=mean([s.f1 for s in bodies]), body_precision=mean([s.precision for s in bodies]),
-        body_recall=mean([s.recall for s in bodies]),
+        snippet=Scores(precision, recall, 2 * precision * recall / (precision + recall) if precision + recall else 0.0),
+        body=Scores(mean([s.precision for s in bodies]), mean([s.recall for s in bodies]), mean([s.f1 for s in bodies])),
         dated_pages=len(dated), day_right=sum(bool(s.day_ok) for s in dated),
         ms_per_page=1000 * seconds / max(1, len(scores)),
         by_kind={k: sum(1 for s in scores if s.kind == k) for k in ("traf", "aeb", "mc")},
@@ -231,8 +232,8 @@ def kept_share(pages: list[dict]) -> list[tuple[str, float, int]]:
 
 
 def _row(name: str, s: Summary) -> str:
-    return (f"| {name} | {s.lost} | {s.raised} | {s.snippet_precision:.3f} / {s.snippet_recall:.3f} / "
-            f"{s.snippet_f1:.3f} | {s.body_f1:.3f} | {s.day_right} of {s.dated_pages} | {s.ms_per_page:.1f} |")
+    return (f"| {name} | {s.lost} | {s.raised} | {s.snippet.precision:.3f} / {s.snippet.recall:.3f} / "
+            f"{s.snippet.f1:.3f} | {s.body.f1:.3f} | {s.day_right} of {s.dated_pages} | {s.ms_per_page:.1f} |")
 
 
 def main() -> None:

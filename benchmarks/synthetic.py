@@ -18,15 +18,14 @@ from __future__ import annotations
 import argparse
 import html
 import random
-import sys
+import tomllib
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "seeds" / "tools"))
-from corpus import OTHER  # noqa: E402
+OTHER = tomllib.loads((ROOT / "seeds" / "tools" / "corpus.toml").read_text(encoding="utf-8"))["other"]
 
 BASE = "https://bench.example"
 BAGHDAD = ZoneInfo("Asia/Baghdad")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
+import tomllib
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -24,17 +24,11 @@ SEED_DATES = {  # the five seed articles, as their sites date them
 }
 
 
-def _corpus():
-    spec = importlib.util.spec_from_file_location("corpus", ROOT / "seeds" / "tools" / "corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def expected_dates() -> dict[str, str]:
     """Title -> publication instant, from the data the snapshots were written from."""
     out = {}
-    for site, items in _corpus().OTHER.items():
+    corpus = tomllib.loads((ROOT / "seeds" / "tools" / "corpus.toml").read_text(encoding="utf-8"))
+    for site, items in corpus["other"].items():
         for item in items:
             local = datetime.fromisoformat(item["published"]).replace(tzinfo=ZoneInfo(ZONES[site]))
             out[item["title"]] = local.isoformat()

@@ -38,8 +38,8 @@ def test_no_page_raises_and_no_more_bodies_are_lost_than_by_trafilatura(result):
 
 def test_scores_are_not_below_trafilatura(result):
     ours, bare = result["rasid"], result["trafilatura"]
-    assert ours.snippet_f1 >= bare.snippet_f1 - 0.005
-    assert ours.body_f1 >= bare.body_f1 - 0.005
+    assert ours.snippet.f1 >= bare.snippet.f1 - 0.005
+    assert ours.body.f1 >= bare.body.f1 - 0.005
     assert ours.day_right >= bare.day_right
 
 

@@ -26,13 +26,16 @@ import json
 import os
 import shutil
 import sys
+import tomllib
 from pathlib import Path
 
 import lxml.html
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_snapshots import LIVE, RENDER, TODAY, UNRELATED, ZONES, esc, menu, other_articles, seed_articles  # noqa: E402
-from corpus_styles import STYLES  # noqa: E402
+
+# the articles are data, kept as data (corpus_styles.toml)
+STYLES = tomllib.loads((Path(__file__).with_name("corpus_styles.toml")).read_text(encoding="utf-8"))["styles"]
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "tests" / "labelled"

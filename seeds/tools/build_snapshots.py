@@ -21,6 +21,7 @@ import html
 import re
 import shutil
 import sys
+import tomllib
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,7 +31,9 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import DEMO_EDIT, DEMO_NEW, DEMO_REMOVED, OTHER  # noqa: E402
+# the articles are data, kept as data (corpus.toml)
+_CORPUS = tomllib.loads((Path(__file__).with_name("corpus.toml")).read_text(encoding="utf-8"))
+OTHER, DEMO_NEW, DEMO_EDIT, DEMO_REMOVED = (_CORPUS[k] for k in ("other", "demo_new", "demo_edit", "demo_removed"))
 
 SEEDS = Path(__file__).resolve().parents[1]
 ZONES = {"ina": "Asia/Baghdad", "alaraby": "Europe/London", "kitabat": "Asia/Baghdad",
@@ -174,22 +177,25 @@ def levant_date(d: datetime) -> str:
     return f"{d.day} {LEVANT[d.month - 1]} {d.year}"
 
 
-def rss(site_title: str, base: str, articles: list[Article]) -> str:
-    items = "".join(
-        f"<item><title>{esc(a.title)}</title><link>{esc(a.url)}</link><guid>{esc(a.url)}</guid>"
-        f"<pubDate>{format_datetime(a.published)}</pubDate><category>{esc(a.section)}</category></item>\n"
-        for a in articles)
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
-            f"<title>{esc(site_title)}</title><link>{base}/</link><language>ar</language>\n{items}</channel></rss>\n")
+# (document, item) templates of the two feed formats the sites publish
+FEED_FORMATS = {
+    "rss": ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
+            "<title>{title}</title><link>{base}/</link><language>ar</language>\n{items}</channel></rss>\n",
+            "<item><title>{title}</title><link>{url}</link><guid>{url}</guid>"
+            "<pubDate>{rfc822}</pubDate><category>{section}</category></item>\n"),
+    "atom": ('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+             '<title>{title}</title><link href="{base}/"/><id>{base}/</id>\n{items}</feed>\n',
+             '<entry><title>{title}</title><link href="{url}"/><id>{url}</id>'
+             "<updated>{iso}</updated><published>{iso}</published></entry>\n"),
+}
 
 
-def atom(site_title: str, base: str, articles: list[Article]) -> str:
-    entries = "".join(
-        f'<entry><title>{esc(a.title)}</title><link href="{esc(a.url)}"/><id>{esc(a.url)}</id>'
-        f"<updated>{a.published.isoformat()}</updated><published>{a.published.isoformat()}</published></entry>\n"
-        for a in articles)
-    return ('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
-            f'<title>{esc(site_title)}</title><link href="{base}/"/><id>{base}/</id>\n{entries}</feed>\n')
+def feed(kind: str, site_title: str, base: str, articles: list[Article]) -> str:
+    document, item = FEED_FORMATS[kind]
+    items = "".join(item.format(title=esc(a.title), url=esc(a.url), section=esc(a.section),
+                                rfc822=format_datetime(a.published), iso=a.published.isoformat())
+                    for a in articles)
+    return document.format(title=esc(site_title), base=base, items=items)
 
 
 def sitemap(articles: list[Article], news: bool = False) -> str:
@@ -376,18 +382,18 @@ def site_files(site: str, articles: list[Article]) -> dict[str, str]:
     files["/robots.txt"] = ("User-agent: *\n" + "".join(f"Disallow: {d}\n" for d in disallow)
                             + f"\nSitemap: {LIVE[site]}{sitemap_path}\n")
     if site == "kitabat":
-        files["/feed/index.xml"] = rss(NAMES[site], LIVE[site], articles)
+        files["/feed/index.xml"] = feed("rss", NAMES[site], LIVE[site], articles)
         files["/wp-sitemap.xml"] = sitemap_index([LIVE[site] + "/wp-sitemap-posts-post-1.xml"])
         files["/wp-sitemap-posts-post-1.xml"] = sitemap(articles)
     elif site == "okaz":
-        files["/feed/index.xml"] = rss(NAMES[site], LIVE[site], articles)
+        files["/feed/index.xml"] = feed("rss", NAMES[site], LIVE[site], articles)
         files["/sitemap_index.xml"] = sitemap_index([LIVE[site] + "/post-sitemap.xml"])
         files["/post-sitemap.xml"] = sitemap(articles)
     elif site == "elaph":
-        files["/rss/news.xml"] = atom(NAMES[site], LIVE[site], articles)
+        files["/rss/news.xml"] = feed("atom", NAMES[site], LIVE[site], articles)
         files["/sitemap.xml"] = sitemap(articles)
     else:
-        files["/rss.xml"] = rss(NAMES[site], LIVE[site], articles)
+        files["/rss.xml"] = feed("rss", NAMES[site], LIVE[site], articles)
         files[sitemap_path] = sitemap(articles, news=site == "alaraby")
     if replay:
         files["/_replay.toml"] = replay
