@@ -46,7 +46,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from synthetic import PARAGRAPHS, build  # noqa: E402
 
 from crawler.replay import ReplayServer  # noqa: E402
-from db.store import PageRecord, Store  # noqa: E402
+from db.store import Store  # noqa: E402
+from extract.dates import parse_date  # noqa: E402
+from extract.model import Article, FetchedPage  # noqa: E402
+from monitor.recorder import Recorder  # noqa: E402
 
 BARE_SPIDER = '''
 import sys, scrapy
@@ -174,18 +177,19 @@ def store_figures(work: Path, articles: int, queries: int = 60) -> dict:
     rng = random.Random(7)
     store = Store(work / "store-bench.db")
     store.ensure_site("bench", "bench", "https://bench.example", "Asia/Baghdad")
+    recorder, published = Recorder(store), parse_date("2026-11-23T09:00:00+03:00")
     batch, inserted, started = [], 0, time.perf_counter()
     for n in range(articles):
         text = "\n\n".join(rng.choice(PARAGRAPHS) for _ in range(8))
-        batch.append(PageRecord(url=f"https://bench.example/a/{n}", site="bench", status=200,
-                                fetched_at="2026-11-23T10:00:00+00:00", title=f"خبر رقم {n}", text=text,
-                                published_at="2026-11-23T09:00:00+03:00", content_hash=str(n)))
+        batch.append(FetchedPage(url=f"https://bench.example/a/{n}", site="bench", status=200,
+                                 fetched_at="2026-11-23T10:00:00+00:00",
+                                 article=Article(title=f"خبر رقم {n}", text=text, published=published)))
         if len(batch) == 500:
-            store.record_pages(batch)
+            recorder.record_all(batch)
             inserted += len(batch)
             batch.clear()
     if batch:
-        store.record_pages(batch)
+        recorder.record_all(batch)
         inserted += len(batch)
     insert_s = time.perf_counter() - started
     words = sorted({w for p in PARAGRAPHS for w in p.split() if len(w) > 4})

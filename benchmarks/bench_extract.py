@@ -37,9 +37,9 @@ from w3lib.encoding import html_to_unicode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler.config import load_sites  # noqa: E402
 from extract.article import extract_article  # noqa: E402
 from extract.encoding import decode_html  # noqa: E402
+from monitor.config import load_sites  # noqa: E402
 
 LABELLED = ROOT / "tests" / "labelled"
 REFERENCE = "2026-11-23T12:00:00+00:00"  # the fetch time relative dates would be read against

@@ -60,9 +60,3 @@ def is_ip(host: str) -> bool:
         return True
     except ValueError:
         return False
-
-
-def is_loopback_url(url: str) -> bool:
-    """A URL on this machine (localhost or a loopback address): a mirror there needs no politeness delay."""
-    host = urlsplit(url).hostname or ""
-    return host == "localhost" or (is_ip(host) and ipaddress.ip_address(host).is_loopback)

@@ -29,9 +29,9 @@ from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from crawler.backoff import backoff
-from crawler.config import AlertSettings, WatchRule
 from db.store import Store
 from extract.arabic import search_text
+from monitor.config import AlertSettings, WatchRule
 
 log = logging.getLogger("rasid.alerts")
 
@@ -229,45 +229,47 @@ def deliver_pending(store: Store, settings: AlertSettings, rules: tuple[WatchRul
         if not matched:
             store.close_alert(alert["id"], "filtered")
             counts["filtered"] += 1
-            continue
-        if not outlets:
+        elif not outlets:
             store.close_alert(alert["id"], "no_channels")
-            continue
-        title, body = message(alert, matched)
-        record = alert_record(alert, matched)
-        done = True
-        for channel in outlets:
-            if stop is not None and stop.is_set():
-                done = False
-                break
-            state = store.delivery(alert["id"], channel.key)
-            if state and state["delivered_at"]:
-                continue
-            if state and state["next_attempt_at"] and \
-                    state["next_attempt_at"] > (now or datetime.now(UTC)).isoformat(timespec="seconds"):
-                done = False
-                continue
-            try:
-                channel.send(title, body, record)
-            except Exception as exc:  # any channel failure is retried later, never fatal
-                attempts = (state or {"attempts": 0})["attempts"] + 1
-                # from when this attempt failed, not from the start of the pass: a pass held up by a
-                # slow channel must not schedule retries that are already due
-                retry = (now or datetime.now(UTC)) + timedelta(seconds=backoff(attempts - 1, FIRST_BACKOFF, MAX_BACKOFF))
-                error = redact(f"{type(exc).__name__}: {exc}", settings)
-                store.record_attempt(alert["id"], channel.key, False, error, retry.isoformat(timespec="seconds"))
-                log.warning("alert %s to %s failed (attempt %d, next at %s): %s", alert["id"], channel.label,
-                            attempts, retry.isoformat(timespec="seconds"), error)
-                counts["failed"] += 1
-                done = False
-                continue
-            store.record_attempt(alert["id"], channel.key, True)
-            counts["sent"] += 1
-        if done:
+        elif _deliver(store, settings, alert, matched, outlets, counts, now, stop):
             store.close_alert(alert["id"], "delivered")
             counts["delivered"] += 1
     return counts
 
+
+def _deliver(store: Store, settings: AlertSettings, alert: dict, matched: list[str], outlets: list[Channel],
+             counts: dict[str, int], now: datetime | None, stop: threading.Event | None) -> bool:
+    """One alert to every channel that does not have it yet and is due; True once all have it."""
+    title, body = message(alert, matched)
+    record = alert_record(alert, matched)
+    done = True
+    for channel in outlets:
+        if stop is not None and stop.is_set():
+            return False
+        state = store.delivery(alert["id"], channel.key)
+        if state and state["delivered_at"]:
+            continue
+        if state and state["next_attempt_at"] and \
+                state["next_attempt_at"] > (now or datetime.now(UTC)).isoformat(timespec="seconds"):
+            done = False
+            continue
+        try:
+            channel.send(title, body, record)
+        except Exception as exc:  # any channel failure is retried later, never fatal
+            attempts = (state or {"attempts": 0})["attempts"] + 1
+            # from when this attempt failed, not from the start of the pass: a pass held up by a
+            # slow channel must not schedule retries that are already due
+            retry = (now or datetime.now(UTC)) + timedelta(seconds=backoff(attempts - 1, FIRST_BACKOFF, MAX_BACKOFF))
+            error = redact(f"{type(exc).__name__}: {exc}", settings)
+            store.record_attempt(alert["id"], channel.key, False, error, retry.isoformat(timespec="seconds"))
+            log.warning("alert %s to %s failed (attempt %d, next at %s): %s", alert["id"], channel.label,
+                        attempts, retry.isoformat(timespec="seconds"), error)
+            counts["failed"] += 1
+            done = False
+            continue
+        store.record_attempt(alert["id"], channel.key, True)
+        counts["sent"] += 1
+    return done
 
 
 class RedactingFilter(logging.Filter):

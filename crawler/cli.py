@@ -9,27 +9,19 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import signal
 import socket
 import sys
-import tempfile
 import time
-import urllib.error
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import click
 
-from crawler.config import SNAPSHOTS, Config, ConfigError, load_config
-from crawler.settings import USER_AGENT
 from db.store import Store, StoreError
-from extract.arabic import matching_paragraph
-from extract.article import extract_article
 from extract.dates import parse_date
-from extract.encoding import decode_html, looks_like_html
+from monitor.config import SNAPSHOTS, Config, ConfigError, load_config
 
 MAX_PAGE_BYTES = 10 * 2**20
 
@@ -110,23 +102,7 @@ def dates_parse(text: str | None, reference: str | None, tz: str | None, jsonl: 
     if jsonl:
         if text is not None:
             raise UserError("give either TEXT or --jsonl, not both")
-        bad = 0
-        for number, line in enumerate(sys.stdin, 1):
-            if not line.strip():
-                continue
-            try:
-                case = json.loads(line)
-                if not isinstance(case, dict) or not isinstance(case.get("text"), str):
-                    raise ValueError('expected an object with a "text" string')
-                answer = _date_answer(case["text"], case.get("reference") or reference or default_ref,
-                                      case.get("tz") or tz)
-            except (ValueError, TypeError) as exc:
-                # every line gets its answer, in order: a bad one an error object, the rest still read
-                bad += 1
-                answer = {"iso": None, "precision": None, "calendar": None, "error": f"stdin line {number}: {exc}"}
-                click.echo(f"rasid: stdin line {number}: {exc}", err=True)
-            click.echo(json.dumps(answer, ensure_ascii=False))
-        if bad:
+        if _answer_lines(sys.stdin, reference or default_ref, tz):
             raise SystemExit(2)
         return
     if text is None:
@@ -136,6 +112,26 @@ def dates_parse(text: str | None, reference: str | None, tz: str | None, jsonl: 
     except ValueError as exc:
         raise UserError(str(exc)) from None
     click.echo(json.dumps(answer, ensure_ascii=False))
+
+
+def _answer_lines(lines, reference: str, tz: str | None) -> int:
+    """`dates parse --jsonl`: every line gets its answer, in order; a bad line an error object (and
+    a line on stderr), the rest still read. Returns how many lines were bad."""
+    bad = 0
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            case = json.loads(line)
+            if not isinstance(case, dict) or not isinstance(case.get("text"), str):
+                raise ValueError('expected an object with a "text" string')
+            answer = _date_answer(case["text"], case.get("reference") or reference, case.get("tz") or tz)
+        except (ValueError, TypeError) as exc:
+            bad += 1
+            answer = {"iso": None, "precision": None, "calendar": None, "error": f"stdin line {number}: {exc}"}
+            click.echo(f"rasid: stdin line {number}: {exc}", err=True)
+        click.echo(json.dumps(answer, ensure_ascii=False))
+    return bad
 
 
 # --- crawling ----------------------------------------------------------------------
@@ -158,33 +154,9 @@ def _open_store(path: Path) -> Store:
         raise UserError(str(exc)) from None
 
 
-COLUMNS = ("site", "articles", "pages", "new", "changed", "removed", "restored", "not_modified", "errors", "status")
-
-
-def print_table(rows: list[dict], columns: tuple[str, ...] = COLUMNS) -> None:
-    widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) if rows else len(c) for c in columns}
-    click.echo("  ".join(c.ljust(widths[c]) for c in columns))
-    for row in rows:
-        click.echo("  ".join(str(row.get(c, "") if row.get(c) is not None else "").ljust(widths[c])
-                             for c in columns))
-
-
-def print_alerts(alerts: list[dict]) -> None:
-    if not alerts:
-        click.echo("no alerts")
-        return
-    for alert in alerts:
-        click.echo(f"[{alert['kind']}] {alert['site']}: {alert['title'] or ''}")
-        click.echo(f"    {unquote(alert['url'])}")
-        if alert.get("diff"):
-            for line in alert["diff"].splitlines():
-                click.echo(f"    {line}")
-
-
-def print_articles(store: Store) -> None:
-    click.echo("\narticles stored:")
-    for row in store.article_list():
-        click.echo(f"  {row['site']:8} {(row['published_at'] or '?')[:16]:16}  {row['title']}")
+def echo_lines(lines, err: bool = False) -> None:
+    for line in lines:
+        click.echo(line, err=err)
 
 
 config_option = click.option("--config", "config_path", type=click.Path(path_type=Path),
@@ -210,7 +182,9 @@ read_db_option = click.option("--db", "db_path", type=click.Path(path_type=Path)
 @click.option("--log-level", default="WARNING", show_default=True,
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
               help="Scrapy log level.")
-def crawl(sites, db_path, config_path, base_urls, due_only, quiet, log_level):
+@click.option("--die-with-parent", is_flag=True, hidden=True,
+              help="The kernel stops this crawl if the process that started it dies (the daemon's crawls).")
+def crawl(sites, db_path, config_path, base_urls, due_only, quiet, log_level, die_with_parent):
     """Crawl SITES once (default: every enabled site) into the store.
 
     Each site's feeds, sitemaps and listing pages are read for article links;
@@ -226,13 +200,13 @@ def crawl(sites, db_path, config_path, base_urls, due_only, quiet, log_level):
       rasid crawl ina elaph --db news.db
       rasid crawl --base-url ina=http://127.0.0.1:8001 ina
     """
-    from crawler.run import SitesBusy, crawl_here
+    from crawler import report as report_lines
+    from crawler.run import CrawlExit, SitesBusy, crawl
 
-    if os.environ.get("RASID_DIE_WITH_PARENT") == "1":
-        from crawler.processes import die_with_parent
+    if die_with_parent:
+        from crawler.processes import die_with_parent as ask_the_kernel
 
-        die_with_parent()
-
+        ask_the_kernel()
     config = load_config(config_path).with_base_urls(_base_urls(base_urls))
     selected = config.select(list(sites))
     db_path = db_path or config.db
@@ -241,30 +215,19 @@ def crawl(sites, db_path, config_path, base_urls, due_only, quiet, log_level):
         click.echo(f"crawling {', '.join(s.key for s in selected)} into {db_path}", err=True)
     started = time.monotonic()
     try:
-        before, skipped = crawl_here(config, selected, db_path, progress=not quiet, log_level=log_level.upper(),
-                                     due_only=due_only)
-    except SitesBusy as exc:
+        report = crawl(config, selected, db_path, progress=not quiet, log_level=log_level.upper(), due_only=due_only)
+    except (SitesBusy, StoreError) as exc:
         click.echo(f"rasid: nothing crawled: {exc}", err=True)
-        sys.exit(3)
-    except StoreError as exc:
-        click.echo(f"rasid: nothing crawled: {exc}", err=True)
-        sys.exit(1)
-    for line in skipped:
+        sys.exit(CrawlExit.BUSY if isinstance(exc, SitesBusy) else CrawlExit.INCOMPLETE)
+    for line in report.skipped:
         click.echo(f"rasid: {line}", err=True)
-    store = _open_store(db_path)
-    rows = store.crawl_summary(before)
-    store.close()
     if not quiet:
         click.echo(f"\ncrawl finished in {time.monotonic() - started:.1f} s")
-        print_table(rows)
-    busy = {line.split(":", 1)[0] for line in skipped}
-    failed = sorted({s.key for s in selected} - busy - {r["site"] for r in rows if r["status"] == "ok"})
-    if failed:
-        click.echo(f"crawl incomplete for {', '.join(failed)}: see the crawls table (error_log), "
+        echo_lines(report_lines.table(report.rows))
+    if report.failed:
+        click.echo(f"crawl incomplete for {', '.join(report.failed)}: see the crawls table (error_log), "
                    "or rerun with --log-level INFO", err=True)
-        sys.exit(1)
-    if skipped:
-        sys.exit(3)
+    sys.exit(report.exit)
 
 
 # --- the daemon ---------------------------------------------------------------------------
@@ -333,39 +296,15 @@ def status(db_path, config_path):
     run, live and removed articles, articles first seen in the last 24 hours,
     and failures; then the recent errors and the alerts not yet delivered.
     """
-    from crawler.daemon import JOBS_TABLE, DaemonLock
+    from crawler.report import status as site_status
+    from crawler.report import status_lines
 
     db_path = _existing_store(db_path, load_config(config_path))
-    store = _open_store(db_path)
+    _open_store(db_path).close()
     try:
-        jobs = store.scheduled_runs(JOBS_TABLE)
-        rows = store.site_status()
-        errors = store.recent_errors(limit=10)
-        pending = store.count_alerts(undelivered=True)
-    finally:
-        store.close()
-    daemon_pid = DaemonLock(db_path).holder()
-    now = datetime.now(UTC)
-    for row in rows:
-        next_run = jobs.get(row["site"])
-        if row["site"] not in jobs:
-            row["next_run"] = "not scheduled"
-        elif next_run is None:
-            row["next_run"] = "paused"
-        elif daemon_pid is None:  # the schedule is kept, but nothing runs it now
-            row["next_run"] = "no daemon running"
-        else:
-            row["next_run"] = next_run.isoformat(timespec="seconds") + (" (due)" if next_run <= now else "")
-        row["last_run"] = row["last_run"] or "never"
-    print_table(rows, ("site", "last_run", "seconds", "result", "next_run", "live", "removed", "new_24h",
-                       "failed_24h"))
-    click.echo(f"\ndaemon: {f'running (pid {daemon_pid})' if daemon_pid else 'not running'}; "
-               "times are UTC (+00:00)")
-    if errors:
-        click.echo("\nrecent errors:")
-        for error in errors:
-            click.echo(f"  {error['started_at']}  {error['site']:8} {error['line']}")
-    click.echo(f"\nalerts not yet delivered by `rasid daemon`: {pending}")
+        echo_lines(status_lines(site_status(db_path)))
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
 
 
 # --- reading the store --------------------------------------------------------------------
@@ -389,7 +328,7 @@ def serve(db_path, config_path, host, port):
     Nothing can be written through the web view: the store is opened
     read-only and only SELECT runs. A crawl may write while it is served.
     """
-    from crawler.web import serve as run
+    from web.serve import serve as run
 
     db_path = _existing_store(db_path, load_config(config_path))
     _open_store(db_path).close()  # creates the search index of a store from an older Rasid
@@ -439,6 +378,8 @@ def search(query, db_path, config_path, site_key, since, limit, as_json):
         if parsed is None:
             raise UserError(f"--since {since!r}: not a date")
         since_iso = parsed.iso
+    from crawler.report import search_lines
+
     store = _open_store(db_path)
     try:
         results = store.search(query, site=site_key, since=since_iso, limit=limit)
@@ -446,16 +387,7 @@ def search(query, db_path, config_path, site_key, since, limit, as_json):
         raise UserError(str(exc)) from None
     finally:
         store.close()
-    for row in results:
-        excerpt = matching_paragraph(row["text"] or "", query)
-        if as_json:
-            click.echo(json.dumps({k: row[k] for k in ("id", "site", "url", "title", "published_at")}
-                                  | {"excerpt": excerpt}, ensure_ascii=False))
-            continue
-        click.echo(f"{(row['published_at'] or row['first_seen'] or '')[:16]:16}  {row['site']:8} {row['title']}")
-        click.echo(f"    {unquote(row['url'])}")
-        if excerpt:
-            click.echo(f"    {excerpt}")
+    echo_lines(search_lines(results, query, as_json))
     if not as_json:
         click.echo(f"{len(results)} result{'s' if len(results) != 1 else ''}", err=True)
 
@@ -472,47 +404,6 @@ def _existing_store(db_path: Path | None, config: Config) -> Path:
 
 
 # --- extraction -----------------------------------------------------------------------
-
-
-class _SafeRedirects(urllib.request.HTTPRedirectHandler):
-    """Redirects are followed under the crawl's address policy: the address typed is the user's
-    to choose; a redirect elsewhere must be http(s) to a public address, never the machine itself,
-    its network or the cloud metadata service (169.254.169.254)."""
-
-    def __init__(self, origin: tuple[str, str, int]):
-        self.origin = origin
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        from crawler.addresses import origin_of, refusal
-
-        if origin_of(newurl) != self.origin:
-            why = refusal(newurl)
-            if why:
-                raise UserError(f"{req.full_url}: redirect to {newurl} refused: {why}")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def _fetch(url: str) -> tuple[bytes, str | None, str]:
-    """(body, Content-Type, final URL) of one page, following redirects."""
-    from crawler.addresses import origin_of
-
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/html,*/*;q=0.5"})
-    opener = urllib.request.build_opener(_SafeRedirects(origin_of(url)))
-    try:
-        with opener.open(request, timeout=30) as response:  # http/https checked by the caller
-            return response.read(MAX_PAGE_BYTES + 1), response.headers.get("Content-Type"), response.geturl()
-    except urllib.error.HTTPError as exc:
-        raise UserError(f"{url}: HTTP {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise UserError(f"{url}: cannot fetch: {reason}") from None
-
-
-def _site_for(config, key: str | None, url: str | None):
-    if key:
-        return config.select([key])[0]
-    host = urlsplit(url).hostname if url else None
-    return next((s for s in config.sites.values() if host and host in s.live_hosts), None)
 
 
 @main.command()
@@ -543,45 +434,15 @@ def extract(source: str, url: str | None, site_key: str | None, reference: str |
       rasid extract page.html --url https://www.ina.iq/111563--.html
       rasid extract http://127.0.0.1:8001/111563--.html --site ina
     """
-    config = load_config(config_path)
-    if urlsplit(source).scheme in ("http", "https"):
-        body, content_type, url = _fetch(source)
-    elif "://" in source:
-        raise UserError(f"{source}: only http and https URLs can be fetched")
-    else:
-        path = Path(source)
-        try:
-            body = path.read_bytes()
-        except OSError as exc:
-            raise UserError(f"{source}: cannot read: {exc.strerror}") from None
-        content_type = None
-    if len(body) > MAX_PAGE_BYTES:
-        raise UserError(f"{source}: larger than {MAX_PAGE_BYTES // 2**20} MB, not an article page")
-    html, encoding = decode_html(body, content_type)
-    if not looks_like_html(body, html):
-        raise UserError(f"{source}: not an HTML page")
-    when = reference or datetime.now(UTC).isoformat(timespec="seconds")
-    site = _site_for(config, site_key, url)
+    from crawler.one_page import PageError, extract_one
+
     try:
-        article = extract_article(html, url, hints=site.hints if site else None, reference=when,
-                                  tz=tz or (site.timezone if site else None))
-        if site is None and article is not None and article.canonical_url:
-            # the page names its own address: a site of the list gets its zone and hints after all
-            site = _site_for(config, None, article.canonical_url)
-            if site is not None:
-                article = extract_article(html, url or article.canonical_url, hints=site.hints, reference=when,
-                                          tz=tz or site.timezone)
-    except ValueError as exc:  # only an unknown --tz or a malformed --reference reach here
-        raise UserError(f"--reference/--tz: {exc}") from None
-    if article is None or not article.text:
+        data = extract_one(load_config(config_path), source, url, site_key, reference, tz)
+    except PageError as exc:
+        raise UserError(str(exc)) from None
+    if data is None:
         click.echo(f"{source}: no article text found", err=True)
         sys.exit(1)
-    data = article.as_dict()
-    data["site"] = site.key if site else None
-    data["timezone"] = tz or (site.timezone if site else None)
-    # a time printed without an offset, on a page of no known zone, is read as UTC: say so
-    data["timezone_assumed"] = any(d is not None and d.timezone_assumed for d in (article.published, article.modified))
-    data["encoding"] = encoding
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
@@ -631,8 +492,7 @@ def demo(db_path: Path, replace: bool):
 
     The store is left at --db for `rasid serve --db demo.db`, `rasid search` or sqlite3.
     """
-    from crawler.replay import ReplayServer
-    from crawler.run import apply_demo_update, copy_snapshots, crawl_in_child
+    from crawler.demo import DemoError, run_demo
 
     if db_path.exists():
         if not replace:
@@ -640,34 +500,10 @@ def demo(db_path: Path, replace: bool):
         for suffix in ("", "-wal", "-shm"):
             Path(str(db_path) + suffix).unlink(missing_ok=True)
     _open_store(db_path).close()
-    with tempfile.TemporaryDirectory(prefix="rasid-demo-") as tmp:
-        root = copy_snapshots(Path(tmp) / "snapshots")
-        with ReplayServer(root) as server:
-            click.echo("replay servers: " + ", ".join(f"{k} {u}" for k, u in server.base_urls.items()))
-            for n, label in enumerate(("first crawl (baseline)", "second crawl (after the sites changed)")):
-                if n == 1:
-                    apply_demo_update(root)
-                    server.reload()
-                    click.echo("\nsnapshot changed: one article edited (ina), one added (alaraby), "
-                               "one removed (okaz)")
-                store = _open_store(db_path)
-                before = store.last_crawl_id()
-                store.close()
-                code = crawl_in_child(db_path, base_urls=server.base_urls)
-                if code != 0:
-                    raise click.ClickException(f"the {label} failed (exit code {code})")
-                store = _open_store(db_path)
-                click.echo(f"\n{label}:")
-                print_table(store.crawl_summary(before))
-                alerts = store.count_alerts()
-                if n == 0:
-                    print_articles(store)
-                if n == 1:
-                    click.echo("\nalerts:")
-                    print_alerts(store.alerts(after_crawl_id=before))
-                elif alerts:
-                    click.echo(f"({alerts} alerts on the baseline crawl)")
-                store.close()
+    try:
+        run_demo(db_path, click.echo)
+    except DemoError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"\nstore left at {db_path}: browse it with `rasid serve --db {db_path}` "
                f"(http://127.0.0.1:8001/{db_path.stem}), search it with `rasid search WORDS --db {db_path}`; "
                "after `make demo` the command is .venv/bin/rasid")

@@ -34,9 +34,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from crawler.alerts import Channel, channels, deliver_pending
-from crawler.config import Config, Site
-from crawler.run import crawl_command
+from crawler.processes import alive
+from crawler.run import ChildCrawl, CrawlExit
 from db.store import Store
+from monitor.config import Config, Site
 
 log = logging.getLogger("rasid.daemon")
 JOBS_TABLE = "scheduler_jobs"
@@ -61,6 +62,34 @@ def trigger_for(site: Site):
     if site.cron:
         return CronTrigger.from_crontab(site.cron, timezone=site.timezone)
     return IntervalTrigger(seconds=site.revisit_seconds, timezone=UTC)
+
+
+def _job_store(db_path: Path, read_only: bool = False):
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+
+    url = f"sqlite:///file:{db_path}?mode=ro&uri=true" if read_only else f"sqlite:///{db_path}"
+    return SQLAlchemyJobStore(url=url, tablename=JOBS_TABLE, engine_options={"connect_args": {"timeout": 30}})
+
+
+def scheduled_runs(db_path: Path) -> dict[str, datetime | None]:
+    """site -> next run of its crawl job in the daemon's schedule (kept in the store, read through
+    APScheduler's own job store); None for a paused job. Sites without a job are absent."""
+    import sqlite3
+    from contextlib import closing
+
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:  # no schedule yet: nothing to create
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [JOBS_TABLE]).fetchone():
+            return {}
+    jobs = _job_store(db_path, read_only=True)
+    jobs.start(BackgroundScheduler(timezone=UTC), "default")  # not started: only the job store is read
+    try:
+        return {job.id.split(":", 1)[1]: job.next_run_time for job in jobs.get_all_jobs() if job.id.startswith("crawl:")}
+    except Exception as exc:  # noqa: BLE001 — a job this Rasid cannot restore (APScheduler would delete it)
+        raise ValueError(f"{db_path}: the daemon's schedule ({JOBS_TABLE}) cannot be read: {exc}") from None
+    finally:
+        jobs.shutdown()
 
 
 class DaemonLock:
@@ -116,7 +145,7 @@ class Daemon:
         self.sites = [s for s in config.sites.values() if s.enabled]
         self.outlets: list[Channel] = channels(config.alerts)
         self.stopping = threading.Event()
-        self.children: dict[str, subprocess.Popen] = {}
+        self.children: dict[str, ChildCrawl] = {}
         self.children_lock = threading.Lock()
         self.deliver_lock = threading.Lock()
         self.scheduler = None
@@ -126,25 +155,24 @@ class Daemon:
     def crawl_site(self, key: str) -> None:
         if self.stopping.is_set():
             return
-        cmd = crawl_command(self.db_path, [key], config_path=self.config_path, due_only=True,
-                            log_level=self.log_level)
         started = datetime.now(UTC)
         log.info("crawl of %s starting", key)
-        process = subprocess.Popen(cmd, start_new_session=True, env={**os.environ, "RASID_DIE_WITH_PARENT": "1"})
+        child = ChildCrawl(self.db_path, [key], detached=True, config_path=self.config_path, due_only=True,
+                           log_level=self.log_level)
         with self.children_lock:
-            self.children[key] = process
+            self.children[key] = child
         reason, status = None, "failed"
         try:
-            code = process.wait(timeout=self.config.crawl_timeout)
-            if self.stopping.is_set() and code != 0:
+            code = child.wait(timeout=self.config.crawl_timeout)
+            if self.stopping.is_set() and code != CrawlExit.OK:
                 # the daemon was asked to stop and stopped this crawl: not a failure of the site
                 reason, status = "stopped with the daemon before the crawl finished", "stopped"
-            elif code == 3:
+            elif code == CrawlExit.BUSY:
                 log.warning("crawl of %s skipped: another process is crawling it", key)
-            elif code not in (0, 1):  # 1: the crawl finished with errors, already recorded by the crawl
+            elif code not in (CrawlExit.OK, CrawlExit.INCOMPLETE):  # INCOMPLETE: the crawl recorded its errors
                 reason = f"crawl process exited with code {code}"
         except subprocess.TimeoutExpired:
-            self._stop(process)
+            child.stop()
             reason = f"crawl stopped after the time limit of {self.config.crawl_timeout} s"
         finally:
             with self.children_lock:
@@ -152,7 +180,7 @@ class Daemon:
         store = Store(self.db_path)
         try:
             closed = store.fail_unfinished_crawls(
-                process.pid, reason or "crawl process ended without closing its crawl", status)
+                child.pid, reason or "crawl process ended without closing its crawl", status)
         finally:
             store.close()
         seconds = (datetime.now(UTC) - started).total_seconds()
@@ -181,13 +209,10 @@ class Daemon:
     def _scheduler(self):
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.jobstores.memory import MemoryJobStore
-        from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
         from apscheduler.schedulers.background import BackgroundScheduler
 
         return BackgroundScheduler(
-            jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{self.db_path}", tablename=JOBS_TABLE,
-                                                     engine_options={"connect_args": {"timeout": 30}}),
-                       "memory": MemoryJobStore()},
+            jobstores={"default": _job_store(self.db_path), "memory": MemoryJobStore()},
             executors={"default": ThreadPoolExecutor(max_workers=max(2, len(self.sites) + 1))},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             timezone=UTC,
@@ -213,27 +238,6 @@ class Daemon:
                           jobstore="memory", replace_existing=True)
         return [(job.id, job.next_run_time) for job in scheduler.get_jobs(jobstore="default")]
 
-    def _stop(self, process: subprocess.Popen, grace: float = 5) -> None:
-        """Stop a crawl child within about 2 × grace seconds. The first SIGTERM is Scrapy's
-        graceful stop, which still waits for downloads in flight (a server that never answers
-        holds it for the whole download timeout); the second is Scrapy's forced stop; then
-        SIGKILL for the whole process group, extraction workers included. Each stored page is
-        one transaction, so none of these leaves anything half-written."""
-        for _ in range(2):
-            if process.poll() is not None:
-                return
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=grace)
-                return
-            except subprocess.TimeoutExpired:
-                continue
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        process.wait()
-
     def request_stop(self, signum=None, frame=None) -> None:
         if not self.stopping.is_set():
             log.info("stopping: no new crawls; waiting for running ones to finish")
@@ -243,7 +247,7 @@ class Daemon:
         global _DAEMON
         _DAEMON = self
         store = Store(self.db_path)  # creates or migrates the store before the scheduler touches it
-        dead = store.close_dead_crawls()  # crawls that died with an earlier daemon
+        dead = store.close_dead_crawls(alive)  # crawls that died with an earlier daemon
         store.close()
         if dead:
             log.warning("%d crawl(s) of an earlier run died unfinished; marked failed", dead)
@@ -260,8 +264,8 @@ class Daemon:
         self.scheduler.pause()
         with self.children_lock:
             running = list(self.children.values())
-        for process in running:
-            self._stop(process)
+        for child in running:
+            child.stop()
         self.scheduler.shutdown(wait=True)
         _DAEMON = None
         log.info("stopped")

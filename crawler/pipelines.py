@@ -26,11 +26,12 @@ from concurrent.futures import ProcessPoolExecutor
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
-from crawler.config import Site
-from crawler.pages import extract_page, page_record
-from crawler.processes import die_with_crawl
+from crawler.processes import alive, die_with_crawl
 from db.store import Store, StoreError
-from spiders.news import PageItem
+from extract.article import extract_page
+from extract.model import Article, FetchedPage
+from monitor.config import Site
+from monitor.recorder import Recorder
 
 _POOL: ProcessPoolExecutor | None = None  # one per crawl process, shared by its spiders
 
@@ -103,29 +104,31 @@ class ExtractPipeline:
         return cls(crawler, (os.cpu_count() or 1) if workers < 0 else workers,
                    crawler.settings.getfloat("RASID_EXTRACT_TIMEOUT", 60.0))
 
-    async def process_item(self, item: PageItem):
-        if not isinstance(item, PageItem) or item.status != 200 or not item.html:
+    async def process_item(self, item: FetchedPage):
+        if not isinstance(item, FetchedPage) or item.status != 200 or not item.html:
             return item  # other spiders' items (scrapy shell, a user's own spider) pass untouched
         spider = self.crawler.spider
         refused = too_big_to_parse(item.html)
         if refused:
             raise _failed(spider, f"{item.url}: {refused}")
-        args = (spider.site, item.html, item.url, item.fetched_at, item.feed_published)
         try:
-            if not self.workers:  # in the reactor thread (RASID_EXTRACT_WORKERS = 0): no time limit
-                item.extracted = extract_page(*args)
-            else:  # awaited on the reactor's asyncio loop: the reactor keeps downloading meanwhile
-                future = extraction_pool(self.workers).submit(extract_page, *args)
-                item.extracted = await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
+            item.article = await self._extract(item, spider.site)
         except TimeoutError:
             replace_pool()
             raise _failed(spider, f"{item.url}: extraction took longer than {self.timeout:g} s: stopped") from None
         except Exception as exc:  # a dead worker, a page that breaks even the fallback: recorded, not lost
             raise _failed(spider, f"{item.url}: extraction failed: {type(exc).__name__}: {exc}") from None
-        if item.extracted and item.extracted.get("rules_error"):
-            spider.errors.append(f"{item.url}: Rasid's extraction rules failed ({item.extracted['rules_error']}); "
+        if item.article and item.article.rules_error:
+            spider.errors.append(f"{item.url}: Rasid's extraction rules failed ({item.article.rules_error}); "
                                  "bare trafilatura's text was stored")
         return item
+
+    async def _extract(self, page: FetchedPage, site: Site) -> Article | None:
+        if not self.workers:  # in the reactor thread (RASID_EXTRACT_WORKERS = 0): no time limit
+            return extract_page(page, hints=site.hints, tz=site.timezone)
+        # awaited on the reactor's asyncio loop: the reactor keeps downloading meanwhile
+        future = extraction_pool(self.workers).submit(extract_page, page, hints=site.hints, tz=site.timezone)
+        return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
 
 
 class StorePipeline:
@@ -170,28 +173,25 @@ class StorePipeline:
             return  # not a news crawl (scrapy fetch, scrapy shell, another spider): nothing to store
         self.db_path = self.crawler.settings.get("RASID_DB", self.db_path)  # `scrapy crawl news -a db=...`
         self.store = Store(self.db_path, self.max_mb)
+        self.recorder = Recorder(self.store)
         # claimed, with its site row, before the crawl started (crawler.run), or now when run some other way
         self.crawl_id = getattr(self.crawler.spider, "crawl_id", None)
         if self.crawl_id is None:
             self.store.ensure_site(site.key, site.name, site.base_url, site.timezone)
-            self.crawl_id = self.store.start_crawl(site.key)
+            self.crawl_id = self.store.start_crawl(site.key, alive)
         self.counts: Counter[str] = Counter()
         self.errors: list[str] = []
 
-    def process_item(self, item: PageItem):
-        if self.store is None or not isinstance(item, PageItem):
+    def process_item(self, item: FetchedPage):
+        if self.store is None or not isinstance(item, FetchedPage):
             return item
         self.counts["pages"] += 1
-        data = item.extracted or {}
-        if item.status == 200 and not data.get("text"):
+        if item.status == 200 and not (item.article and item.article.text):
             self.errors.append(f"{item.url}: no article text found")
             self.crawler.spider.logger.warning("no article text in %s", item.url)
             return item
-        record = page_record(data, url=item.url, site=item.site, status=item.status, fetched_at=item.fetched_at,
-                             etag=item.etag, last_modified=item.last_modified, html=item.html,
-                             body_hash=item.body_hash)
         try:
-            outcome = self.store.record_page(record, self.crawl_id)
+            outcome = self.recorder.record(item, self.crawl_id)
         except (sqlite3.Error, StoreError) as exc:
             # the page's transaction was rolled back; stop rather than fail page after page
             if self.failure is None:
@@ -203,7 +203,7 @@ class StorePipeline:
         self.counts[outcome] += 1
         _committed_in_process()
         if self.progress and outcome in ("new", "changed", "removed", "restored"):
-            title = data.get("title") or item.url
+            title = (item.article.title if item.article else None) or item.url
             print(f"  [{item.site}] {outcome:<8} {title}", file=sys.stderr, flush=True)
         return item
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
-from crawler.config import Site
-from crawler.pages import extract_page, page_record
 from db.store import Store
+from extract.article import extract_page
+from extract.model import FetchedPage
+from monitor.config import Site
 
 
 def reextract(store: Store, sites: dict[str, Site], site: str | None = None,
@@ -32,17 +33,15 @@ def reextract(store: Store, sites: dict[str, Site], site: str | None = None,
         if entry is None:
             counts["unknown_site"] += 1
             continue
-        extracted = extract_page(entry, html, article["url"], article["fetched_at"])
-        if not extracted or not extracted.get("text"):
+        # the stored date stands in for the feed's, which is not stored with the page
+        page = FetchedPage(site=article["site"], url=article["url"], status=200, fetched_at=article["fetched_at"],
+                           html=html, feed_published=article["published_at"])
+        page.article = extract_page(page, hints=entry.hints, tz=entry.timezone)
+        if page.article is None or not page.article.text:
             counts["empty"] += 1
             continue
-        if extracted["published"] is None:  # the date came from the feed, which is not stored with the page
-            extracted["published"] = article["published_at"]
-            extracted["published_precision"] = article["published_precision"]
-        record = page_record(extracted, url=article["url"], site=article["site"], status=200,
-                             fetched_at=article["fetched_at"])
-        outcome = "unchanged" if extracted["content_hash"] == article["content_hash"] else "changed"
-        if not store.replace_extraction(article["id"], article["version_id"], record):
+        outcome = "unchanged" if page.article.content_hash == article["content_hash"] else "changed"
+        if not store.replace_extraction(article["id"], article["version_id"], page.article):
             outcome = "newer"  # a crawl stored a newer version meanwhile: it stands
         counts[outcome] += 1
         if progress and outcome == "changed":

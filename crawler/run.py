@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import IntEnum
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from crawler.config import DEMO_UPDATE, SNAPSHOTS, Config, Site
+from crawler.processes import alive
 from db.store import Store, StoreError
+from monitor.config import Config, Site
+from monitor.recorder import revisits
 
 
 class _OneLine(logging.Filter):
@@ -50,10 +54,22 @@ def crawl_here(config: Config, sites: list[Site], db_path: Path, progress: bool 
     crawling is skipped, never crawled twice at once. Returns the id of the last crawl row
     before this run (rows after it are this run's) and one line per skipped site."""
     from scrapy.crawler import CrawlerProcess
-    from scrapy.settings import Settings
 
     from spiders.news import NewsSpider
 
+    before, claimed, skipped = _claim(config, sites, db_path, due_only)
+    process = CrawlerProcess(_settings(config, sites, db_path, progress, log_level))
+    logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_OneLine())
+    for site in sites:
+        if site.key in claimed:  # one crawler per site: its own settings (the politeness delay) and pipelines
+            crawl_id, (known, stored) = claimed[site.key]
+            process.crawl(NewsSpider, site=site, known=known, stored=stored, crawl_id=crawl_id)
+    process.start()
+    return before, skipped
+
+
+def _claim(config: Config, sites: list[Site], db_path: Path, due_only: bool):
+    """(the last crawl id before this run, site -> (its claimed crawl id, its revisits), skipped lines)."""
     store = Store(db_path, config.max_store_mb)
     now = datetime.now(UTC)
     claimed, skipped = {}, []
@@ -61,14 +77,13 @@ def crawl_here(config: Config, sites: list[Site], db_path: Path, progress: bool 
         before = store.last_crawl_id()
         for site in sites:
             store.ensure_site(site.key, site.name, site.base_url, site.timezone)
-            crawl_id, running = store.claim_crawl(site.key)
+            crawl_id, running = store.claim_crawl(site.key, alive)
             if crawl_id is None:
                 skipped.append(f"{site.key}: already being crawled by process {running['pid']} "
                                f"(since {running['started_at']}); skipped")
             else:
-                claimed[site.key] = crawl_id
-        due = {key: store.due_articles(key, now, config.revisit_schedule, every_step=due_only) for key in claimed}
-        stored = {key: store.stored_urls(key) for key in claimed}
+                claimed[site.key] = crawl_id, revisits(store, site.key, now, config.revisit_schedule,
+                                                       every_step=due_only)
     except sqlite3.Error as exc:  # a full disk, a locked or broken store: nothing crawled, no row left open
         try:
             store.fail_unfinished_crawls(os.getpid(), f"could not start: {exc}")
@@ -79,6 +94,11 @@ def crawl_here(config: Config, sites: list[Site], db_path: Path, progress: bool 
         store.close()
     if not claimed:
         raise SitesBusy("; ".join(skipped))
+    return before, claimed, skipped
+
+
+def _settings(config: Config, sites: list[Site], db_path: Path, progress: bool, log_level: str):
+    from scrapy.settings import Settings
 
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
@@ -90,54 +110,97 @@ def crawl_here(config: Config, sites: list[Site], db_path: Path, progress: bool 
     # host names of the sites' own mirrors (a replay server on localhost): the resolver lets them resolve inside
     settings.set("RASID_TRUSTED_HOSTS", sorted({urlsplit(s.fetch_origin).hostname or "" for s in sites} - {""}),
                  priority="cmdline")
-    process = CrawlerProcess(settings)
-    logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_OneLine())
-    for site in sites:
-        if site.key in claimed:  # one crawler per site: its own settings (the politeness delay) and pipelines
-            process.crawl(NewsSpider, site=site, known=due[site.key], stored=stored[site.key],
-                          crawl_id=claimed[site.key])
-    process.start()
-    return before, skipped
+    return settings
+
+
+class CrawlExit(IntEnum):
+    """What a `rasid crawl` process tells its caller by its exit code (2 is click's: a user mistake)."""
+
+    OK = 0  # every site crawled to its end
+    INCOMPLETE = 1  # a site's crawl failed or had errors (its crawl row says which), or the store failed
+    BUSY = 3  # a site was skipped: another process is crawling it
+
+
+@dataclass
+class CrawlReport:
+    rows: list[dict]  # per site: this run's crawl figures (Store.crawl_summary)
+    skipped: list[str]  # one line per site skipped because another process crawls it
+    failed: list[str]  # sites whose crawl did not end `ok`
+
+    @property
+    def exit(self) -> CrawlExit:
+        return CrawlExit.INCOMPLETE if self.failed else CrawlExit.BUSY if self.skipped else CrawlExit.OK
+
+
+def crawl(config: Config, sites: list[Site], db_path: Path, progress: bool = False, log_level: str = "WARNING",
+          due_only: bool = False) -> CrawlReport:
+    """crawl_here, and what came of it per site. Raises SitesBusy or StoreError when nothing was crawled."""
+    before, skipped = crawl_here(config, sites, db_path, progress=progress, log_level=log_level, due_only=due_only)
+    store = Store(db_path)
+    try:
+        rows = store.crawl_summary(before)
+    finally:
+        store.close()
+    busy = {line.split(":", 1)[0] for line in skipped}
+    failed = sorted({s.key for s in sites} - busy - {r["site"] for r in rows if r["status"] == "ok"})
+    return CrawlReport(rows, skipped, failed)
 
 
 def crawl_command(db_path: Path, sites: list[str] | None = None, base_urls: dict[str, str] | None = None,
                   config_path: Path | None = None, quiet: bool = True, due_only: bool = False,
-                  log_level: str | None = None) -> list[str]:
+                  log_level: str | None = None, die_with_parent: bool = False) -> list[str]:
     """The command line of a `rasid crawl` child process (the demo's, the daemon's): built here only."""
     cmd = [sys.executable, "-m", "crawler", "crawl", "--db", str(db_path)]
     if config_path:
         cmd += ["--config", str(config_path)]
     for key, url in (base_urls or {}).items():
         cmd += ["--base-url", f"{key}={url}"]
-    if quiet:
-        cmd.append("--quiet")
-    if due_only:
-        cmd.append("--due-only")
+    flags = {"--quiet": quiet, "--due-only": due_only, "--die-with-parent": die_with_parent}
+    cmd += [flag for flag, wanted in flags.items() if wanted]
     if log_level:
         cmd += ["--log-level", log_level]
     return cmd + list(sites or [])
 
 
-def crawl_in_child(db_path: Path, sites: list[str] | None = None, base_urls: dict[str, str] | None = None,
-                   config_path: Path | None = None, quiet: bool = True, timeout: float | None = None) -> int:
-    """Run `rasid crawl` as a child process; return its exit code."""
-    return subprocess.run(crawl_command(db_path, sites, base_urls, config_path, quiet), timeout=timeout).returncode
+class ChildCrawl:
+    """A `rasid crawl` in a child process. `detached`: in its own session (a daemon's crawl: the
+    terminal's Ctrl-C is the daemon's to handle, and stop() can kill its extraction workers with
+    it), killed by the kernel if the caller dies; otherwise in the caller's process group (the
+    demo's: Ctrl-C stops both)."""
 
+    def __init__(self, db_path: Path, sites: list[str] | None = None, *, detached: bool = False, **options):
+        """`options`: those of crawl_command (base_urls, config_path, quiet, due_only, log_level)."""
+        self.process = subprocess.Popen(crawl_command(db_path, sites, die_with_parent=detached, **options),
+                                        start_new_session=detached)
 
-def copy_snapshots(target: Path) -> Path:
-    """A writable copy of the shipped snapshots (the demo edits it)."""
-    shutil.copytree(SNAPSHOTS, target)
-    return target
+    @property
+    def pid(self) -> int:
+        return self.process.pid
 
+    def wait(self, timeout: float | None = None) -> int:
+        """The exit code (a CrawlExit, 2 for a user mistake, another for a crash); raises
+        subprocess.TimeoutExpired when the crawl outlives `timeout`."""
+        code = self.process.wait(timeout=timeout)
+        return CrawlExit(code) if code in CrawlExit._value2member_map_ else code
 
-def apply_demo_update(snapshot_root: Path) -> None:
-    """Turn day one of the snapshots into day two: files from demo-update/
-    replace or join the snapshot, and the paths in _removed.txt disappear."""
-    for source in DEMO_UPDATE.rglob("*"):
-        if source.is_file() and source.name != "_removed.txt":
-            target = snapshot_root / source.relative_to(DEMO_UPDATE)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-    for line in (DEMO_UPDATE / "_removed.txt").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            (snapshot_root / line.strip()).unlink(missing_ok=True)
+    def stop(self, grace: float = 5) -> None:
+        """Stop the crawl within about 2 × grace seconds. The first SIGTERM is Scrapy's graceful
+        stop, which still waits for downloads in flight (a server that never answers holds it for
+        the whole download timeout); the second is Scrapy's forced stop; then SIGKILL for the
+        whole process group, extraction workers included. Each stored page is one transaction,
+        so none of these leaves anything half-written."""
+        process = self.process
+        for _ in range(2):
+            if process.poll() is not None:
+                return
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=grace)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()

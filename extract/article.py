@@ -1,6 +1,7 @@
 """Article extraction: a pure function of HTML (and its URL) to clean text and metadata.
 
-    extract_article(html, url, hints=..., reference=..., tz=...) -> ExtractedArticle | None
+    extract_article(html, url, hints=..., reference=..., tz=...) -> Article | None
+    extract_page(page, hints=..., tz=...) -> Article | None   (a FetchedPage, as the crawl has it)
 
 Order of work, each step a small function:
 1. the page parsed without its comments (trafilatura's own parser drops them too; walking a
@@ -20,11 +21,9 @@ same tree, and `rules_error` says why, so a crawl can record it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
@@ -45,6 +44,7 @@ from extract.body import (
 from extract.clutter import class_words, is_clutter_line
 from extract.dates import ParsedDate, check_zone_and_reference, parse_date
 from extract.hints import ExtractionHints
+from extract.model import Article, FetchedPage
 
 # trafilatura falls back to a one-line "baseline" text below 250 characters,
 # which loses paragraph breaks on short news items: lower the threshold.
@@ -54,44 +54,6 @@ _TRAFILATURA_CONFIG.set("DEFAULT", "MIN_EXTRACTED_SIZE", "50")
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:«»]\s+")
 _DATE_WORDS = {"date", "time", "published", "pubdate", "datetime", "timestamp"}
 _HEADER_LIKE = re.compile(r"today|topbar|top-bar|header|site-date|current-date", re.I)
-
-
-@dataclass
-class ExtractedArticle:
-    title: str | None
-    text: str
-    published: ParsedDate | None = None
-    modified: ParsedDate | None = None
-    author: str | None = None
-    section: str | None = None
-    tags: list[str] = field(default_factory=list)
-    image: str | None = None
-    canonical_url: str | None = None
-    lang: str | None = None
-    site_name: str | None = None
-    # set when Rasid's own rules failed on the page and plain trafilatura's answer was used
-    rules_error: str | None = None
-
-    @property
-    def paragraphs(self) -> list[str]:
-        return [p for p in self.text.split("\n\n") if p]
-
-    def content_hash(self) -> str:
-        """Hash of what a reader sees: title and text, whitespace-insensitive."""
-        return content_hash(self.title or "", self.text)
-
-    def as_dict(self) -> dict:
-        data = asdict(self)
-        for key in ("published", "modified"):
-            value: ParsedDate | None = getattr(self, key)
-            data[key] = value.iso if value else None
-            data[f"{key}_precision"] = value.precision if value else None
-        return data
-
-
-def content_hash(title: str, text: str) -> str:
-    normalised = " ".join(title.split()) + "\n" + " ".join(text.split())
-    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
 # --- 1. what the page declares -------------------------------------------------
@@ -493,7 +455,7 @@ def extract_article(
     reference: datetime | str | None = None,
     tz: str | None = None,
     feed_published: str | None = None,
-) -> ExtractedArticle | None:
+) -> Article | None:
     """Clean article text and metadata from one page; None if there is no article.
 
     `reference` is the instant relative dates on the page are read against
@@ -516,13 +478,20 @@ def extract_article(
     return _with_joiners(article) if joiners else article
 
 
+def extract_page(page: FetchedPage, *, hints: ExtractionHints | None = None, tz: str | None = None) -> Article | None:
+    """extract_article on a fetched page: its relative dates read against the fetch time, the
+    feed's date for it used when the page declares none."""
+    return extract_article(page.html or "", page.url, hints=hints, reference=page.fetched_at, tz=tz,
+                           feed_published=page.feed_published)
+
+
 # Zero-width (non-)joiners are letters' business in Persian and Urdu ("می‌خواهم"), but trafilatura
 # drops every character str.isprintable() refuses. They cross it as two printable stand-ins that
 # no page uses, and are put back in every field.
 _ZWNJ, _ZWJ = "\U0001f700", "\U0001f701"
 
 
-def _with_joiners(article: ExtractedArticle | None) -> ExtractedArticle | None:
+def _with_joiners(article: Article | None) -> Article | None:
     if article is None:
         return None
     for name, value in vars(article).items():
@@ -534,7 +503,7 @@ def _with_joiners(article: ExtractedArticle | None) -> ExtractedArticle | None:
     return article
 
 
-def _plain(tree, url: str | None, why: str) -> ExtractedArticle | None:
+def _plain(tree, url: str | None, why: str) -> Article | None:
     """Bare trafilatura's article, for a page on which Rasid's own rules failed."""
     try:
         doc = trafilatura.bare_extraction(tree, url=url, with_metadata=True, include_comments=False)
@@ -546,12 +515,12 @@ def _plain(tree, url: str | None, why: str) -> ExtractedArticle | None:
     if not text and not doc.title:
         return None
     date = parse_date(doc.date) if doc.date else None
-    return ExtractedArticle(title=doc.title, text=text, published=date, author=doc.author,
+    return Article(title=doc.title, text=text, published=date, author=doc.author,
                             canonical_url=doc.url, lang=doc.language, site_name=doc.sitename,
                             rules_error=why)
 
 
-def _extract(html, tree, url, hints, reference, tz, feed_published) -> ExtractedArticle | None:
+def _extract(html, tree, url, hints, reference, tz, feed_published) -> Article | None:
     ld = _json_ld(tree)
     metas = _meta_index(tree)
     meta = _metadata(tree, metas, ld, url, hints)
@@ -582,7 +551,7 @@ def _extract(html, tree, url, hints, reference, tz, feed_published) -> Extracted
         return None
     text = "\n\n".join(paragraphs)
     lang = meta["lang"] or ("ar" if is_mostly_arabic(text) else None)
-    return ExtractedArticle(
+    return Article(
         title=meta["title"], text=text, published=published, modified=modified, author=meta["author"],
         section=meta["section"], tags=meta["tags"], image=meta["image"], canonical_url=meta["canonical_url"],
         lang=lang, site_name=meta["site_name"],

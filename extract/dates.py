@@ -359,6 +359,10 @@ def _machine(text: str, zone: tzinfo) -> ParsedDate | None:
 def _explicit(tokens: str, zone: tzinfo) -> ParsedDate | None:
     """Dates written out in full or in part: numeric, named months, Hijri."""
     clock = _clock(_TIME.search(tokens))
+    return _numeric(tokens, clock, zone) or _named(tokens, clock, zone) or _month_or_year(tokens)
+
+
+def _numeric(tokens: str, clock, zone: tzinfo) -> ParsedDate | None:
     for pattern in (_NUMERIC_YMD, _NUMERIC_DMY):
         m = pattern.search(tokens)
         if m:
@@ -373,24 +377,30 @@ def _explicit(tokens: str, zone: tzinfo) -> ParsedDate | None:
                 raise _Invalid
             return _at(d, _clock(_TIME.search(tokens, m.end())) or clock, zone,
                        "hijri" if kind == "H" else "gregorian")
+    return None
 
-    # Named months: the Gregorian date wins where Hijri and Gregorian both appear.
+
+def _named(tokens: str, clock, zone: tzinfo) -> ParsedDate | None:
+    """Day, named month and year. The Gregorian date wins where Hijri and Gregorian both appear."""
     named = sorted(_NAMED_DMY.finditer(tokens), key=lambda m: m.group(2) != "G")
     if not named:
         named = list(_NAMED_MDY.finditer(tokens))
         named = [(m.group(3), m.group(1), m.group(2), m.group(4)) for m in named]
     else:
         named = [(m.group(1), m.group(2), m.group(3), m.group(4)) for m in named]
-    if named:
-        day, kind, month, year = named[0]
-        if not 1 <= int(month) <= 12:
-            raise _Invalid
-        d = _calendar_date(kind, int(year), int(month), int(day))
-        if d is None:
-            raise _Invalid
-        # A Hijri date's clock time is still local time on the Gregorian day.
-        return _at(d, clock, zone, "hijri" if kind == "H" else "gregorian")
+    if not named:
+        return None
+    day, kind, month, year = named[0]
+    if not 1 <= int(month) <= 12:
+        raise _Invalid
+    d = _calendar_date(kind, int(year), int(month), int(day))
+    if d is None:
+        raise _Invalid
+    # A Hijri date's clock time is still local time on the Gregorian day.
+    return _at(d, clock, zone, "hijri" if kind == "H" else "gregorian")
 
+
+def _month_or_year(tokens: str) -> ParsedDate | None:
     m = _NAMED_MY.search(tokens)
     if m:
         kind, month, year = m.group(1), int(m.group(2)), int(m.group(3))
@@ -400,7 +410,6 @@ def _explicit(tokens: str, zone: tzinfo) -> ParsedDate | None:
                 raise _Invalid
             return ParsedDate(date(d.year, d.month, 1), "month", "hijri")
         return ParsedDate(date(year, month, 1), "month")
-
     m = _YEAR_ONLY.match(tokens.strip()) or _YEAR_WORD.search(tokens)
     if m and "G" not in tokens and "H" not in tokens:
         year = int(m.group(1))
@@ -434,60 +443,55 @@ def _only_date_words(tokens: str, span: tuple[int, int]) -> bool:
 
 
 def _relative(tokens: str, ref: datetime | None) -> ParsedDate | None:
+    """"منذ 3 ساعات", "أمس", "الخميس الماضي": read against the reference (None without one)."""
     m = _RELATIVE.search(tokens)
-    if m and not _only_date_words(tokens, m.span()):
-        return None
     if m:
-        if ref is None:
-            return None
-        count_word, unit_word = m.group(1), m.group(2)
-        unit = _UNITS[unit_word]
-        if count_word is None:
-            count: float = 2 if unit_word in _DUALS else 1
-        elif count_word.isdigit():
-            count = int(count_word)
-        elif count_word in ("نصف", "ربع"):
-            count = 0.5 if count_word == "نصف" else 0.25
-        else:
-            count = _NUMBER_WORDS[count_word]
-        if unit in ("seconds", "minutes", "hours"):
-            value = ref - timedelta(**{unit: count})
-            if value.tzinfo is ASSUMED_UTC:  # an exact instant whatever the zone: nothing assumed
-                value = value.replace(tzinfo=UTC)
-            return ParsedDate(value.replace(second=0, microsecond=0), "minute")
-        if unit in ("days", "weeks"):
-            return ParsedDate((ref - timedelta(**{unit: count})).date(), "day")
-        if unit == "months":
-            months = ref.year * 12 + ref.month - 1 - int(count)
-            return ParsedDate(date(months // 12, months % 12 + 1, 1), "month")
-        return ParsedDate(date(ref.year - int(count), 1, 1), "year")
-
+        return _ago(m.group(1), m.group(2), ref) if _alone(tokens, m, ref) else None
     clock = _clock(_TIME.search(tokens))
     if _DAY_WORDS.search(tokens):  # "اليوم الجمعة", "أمس الخميس": the weekday is redundant
         tokens = _WEEKDAY_RE.sub(" ", tokens)
-    m = _DAY_WORDS.search(tokens)
-    if m and not _only_date_words(tokens, m.span()):
-        return None
-    if m:
-        if ref is None:
+        m = _DAY_WORDS.search(tokens)
+        if not _alone(tokens, m, ref):
             return None
-        word = m.group(1)
-        offset = -2 if word.startswith("اول") else _DAY_OFFSETS[word]
+        offset = -2 if m.group(1).startswith("اول") else _DAY_OFFSETS[m.group(1)]
         return _at(ref.date() + timedelta(days=offset), clock, ref.tzinfo)
-
     m = _WEEKDAY_RE.search(tokens)
-    if m and not _only_date_words(tokens, m.span()):
+    if not m or not _alone(tokens, m, ref):
         return None
-    if m:
-        if ref is None:
-            return None
-        # The most recent such weekday on or before the reference day; "الماضي"
-        # (last ...) means strictly before it.
-        back = (ref.weekday() - _WEEKDAY_TOKENS[m.group(1)]) % 7
-        if back == 0 and re.search(r"(?<!\w)(?:الماضي|الفائت|المنصرم)(?!\w)", tokens):
-            back = 7
-        return _at(ref.date() - timedelta(days=back), clock, ref.tzinfo)
-    return None
+    # The most recent such weekday on or before the reference day; "الماضي" (last ...) means strictly before it.
+    back = (ref.weekday() - _WEEKDAY_TOKENS[m.group(1)]) % 7
+    if back == 0 and re.search(r"(?<!\w)(?:الماضي|الفائت|المنصرم)(?!\w)", tokens):
+        back = 7
+    return _at(ref.date() - timedelta(days=back), clock, ref.tzinfo)
+
+
+def _alone(tokens: str, m: re.Match, ref: datetime | None) -> bool:
+    """The match is the whole date (only date words around it), and a reference to read it against exists."""
+    return ref is not None and _only_date_words(tokens, m.span())
+
+
+def _ago(count_word: str | None, unit_word: str, ref: datetime) -> ParsedDate:
+    """"منذ ثلاث ساعات", "قبل يومين": the count of units before the reference, as precise as the unit."""
+    unit = _UNITS[unit_word]
+    if count_word is None:
+        count: float = 2 if unit_word in _DUALS else 1
+    elif count_word.isdigit():
+        count = int(count_word)
+    elif count_word in ("نصف", "ربع"):
+        count = 0.5 if count_word == "نصف" else 0.25
+    else:
+        count = _NUMBER_WORDS[count_word]
+    if unit in ("seconds", "minutes", "hours"):
+        value = ref - timedelta(**{unit: count})
+        if value.tzinfo is ASSUMED_UTC:  # an exact instant whatever the zone: nothing assumed
+            value = value.replace(tzinfo=UTC)
+        return ParsedDate(value.replace(second=0, microsecond=0), "minute")
+    if unit in ("days", "weeks"):
+        return ParsedDate((ref - timedelta(**{unit: count})).date(), "day")
+    if unit == "months":
+        months = ref.year * 12 + ref.month - 1 - int(count)
+        return ParsedDate(date(months // 12, months % 12 + 1, 1), "month")
+    return ParsedDate(date(ref.year - int(count), 1, 1), "year")
 
 
 _STATED_ZONE = re.compile(r"[+-]\d{2}:?\d{2}\b|\b(?:utc|gmt|z)\b|\b[a-z]{2,4}t\b", re.I)

@@ -5,7 +5,7 @@ Discovery, in priority order: feeds, then sitemaps (indexes and .gz
 followed), then listing pages (their links followed one level, no deeper, so
 calendar and pagination traps cannot pull the crawl in). Known articles from
 the store are revisited with conditional requests, so an unchanged page costs
-a 304. Every article response becomes a PageItem; extraction and storage
+a 304. Every article response becomes a FetchedPage (extract.model); extraction and storage
 happen in the item pipelines.
 
 URLs are public (the live site's) everywhere except on the wire: Site.to_fetch
@@ -20,7 +20,7 @@ import asyncio
 import gzip
 import hashlib
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -32,9 +32,9 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.url import canonicalize_url, url_query_cleaner
 
-from crawler.addresses import is_loopback_url
-from crawler.config import Site
 from extract.encoding import decode_html
+from extract.model import FetchedPage
+from monitor.config import Site
 
 # Query parameters that only track where a reader came from.
 TRACKING_PARAMS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "fbclid", "gclid",
@@ -49,22 +49,6 @@ def canonical(url: str) -> str:
         if url.endswith(suffix):
             url = url[: -len(suffix)] + ("/" if suffix.endswith("/") else "")
     return url
-
-
-@dataclass
-class PageItem:
-    """One article URL as fetched: the pipelines extract and store it."""
-
-    site: str
-    url: str  # public, canonical
-    status: int
-    fetched_at: str
-    html: str | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    feed_published: str | None = None
-    body_hash: str | None = None
-    extracted: dict | None = field(default=None, repr=False)
 
 
 ARTICLE_REDIRECTS = [301, 302, 303, 307, 308]
@@ -85,8 +69,7 @@ class NewsSpider(scrapy.Spider):
         # per-crawler settings before Scrapy freezes them: the site's politeness delay, none
         # for a replay server or mirror on loopback
         if not crawler.settings.frozen:  # (frozen already for a test's get_crawler)
-            crawler.settings.set("DOWNLOAD_DELAY", 0.0 if site.fetch_base and is_loopback_url(site.fetch_base)
-                                 else site.download_delay, priority="spider")
+            crawler.settings.set("DOWNLOAD_DELAY", site.politeness_delay, priority="spider")
         return super().from_crawler(crawler, *args, site=site, **kwargs)
 
     def __init__(self, site: Site, known: dict[str, dict] | None = None, stored: set[str] | None = None,
@@ -221,7 +204,7 @@ class NewsSpider(scrapy.Spider):
         requested = response.meta["public_url"]
         fetched_at = datetime.now(UTC).isoformat(timespec="milliseconds")
         headers = response.headers
-        item = PageItem(
+        item = FetchedPage(
             site=self.site.key, url=requested if response.status == 304 else public, status=response.status,
             fetched_at=fetched_at,
             etag=_header(headers, b"ETag"), last_modified=_header(headers, b"Last-Modified"),
@@ -370,8 +353,9 @@ def _from_scrapy_arguments(crawler, key: str | None, kwargs: dict) -> tuple[Site
     would have them: the site list and optional config, an optional fetch base, the store's
     articles due for a revisit. The store is the `db` argument, else the RASID_DB setting,
     else the config's."""
-    from crawler.config import ConfigError, load_config
     from db.store import Store
+    from monitor.config import ConfigError, load_config
+    from monitor.recorder import revisits
 
     kwargs = dict(kwargs)
     config_path, db, base_url = kwargs.pop("config", None), kwargs.pop("db", None), kwargs.pop("base_url", None)
@@ -389,8 +373,7 @@ def _from_scrapy_arguments(crawler, key: str | None, kwargs: dict) -> tuple[Site
     store = Store(db, config.max_store_mb)
     try:
         store.ensure_site(site.key, site.name, site.base_url, site.timezone)
-        known = store.due_articles(site.key, datetime.now(UTC), config.revisit_schedule, every_step=False)
-        stored = store.stored_urls(site.key)
+        known, stored = revisits(store, site.key, datetime.now(UTC), config.revisit_schedule, every_step=False)
     finally:
         store.close()
     return site, {**kwargs, "known": known, "stored": stored}

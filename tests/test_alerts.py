@@ -10,8 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from crawler.alerts import Channel, RedactingFilter, channels, deliver_pending, message, rule_matches
-from crawler.config import AlertSettings, WatchRule
-from db.store import PageRecord, Store
+from crawler.processes import alive
+from db.store import Store
+from monitor.config import AlertSettings, WatchRule
+from tests.factories import fetched, record
 
 ALERT = {"id": 1, "kind": "new", "site": "ina", "site_name": "وكالة الأنباء العراقية", "timezone": "Asia/Baghdad",
          "url": "https://www.ina.iq/%D8%AE%D8%A8%D8%B1", "title": "الكاظمى يزور البصرة",
@@ -57,10 +59,9 @@ class Flaky(Channel):
 def store(tmp_path):
     store = Store(tmp_path / "rasid.db")
     store.ensure_site("ina", "INA", "https://www.ina.iq", "Asia/Baghdad")
-    store.finish_crawl(store.start_crawl("ina"), {}, [], "ok")  # a baseline: later articles alert
+    store.finish_crawl(store.start_crawl("ina", alive), {}, [], "ok")  # a baseline: later articles alert
     for n, title in enumerate(["الكاظمي في البصرة", "أمطار في أربيل"]):
-        store.record_page(PageRecord(url=f"https://www.ina.iq/{n}", site="ina", status=200, title=title,
-                                     text=title, fetched_at="2026-11-23T07:00:00+00:00", content_hash=str(n)), 1)
+        record(store, fetched(f"https://www.ina.iq/{n}", title, title, at="2026-11-23T07:00:00+00:00"), 1)
     yield store
     store.close()
 

@@ -4,12 +4,14 @@ import json
 import socket
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from crawler.cli import main
+from crawler.processes import alive
 from db.store import Store
 from tests.conftest import ROOT
 
@@ -164,10 +166,20 @@ def test_status_says_when_no_daemon_runs_the_schedule(tmp_path):
     db = tmp_path / "rasid.db"
     store = Store(db)
     store.ensure_site("ina", "INA", "https://www.ina.iq", "Asia/Baghdad")
-    store.finish_crawl(store.start_crawl("ina"), {"pages": 3}, [], "ok")
-    store.db.execute("CREATE TABLE scheduler_jobs (id TEXT PRIMARY KEY, next_run_time REAL, job_state BLOB)")
-    store.db.execute("INSERT INTO scheduler_jobs VALUES ('crawl:ina', 1700000000.0, x'')")  # in the past
+    store.finish_crawl(store.start_crawl("ina", alive), {"pages": 3}, [], "ok")
     store.close()
+    # the schedule an earlier daemon left: ina's job due in the past, nothing running it now
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from crawler.daemon import JOBS_TABLE
+
+    scheduler = BackgroundScheduler(jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{db}", tablename=JOBS_TABLE)},
+                                    timezone="UTC")
+    scheduler.start(paused=True)
+    scheduler.add_job("crawler.daemon:run_site_job", "interval", minutes=30, args=["ina"], id="crawl:ina",
+                      next_run_time=datetime(2023, 11, 14, 22, 13, tzinfo=UTC))
+    scheduler.shutdown()
     result = CliRunner().invoke(main, ["status", "--db", str(db)])
     assert result.exit_code == 0, result.output
     ina = next(line for line in result.output.splitlines() if line.startswith("ina "))
@@ -218,7 +230,7 @@ def test_extract_follows_no_redirect_to_the_machine_or_the_metadata_service():
 def test_offline_commands_import_no_scrapy_module():
     # extract, reextract, search, status and serve work on files and the store: they must not pay
     # for (or break with) the crawling framework
-    code = ("import sys, crawler.cli, crawler.reextract, crawler.daemon, crawler.web, crawler.alerts, crawler.pages; "
+    code = ("import sys, crawler.cli, crawler.reextract, crawler.daemon, crawler.alerts, crawler.one_page, crawler.report, monitor.recorder, web.serve; "
             "print(sorted(m for m in sys.modules if m == 'scrapy' or m.startswith('scrapy.')))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr

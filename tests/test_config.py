@@ -2,7 +2,7 @@
 
 import pytest
 
-from crawler.config import DEFAULT_SITES, ConfigError, load_config, load_sites
+from monitor.config import DEFAULT_SITES, ConfigError, load_config, load_sites
 from tests.conftest import run_rasid
 
 GOOD = """

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.config import load_sites
 from extract.article import extract_article
+from monitor.config import load_sites
 from tests.conftest import CLUTTER
 
 SNAPSHOTS = Path(__file__).resolve().parents[1] / "seeds" / "snapshots"

@@ -28,8 +28,9 @@ def test_other_spiders_items_pass_through_untouched(tmp_path):
 
 def test_a_page_our_rules_fail_on_is_kept_from_trafilatura_and_the_failure_recorded(monkeypatch):
     import extract.article
-    from crawler.config import load_sites
-    from spiders.news import NewsSpider, PageItem
+    from extract.model import FetchedPage
+    from monitor.config import load_sites
+    from spiders.news import NewsSpider
 
     def broken(*args, **kwargs):
         raise RuntimeError("a rule broke")
@@ -39,20 +40,22 @@ def test_a_page_our_rules_fail_on_is_kept_from_trafilatura_and_the_failure_recor
     crawler = get_crawler(NewsSpider, {"RASID_EXTRACT_WORKERS": 0})
     crawler.spider = crawler._create_spider(site=site)
     html = (Path(__file__).parents[1] / "seeds" / "snapshots" / "ina" / "111563--.html").read_text(encoding="utf-8")
-    item = PageItem(site="ina", url="https://www.ina.iq/111563--.html", status=200,
+    item = FetchedPage(site="ina", url="https://www.ina.iq/111563--.html", status=200,
                     fetched_at="2026-11-20T10:00:00+00:00", html=html)
     asyncio.run(build_from_crawler(ExtractPipeline, crawler).process_item(item))
-    assert "ترهيب أهل البصرة" in item.extracted["title"] and "البصرة" in item.extracted["text"]
+    assert "ترهيب أهل البصرة" in item.article.title and "البصرة" in item.article.text
     assert crawler.spider.errors == [f"{item.url}: Rasid's extraction rules failed (RuntimeError: a rule broke); "
                                      "bare trafilatura's text was stored"]
 
 
-def _slow_extract(site, html, url, *args):  # a page that would hold a worker for a minute
+def _slow_extract(page, **kwargs):  # a page that would hold a worker for a minute
     import time
 
-    if "slow" in url:
+    from extract.model import Article
+
+    if "slow" in page.url:
         time.sleep(60)
-    return {"title": "t", "text": "x", "content_hash": "h", "url": url}
+    return Article(title="t", text="x")
 
 
 def test_a_page_past_the_time_limit_is_stopped_recorded_and_the_pool_replaced(monkeypatch):
@@ -61,8 +64,9 @@ def test_a_page_past_the_time_limit_is_stopped_recorded_and_the_pool_replaced(mo
     from scrapy.exceptions import DropItem
 
     import crawler.pipelines as pipelines
-    from crawler.config import load_sites
-    from spiders.news import NewsSpider, PageItem
+    from extract.model import FetchedPage
+    from monitor.config import load_sites
+    from spiders.news import NewsSpider
 
     pipelines.replace_pool()
     monkeypatch.setattr(pipelines, "extract_page", _slow_extract)  # the forked workers inherit it
@@ -71,7 +75,7 @@ def test_a_page_past_the_time_limit_is_stopped_recorded_and_the_pool_replaced(mo
     pipeline = build_from_crawler(ExtractPipeline, crawler)
 
     def item(url):
-        return PageItem(site="ina", url=url, status=200, fetched_at="2026-11-20T10:00:00+00:00", html="<p>x</p>")
+        return FetchedPage(site="ina", url=url, status=200, fetched_at="2026-11-20T10:00:00+00:00", html="<p>x</p>")
 
     async def run():
         stuck = item("https://www.ina.iq/slow")
@@ -87,7 +91,7 @@ def test_a_page_past_the_time_limit_is_stopped_recorded_and_the_pool_replaced(mo
 
     workers, fine = asyncio.run(run())
     assert workers == []  # the stuck pool was thrown away
-    assert fine.extracted["title"] == "t"
+    assert fine.article.title == "t"
     assert crawler.spider.errors == ["https://www.ina.iq/slow: extraction took longer than 0.5 s: stopped"]
     pipelines.replace_pool()
     assert os.getpid()  # (the test process itself is untouched)

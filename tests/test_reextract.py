@@ -8,9 +8,11 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from crawler.cli import main
-from crawler.config import load_sites
-from crawler.pages import extract_page, page_record
 from db.store import Store
+from extract.article import extract_page
+from extract.model import FetchedPage
+from monitor.config import load_sites
+from monitor.recorder import Recorder
 
 SNAPSHOTS = Path(__file__).resolve().parents[1] / "seeds" / "snapshots"
 SITES = load_sites()
@@ -25,9 +27,9 @@ def stored(db: Path) -> Store:
         store.ensure_site(key, site.name, site.base_url, site.timezone)
         html = (SNAPSHOTS / key / path).read_text(encoding="utf-8")
         url = f"{site.base_url}/{path}"
-        data = extract_page(site, html, url, "2026-11-20T10:00:00+00:00")
-        store.record_page(page_record(data, url=url, site=key, status=200, fetched_at="2026-11-20T10:00:00+00:00",
-                                      html=html))
+        page = FetchedPage(site=key, url=url, status=200, fetched_at="2026-11-20T10:00:00+00:00", html=html)
+        page.article = extract_page(page, hints=site.hints, tz=site.timezone)
+        Recorder(store).record(page)
     return store
 
 
@@ -86,13 +88,13 @@ def test_reextract_never_overwrites_a_version_a_crawl_wrote_meanwhile(tmp_path, 
     url = f"{SITES['ina'].base_url}/{PAGES['ina']}"
     real_extract = module.extract_page
 
-    def crawl_meanwhile(site, html, page_url, fetched_at, *args):
-        if page_url == url:  # a crawl stores the edited article while this page is being re-extracted
-            edited = html.replace("ترهيب", "تهديد")
-            data = real_extract(site, edited, url, "2026-11-21T10:00:00+00:00")
-            store.record_page(page_record(data, url=url, site="ina", status=200,
-                                          fetched_at="2026-11-21T10:00:00+00:00", html=edited))
-        return real_extract(site, html, page_url, fetched_at, *args)
+    def crawl_meanwhile(page, **kwargs):
+        if page.url == url:  # a crawl stores the edited article while this page is being re-extracted
+            edited = FetchedPage(site="ina", url=url, status=200, fetched_at="2026-11-21T10:00:00+00:00",
+                                 html=page.html.replace("ترهيب", "تهديد"))
+            edited.article = real_extract(edited, **kwargs)
+            Recorder(store).record(edited)
+        return real_extract(page, **kwargs)
 
     monkeypatch.setattr(module, "extract_page", crawl_meanwhile)
     counts = reextract(store, SITES)

@@ -268,8 +268,8 @@ def test_safe_address_middleware_alone():
     from scrapy import Request
     from scrapy.exceptions import IgnoreRequest
 
-    from crawler.config import load_sites
     from crawler.middlewares import SafeAddressMiddleware
+    from monitor.config import load_sites
 
     class Spider:
         site = load_sites()["ina"].__class__(**{**load_sites()["ina"].__dict__, "fetch_base": "http://127.0.0.1:8001"})

@@ -8,14 +8,15 @@ import pytest
 from click.testing import CliRunner
 
 from crawler.cli import main
-from db.store import PageRecord, Store
+from db.store import Store
 from extract.arabic import search_query, search_text
+from extract.model import FetchedPage
+from tests.factories import fetched, record
 
 
 def page(url: str, text: str, title: str = "عنوان", when: str = "2026-11-20T10:00:00+00:00",
-         published: str = "2026-11-20T12:00:00+03:00") -> PageRecord:
-    return PageRecord(url=url, site="ina", status=200, fetched_at=when, title=title, text=text,
-                      published_at=published, content_hash=str(hash((title, text))))
+         published: str = "2026-11-20T12:00:00+03:00") -> FetchedPage:
+    return fetched(url, text, title, at=when, published=published)
 
 
 @pytest.fixture
@@ -31,21 +32,21 @@ def urls(store: Store, query: str, **kw) -> list[str]:
 
 
 def test_index_follows_inserts_and_edits(store):
-    store.record_page(page("https://www.ina.iq/1", "زار الكاظمي البصرة اليوم."))
-    store.record_page(page("https://www.ina.iq/2", "اجتماع مجلس الأمن الوطني.", published="2026-11-21T09:00:00+03:00"))
+    record(store, page("https://www.ina.iq/1", "زار الكاظمي البصرة اليوم."))
+    record(store, page("https://www.ina.iq/2", "اجتماع مجلس الأمن الوطني.", published="2026-11-21T09:00:00+03:00"))
     assert urls(store, "الكاظمى") == ["https://www.ina.iq/1"]
     assert urls(store, "البصره") == urls(store, "بالبصرة") == ["https://www.ina.iq/1"]
     assert urls(store, "امن") == ["https://www.ina.iq/2"]
     # an edit replaces the indexed words at once: the old word is gone, the new one found
-    store.record_page(page("https://www.ina.iq/1", "زار الكاظمي الموصل اليوم.", when="2026-11-21T10:00:00+00:00"))
+    record(store, page("https://www.ina.iq/1", "زار الكاظمي الموصل اليوم.", when="2026-11-21T10:00:00+00:00"))
     assert urls(store, "البصرة") == []
     assert urls(store, "الموصل") == ["https://www.ina.iq/1"]
     assert store.db.execute("SELECT count(*) FROM articles_search_fts").fetchone()[0] == 2
 
 
 def test_quoted_phrases_or_site_and_since(store):
-    store.record_page(page("https://www.ina.iq/1", "قال رئيس الوزراء إن الوضع مستقر.", published="2026-01-01T10:00:00+03:00"))
-    store.record_page(page("https://www.ina.iq/2", "قال الوزراء إن رئيس البرلمان غائب.", published="2026-06-01T10:00:00+03:00"))
+    record(store, page("https://www.ina.iq/1", "قال رئيس الوزراء إن الوضع مستقر.", published="2026-01-01T10:00:00+03:00"))
+    record(store, page("https://www.ina.iq/2", "قال الوزراء إن رئيس البرلمان غائب.", published="2026-06-01T10:00:00+03:00"))
     assert urls(store, '"رئيس الوزراء"') == ["https://www.ina.iq/1"]
     assert urls(store, "رئيس الوزراء") == ["https://www.ina.iq/2", "https://www.ina.iq/1"]  # newest first
     assert urls(store, "مستقر OR غائب") == ["https://www.ina.iq/2", "https://www.ina.iq/1"]
@@ -61,7 +62,7 @@ def test_queries_never_reach_fts_syntax():
 
 
 def test_rasid_search_command(tmp_path, store):
-    store.record_page(page("https://www.ina.iq/%D8%AE%D8%A8%D8%B1", "فقرة أولى.\n\nوقال الكاظمي إن الأمن مستتب."))
+    record(store, page("https://www.ina.iq/%D8%AE%D8%A8%D8%B1", "فقرة أولى.\n\nوقال الكاظمي إن الأمن مستتب."))
     db = str(store.path)
     result = CliRunner().invoke(main, ["search", "الكاظمى", "--db", db])
     assert result.exit_code == 0
@@ -85,9 +86,9 @@ def test_rasid_search_bad_input(tmp_path, store, args, message):
 
 
 def test_exclusion_and_and_prefix_work_on_folded_text(store):
-    store.record_page(page("https://www.ina.iq/1", "زار الكاظمي البصرة اليوم."))
-    store.record_page(page("https://www.ina.iq/2", "استقبل الكاظمي وفدا في بغداد.", published="2026-11-21T09:00:00+03:00"))
-    store.record_page(page("https://www.ina.iq/3", "أمطار في البصرة.", published="2026-11-19T09:00:00+03:00"))
+    record(store, page("https://www.ina.iq/1", "زار الكاظمي البصرة اليوم."))
+    record(store, page("https://www.ina.iq/2", "استقبل الكاظمي وفدا في بغداد.", published="2026-11-21T09:00:00+03:00"))
+    record(store, page("https://www.ina.iq/3", "أمطار في البصرة.", published="2026-11-19T09:00:00+03:00"))
     assert urls(store, "الكاظمي -البصرة") == urls(store, "الكاظمي NOT البصره") == ["https://www.ina.iq/2"]
     assert urls(store, "الكاظمي AND البصرة") == ["https://www.ina.iq/1"]
     assert urls(store, "الكاظ*") == ["https://www.ina.iq/2", "https://www.ina.iq/1"]

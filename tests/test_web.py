@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from db.store import PageRecord, Store
+from db.store import Store
 from tests.conftest import ROOT, base_url_args, run_rasid
+from tests.factories import fetched, record
 
 pytestmark = pytest.mark.slow  # servers and child processes: `pytest -m "not slow"` skips them
 
@@ -32,11 +33,11 @@ def demo_db(tmp_path_factory) -> Path:
     run_rasid("demo", "--db", str(db))
     store = Store(db)
     store.ensure_site("other", "موقع آخر", "https://example-news.iq", "Asia/Baghdad")
-    store.record_page(PageRecord(
-        url=SPELLED_WITH_YAA_HAMZA, site="other", status=200, fetched_at="2026-11-23T08:00:00+00:00",
+    record(store, fetched(
+        SPELLED_WITH_YAA_HAMZA, site="other", at="2026-11-23T08:00:00+00:00",
         title="الحكومة تتحمل المسئولية عن انقطاع الكهرباء",
         text="قال نائب في البرلمان إن الحكومة تتحمل مسئولية انقطاع الكهرباء في المحافظات الجنوبية.",
-        published_at="2026-11-23T10:00:00+03:00", content_hash="h1"))
+        published="2026-11-23T10:00:00+03:00"))
     store.close()
     return db
 

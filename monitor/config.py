@@ -7,6 +7,7 @@ before anything is crawled.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
 import tomllib
@@ -15,8 +16,8 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from db.store import ALERT_KINDS
 from extract.hints import ExtractionHints
+from monitor.changes import ALERT_KINDS
 
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
 DEFAULT_SITES = SEEDS_DIR / "sites.toml"
@@ -92,6 +93,17 @@ class Site:
     @property
     def fetch_origin(self) -> str:
         return (self.fetch_base or self.base_url).rstrip("/")
+
+    @property
+    def politeness_delay(self) -> float:
+        """Seconds between requests: the site's download_delay, none for a replay server or a
+        mirror on this machine (localhost or a loopback address)."""
+        host = urlsplit(self.fetch_base).hostname if self.fetch_base else None
+        try:
+            local = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:  # a name, or no fetch base
+            local = False
+        return 0.0 if local else self.download_delay
 
     @property
     def live_hosts(self) -> tuple[str, ...]:
@@ -310,59 +322,60 @@ def load_sites(path: Path = DEFAULT_SITES) -> dict[str, Site]:
     tables = data.get("sites")
     if not isinstance(tables, dict) or not tables:
         raise ConfigError(f"{path}: no [sites.NAME] tables found")
-    sites = {}
-    for key, entry in tables.items():
-        table = f"sites.{key}"
-        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", key):
-            raise ConfigError(f"{_where(path, text, table)}: site key {key!r}: use lower-case letters, digits, - or _")
-        unknown = sorted(set(entry) - SITE_FIELDS)
-        if unknown:
-            raise ConfigError(f"{_where(path, text, table, unknown[0])}: [{table}] unknown field {unknown[0]!r}")
-        missing = sorted(REQUIRED_FIELDS - set(entry))
-        if missing:
-            raise ConfigError(f"{_where(path, text, table)}: [{table}] missing field {missing[0]!r}")
+    return {key: _site(path, text, key, entry) for key, entry in tables.items()}
 
-        def at(field_name: str, _table=table) -> str:
-            return f"{_where(path, text, _table, field_name)}: [{_table}] {field_name}"
 
-        try:
-            ZoneInfo(str(entry["timezone"]))
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ConfigError(f"{at('timezone')}: unknown time zone {entry['timezone']!r}") from None
-        patterns = [_linear_pattern(pattern, at("article_patterns"))
-                    for pattern in _str_list(entry["article_patterns"], at("article_patterns"))]
-        hints = entry.get("hints", {})
-        if not isinstance(hints, dict):
-            raise ConfigError(f"{at('hints')}: expected a table [{table}.hints]")
-        unknown = sorted(set(hints) - HINT_FIELDS)
-        if unknown:
-            raise ConfigError(f"{_where(path, text, table + '.hints', unknown[0])}: [{table}.hints] "
-                              f"unknown field {unknown[0]!r}")
-        delay = _seconds(entry.get("download_delay", 1.0), at("download_delay"))
-        sites[key] = Site(
-            key=key,
-            name=str(entry["name"]),
-            base_url=_check_url(entry["base_url"], at("base_url")),
-            timezone=str(entry["timezone"]),
-            article_patterns=tuple(patterns),
-            hosts=_str_list(entry.get("hosts", []), at("hosts")),
-            feeds=_str_list(entry.get("feeds", []), at("feeds")),
-            sitemaps=_str_list(entry.get("sitemaps", []), at("sitemaps")),
-            listings=_str_list(entry.get("listings", []), at("listings")),
-            revisit_seconds=parse_duration(entry.get("revisit", "30m"), at("revisit")),
-            cron=check_cron(entry["cron"], at("cron")) if "cron" in entry else None,
-            download_delay=delay,
-            enabled=_bool(entry.get("enabled", True), at("enabled")),
-            hints=ExtractionHints(
-                date_selector=_selector(hints.get("date_selector"), at("hints.date_selector")),
-                remove=tuple(_selector(s, at("hints.remove")) for s in _str_list(hints.get("remove", []),
-                                                                                   at("hints.remove"))),
-                title_suffix=_optional_str(hints.get("title_suffix"), at("hints.title_suffix")),
-            ),
-        )
-        if not (sites[key].feeds or sites[key].sitemaps or sites[key].listings):
-            raise ConfigError(f"{_where(path, text, table)}: [{table}] needs at least one of feeds, sitemaps, listings")
-    return sites
+def _site(path: Path, text: str, key: str, entry: dict) -> Site:
+    """One [sites.KEY] table of the site list, every field checked."""
+    table = f"sites.{key}"
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", key):
+        raise ConfigError(f"{_where(path, text, table)}: site key {key!r}: use lower-case letters, digits, - or _")
+    unknown = sorted(set(entry) - SITE_FIELDS)
+    if unknown:
+        raise ConfigError(f"{_where(path, text, table, unknown[0])}: [{table}] unknown field {unknown[0]!r}")
+    missing = sorted(REQUIRED_FIELDS - set(entry))
+    if missing:
+        raise ConfigError(f"{_where(path, text, table)}: [{table}] missing field {missing[0]!r}")
+
+    def at(field_name: str) -> str:
+        return f"{_where(path, text, table, field_name)}: [{table}] {field_name}"
+
+    try:
+        ZoneInfo(str(entry["timezone"]))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{at('timezone')}: unknown time zone {entry['timezone']!r}") from None
+    site = Site(
+        key=key, name=str(entry["name"]), base_url=_check_url(entry["base_url"], at("base_url")),
+        timezone=str(entry["timezone"]),
+        article_patterns=tuple(_linear_pattern(pattern, at("article_patterns"))
+                               for pattern in _str_list(entry["article_patterns"], at("article_patterns"))),
+        hosts=_str_list(entry.get("hosts", []), at("hosts")),
+        feeds=_str_list(entry.get("feeds", []), at("feeds")),
+        sitemaps=_str_list(entry.get("sitemaps", []), at("sitemaps")),
+        listings=_str_list(entry.get("listings", []), at("listings")),
+        revisit_seconds=parse_duration(entry.get("revisit", "30m"), at("revisit")),
+        cron=check_cron(entry["cron"], at("cron")) if "cron" in entry else None,
+        download_delay=_seconds(entry.get("download_delay", 1.0), at("download_delay")),
+        enabled=_bool(entry.get("enabled", True), at("enabled")),
+        hints=_hints(path, text, table, entry.get("hints", {}), at),
+    )
+    if not (site.feeds or site.sitemaps or site.listings):
+        raise ConfigError(f"{_where(path, text, table)}: [{table}] needs at least one of feeds, sitemaps, listings")
+    return site
+
+
+def _hints(path: Path, text: str, table: str, hints: object, at) -> ExtractionHints:
+    if not isinstance(hints, dict):
+        raise ConfigError(f"{at('hints')}: expected a table [{table}.hints]")
+    unknown = sorted(set(hints) - HINT_FIELDS)
+    if unknown:
+        raise ConfigError(f"{_where(path, text, table + '.hints', unknown[0])}: [{table}.hints] "
+                          f"unknown field {unknown[0]!r}")
+    return ExtractionHints(
+        date_selector=_selector(hints.get("date_selector"), at("hints.date_selector")),
+        remove=tuple(_selector(s, at("hints.remove")) for s in _str_list(hints.get("remove", []), at("hints.remove"))),
+        title_suffix=_optional_str(hints.get("title_suffix"), at("hints.title_suffix")),
+    )
 
 
 def load_config(path: Path | None = None, sites_file: Path | None = None) -> Config:
@@ -380,28 +393,7 @@ def load_config(path: Path | None = None, sites_file: Path | None = None) -> Con
         sites_file = (path.parent / str(data["sites_file"])).resolve()
     sites = load_sites(sites_file or DEFAULT_SITES)
     for key, override in data.get("sites", {}).items():
-        table = f"sites.{key}"
-        if key not in sites:
-            raise ConfigError(f"{_where(path, text, table)}: [{table}] is not a site in the site list")
-        bad = sorted(set(override) - CONFIG_SITE_FIELDS)
-        if bad:
-            raise ConfigError(f"{_where(path, text, table, bad[0])}: [{table}] unknown field {bad[0]!r}")
-        changes: dict = {}
-        if "base_url" in override:
-            changes["fetch_base"] = _check_url(override["base_url"], f"{_where(path, text, table, 'base_url')}: "
-                                                                     f"[{table}] base_url")
-        if "enabled" in override:
-            changes["enabled"] = _bool(override["enabled"], f"{_where(path, text, table, 'enabled')}: [{table}] enabled")
-        if "revisit" in override:
-            changes["revisit_seconds"] = parse_duration(override["revisit"], f"{_where(path, text, table, 'revisit')}: "
-                                                                             f"[{table}] revisit")
-            changes["cron"] = None
-        if "cron" in override:
-            changes["cron"] = check_cron(override["cron"], f"{_where(path, text, table, 'cron')}: [{table}] cron")
-        if "download_delay" in override:
-            changes["download_delay"] = _seconds(override["download_delay"],
-                                                 f"{_where(path, text, table, 'download_delay')}: [{table}] download_delay")
-        sites[key] = replace(sites[key], **changes)
+        sites[key] = _site_override(path, text, key, override, sites)
     def top(key: str) -> str:
         line = next((n for n, ln in enumerate(text.splitlines(), 1) if re.match(rf"^\s*{key}\s*=", ln)), None)
         return f"{path}{':' + str(line) if line else ''}: {key}"
@@ -418,6 +410,33 @@ def load_config(path: Path | None = None, sites_file: Path | None = None) -> Con
                   deliver_every=deliver_every, download_timeout=download_timeout, max_store_mb=max_store_mb,
                   alerts=_alert_settings(path, text, data.get("alerts", {})),
                   watch=_watch_rules(path, text, data.get("watch", []), sites), source=path)
+
+
+def _site_override(path: Path, text: str, key: str, override: dict, sites: dict[str, Site]) -> Site:
+    """A [sites.KEY] table of the config file applied to the site list's entry."""
+    table = f"sites.{key}"
+    if key not in sites:
+        raise ConfigError(f"{_where(path, text, table)}: [{table}] is not a site in the site list")
+    bad = sorted(set(override) - CONFIG_SITE_FIELDS)
+    if bad:
+        raise ConfigError(f"{_where(path, text, table, bad[0])}: [{table}] unknown field {bad[0]!r}")
+
+    def at(field_name: str) -> str:
+        return f"{_where(path, text, table, field_name)}: [{table}] {field_name}"
+
+    changes: dict = {}
+    if "base_url" in override:
+        changes["fetch_base"] = _check_url(override["base_url"], at("base_url"))
+    if "enabled" in override:
+        changes["enabled"] = _bool(override["enabled"], at("enabled"))
+    if "revisit" in override:
+        changes["revisit_seconds"] = parse_duration(override["revisit"], at("revisit"))
+        changes["cron"] = None
+    if "cron" in override:
+        changes["cron"] = check_cron(override["cron"], at("cron"))
+    if "download_delay" in override:
+        changes["download_delay"] = _seconds(override["download_delay"], at("download_delay"))
+    return replace(sites[key], **changes)
 
 
 def _relative_to(config_path: Path, value: object) -> Path:

@@ -1,0 +1,82 @@
+"""`rasid demo`: Rasid end to end, offline, on the shipped snapshots of the five seed sites."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from crawler import report
+from crawler.replay import ReplayServer
+from crawler.run import ChildCrawl, CrawlExit
+from db.store import Store
+from monitor.config import DEMO_UPDATE, SNAPSHOTS
+
+ROUNDS = ("first crawl (baseline)", "second crawl (after the sites changed)")
+
+
+class DemoError(RuntimeError):
+    """A crawl of the demo failed: one line."""
+
+
+def copy_snapshots(target: Path) -> Path:
+    """A writable copy of the shipped snapshots (the demo edits it)."""
+    shutil.copytree(SNAPSHOTS, target)
+    return target
+
+
+def apply_demo_update(snapshot_root: Path) -> None:
+    """Turn day one of the snapshots into day two: files from demo-update/
+    replace or join the snapshot, and the paths in _removed.txt disappear."""
+    for source in DEMO_UPDATE.rglob("*"):
+        if source.is_file() and source.name != "_removed.txt":
+            target = snapshot_root / source.relative_to(DEMO_UPDATE)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+    for line in (DEMO_UPDATE / "_removed.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            (snapshot_root / line.strip()).unlink(missing_ok=True)
+
+
+def run_demo(db_path: Path, say: Callable[[str], None]) -> None:
+    """Serve a copy of the snapshots on 127.0.0.1, crawl it (the baseline), change it (one article
+    edited, one new, one removed), crawl again; `say` each round's figures and the alerts."""
+    with tempfile.TemporaryDirectory(prefix="rasid-demo-") as tmp:
+        root = copy_snapshots(Path(tmp) / "snapshots")
+        with ReplayServer(root) as server:
+            say("replay servers: " + ", ".join(f"{k} {u}" for k, u in server.base_urls.items()))
+            for n, label in enumerate(ROUNDS):
+                if n == 1:
+                    apply_demo_update(root)
+                    server.reload()
+                    say("\nsnapshot changed: one article edited (ina), one added (alaraby), one removed (okaz)")
+                before = _last_crawl_id(db_path)
+                code = ChildCrawl(db_path, base_urls=server.base_urls, quiet=True).wait()
+                if code != CrawlExit.OK:
+                    raise DemoError(f"the {label} failed (exit code {int(code)})")
+                for line in _round_lines(db_path, before, baseline=n == 0):
+                    say(line)
+
+
+def _last_crawl_id(db_path: Path) -> int:
+    store = Store(db_path)
+    try:
+        return store.last_crawl_id()
+    finally:
+        store.close()
+
+
+def _round_lines(db_path: Path, before: int, baseline: bool) -> list[str]:
+    store = Store(db_path)
+    try:
+        lines = [f"\n{ROUNDS[0 if baseline else 1]}:", *report.table(store.crawl_summary(before))]
+        if baseline:
+            lines += ["\narticles stored:", *report.article_lines(store.article_list())]
+            if store.count_alerts():
+                lines.append(f"({store.count_alerts()} alerts on the baseline crawl)")
+        else:
+            lines += ["\nalerts:", *report.alert_lines(store.alerts(after_crawl_id=before))]
+        return lines
+    finally:
+        store.close()

@@ -1,0 +1,107 @@
+"""`rasid extract`: one page, from a file or a URL, through the crawl's own extraction.
+
+Fetching one URL typed by the user needs no crawler: urllib, with the crawl's User-Agent and
+its address policy on redirects. Scrapy is not imported (the command starts in a fraction of
+the time)."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from crawler.addresses import origin_of, refusal
+from crawler.settings import USER_AGENT
+from extract.article import extract_article
+from extract.encoding import decode_html, looks_like_html
+from monitor.config import Config, Site
+
+MAX_PAGE_BYTES = 10 * 2**20
+
+
+class PageError(ValueError):
+    """The page cannot be read as asked: one line naming the file, URL or option."""
+
+
+class _SafeRedirects(urllib.request.HTTPRedirectHandler):
+    """Redirects are followed under the crawl's address policy: the address typed is the user's
+    to choose; a redirect elsewhere must be http(s) to a public address, never the machine itself,
+    its network or the cloud metadata service (169.254.169.254)."""
+
+    def __init__(self, origin: tuple[str, str, int]):
+        self.origin = origin
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if origin_of(newurl) != self.origin:
+            why = refusal(newurl)
+            if why:
+                raise PageError(f"{req.full_url}: redirect to {newurl} refused: {why}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _fetch(url: str) -> tuple[bytes, str | None, str]:
+    """(body, Content-Type, final URL) of one page, following redirects."""
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/html,*/*;q=0.5"})
+    opener = urllib.request.build_opener(_SafeRedirects(origin_of(url)))
+    try:
+        with opener.open(request, timeout=30) as response:  # http/https checked by the caller
+            return response.read(MAX_PAGE_BYTES + 1), response.headers.get("Content-Type"), response.geturl()
+    except urllib.error.HTTPError as exc:
+        raise PageError(f"{url}: HTTP {exc.code} {exc.reason}") from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise PageError(f"{url}: cannot fetch: {getattr(exc, 'reason', exc)}") from None
+
+
+def read_page(source: str, url: str | None) -> tuple[str, str | None, str]:
+    """(html, its URL, the encoding it was read in) of a saved file or an http(s) URL."""
+    content_type = None
+    if urlsplit(source).scheme in ("http", "https"):
+        body, content_type, url = _fetch(source)
+    elif "://" in source:
+        raise PageError(f"{source}: only http and https URLs can be fetched")
+    else:
+        try:
+            body = Path(source).read_bytes()
+        except OSError as exc:
+            raise PageError(f"{source}: cannot read: {exc.strerror}") from None
+    if len(body) > MAX_PAGE_BYTES:
+        raise PageError(f"{source}: larger than {MAX_PAGE_BYTES // 2**20} MB, not an article page")
+    html, encoding = decode_html(body, content_type)
+    if not looks_like_html(body, html):
+        raise PageError(f"{source}: not an HTML page")
+    return html, url, encoding
+
+
+def site_for(config: Config, key: str | None, url: str | None) -> Site | None:
+    if key:
+        return config.select([key])[0]
+    host = urlsplit(url).hostname if url else None
+    return next((s for s in config.sites.values() if host and host in s.live_hosts), None)
+
+
+def extract_one(config: Config, source: str, url: str | None = None, site_key: str | None = None,
+                reference: str | None = None, tz: str | None = None) -> dict | None:
+    """The article of one page as `rasid extract` prints it (None: no article text). The site is
+    --site, else the one whose host the URL or the page's own canonical URL has: its zone and hints."""
+    html, url, encoding = read_page(source, url)
+    when = reference or datetime.now(UTC).isoformat(timespec="seconds")
+    site = site_for(config, site_key, url)
+    try:
+        article = extract_article(html, url, hints=site.hints if site else None, reference=when,
+                                  tz=tz or (site.timezone if site else None))
+        if site is None and article is not None and article.canonical_url:
+            # the page names its own address: a site of the list gets its zone and hints after all
+            site = site_for(config, None, article.canonical_url)
+            if site is not None:
+                article = extract_article(html, url or article.canonical_url, hints=site.hints, reference=when,
+                                          tz=tz or site.timezone)
+    except ValueError as exc:  # only an unknown --tz or a malformed --reference reach here
+        raise PageError(f"--reference/--tz: {exc}") from None
+    if article is None or not article.text:
+        return None
+    # a time printed without an offset, on a page of no known zone, is read as UTC: say so
+    assumed = any(d is not None and d.timezone_assumed for d in (article.published, article.modified))
+    return {**article.as_dict(), "site": site.key if site else None, "timezone": tz or (site.timezone if site else None),
+            "timezone_assumed": assumed, "encoding": encoding}

@@ -1,0 +1,99 @@
+"""What the commands print, as lines of text: tables of crawl figures, alerts with their diffs,
+stored articles, search results, the status of each site. No I/O here but the store's reads in
+`status`; the commands echo the lines."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import unquote
+
+from db.store import Store
+from extract.arabic import matching_paragraph
+
+CRAWL_COLUMNS = ("site", "articles", "pages", "new", "changed", "removed", "restored", "not_modified", "errors",
+                 "status")
+STATUS_COLUMNS = ("site", "last_run", "seconds", "result", "next_run", "live", "removed", "new_24h", "failed_24h")
+
+
+def table(rows: list[dict], columns: tuple[str, ...] = CRAWL_COLUMNS) -> Iterator[str]:
+    widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) if rows else len(c) for c in columns}
+    yield "  ".join(c.ljust(widths[c]) for c in columns)
+    for row in rows:
+        yield "  ".join(str(row.get(c) if row.get(c) is not None else "").ljust(widths[c]) for c in columns)
+
+
+def alert_lines(alerts: list[dict]) -> Iterator[str]:
+    if not alerts:
+        yield "no alerts"
+    for alert in alerts:
+        yield f"[{alert['kind']}] {alert['site']}: {alert['title'] or ''}"
+        yield f"    {unquote(alert['url'])}"
+        for line in (alert.get("diff") or "").splitlines():
+            yield f"    {line}"
+
+
+def article_lines(articles: list[dict]) -> Iterator[str]:
+    for row in articles:
+        yield f"  {row['site']:8} {(row['published_at'] or '?')[:16]:16}  {row['title']}"
+
+
+def search_lines(results: list[dict], query: str, as_json: bool) -> Iterator[str]:
+    """Each result: JSON (id, site, url, title, published_at, excerpt), or three lines of text."""
+    for row in results:
+        excerpt = matching_paragraph(row["text"] or "", query)
+        if as_json:
+            yield json.dumps({k: row[k] for k in ("id", "site", "url", "title", "published_at")}
+                             | {"excerpt": excerpt}, ensure_ascii=False)
+            continue
+        yield f"{(row['published_at'] or row['first_seen'] or '')[:16]:16}  {row['site']:8} {row['title']}"
+        yield f"    {unquote(row['url'])}"
+        if excerpt:
+            yield f"    {excerpt}"
+
+
+@dataclass
+class Status:
+    sites: list[dict]  # Store.site_status rows, with next_run
+    daemon_pid: int | None
+    errors: list[dict]  # Store.recent_errors
+    undelivered: int
+
+
+def status(db_path: Path, now: datetime | None = None) -> Status:
+    """Each site's last crawl and next scheduled run, the daemon, recent errors, the outbox."""
+    from crawler.daemon import DaemonLock, scheduled_runs
+
+    now = now or datetime.now(UTC)
+    store = Store(db_path)
+    try:
+        rows, errors, pending = store.site_status(), store.recent_errors(limit=10), store.count_alerts(undelivered=True)
+    finally:
+        store.close()
+    jobs, daemon_pid = scheduled_runs(db_path), DaemonLock(db_path).holder()
+    for row in rows:
+        next_run = jobs.get(row["site"])
+        if row["site"] not in jobs:
+            row["next_run"] = "not scheduled"
+        elif next_run is None:
+            row["next_run"] = "paused"
+        elif daemon_pid is None:  # the schedule is kept, but nothing runs it now
+            row["next_run"] = "no daemon running"
+        else:
+            row["next_run"] = next_run.isoformat(timespec="seconds") + (" (due)" if next_run <= now else "")
+        row["last_run"] = row["last_run"] or "never"
+    return Status(rows, daemon_pid, errors, pending)
+
+
+def status_lines(report: Status) -> Iterator[str]:
+    yield from table(report.sites, STATUS_COLUMNS)
+    running = f"running (pid {report.daemon_pid})" if report.daemon_pid else "not running"
+    yield f"\ndaemon: {running}; times are UTC (+00:00)"
+    if report.errors:
+        yield "\nrecent errors:"
+        for error in report.errors:
+            yield f"  {error['started_at']}  {error['site']:8} {error['line']}"
+    yield f"\nalerts not yet delivered by `rasid daemon`: {report.undelivered}"

@@ -1,0 +1,107 @@
+"""The store's schema, as sqlite-utils migrations: each change of the schema one function, applied
+once per store and recorded in its `_sqlite_migrations` table, which is what is read to know what a
+store still needs (the PRAGMA user_version earlier Rasids wrote is no longer read or written).
+
+Stores made before migrations were recorded already hold some of these tables and columns, so
+each step creates only what is missing. A store that records a migration this Rasid does not
+know was written by a newer Rasid and is refused (store.Store), not half-understood.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+from extract.arabic import search_text
+
+migrations = Migrations("rasid")
+NAMES: list[str] = []  # the migrations this Rasid has, in order
+
+
+def migration(fn):
+    NAMES.append(fn.__name__)
+    return migrations()(fn)
+
+
+def _add(db: Database, table: str, column: str, kind) -> None:
+    if column not in db[table].columns_dict:
+        db[table].add_column(column, kind)
+
+
+@migration
+def m001_tables(db: Database) -> None:
+    if "sites" not in db.table_names():
+        db["sites"].create({"key": str, "name": str, "base_url": str, "timezone": str,
+                            "first_crawl_at": str, "last_crawl_at": str}, pk="key")
+    if "articles" not in db.table_names():
+        db["articles"].create({
+            "id": int, "url": str, "site": str, "title": str, "text": str,
+            "published_at": str, "published_precision": str, "modified_at": str,
+            "author": str, "section": str, "tags": str, "image": str, "lang": str,
+            "first_seen": str, "last_seen": str, "last_changed": str, "content_hash": str,
+            "etag": str, "last_modified": str, "status": str, "removed_at": str, "versions": int,
+        }, pk="id", foreign_keys=[("site", "sites", "key")], not_null={"url", "site", "first_seen"},
+            defaults={"status": "live", "versions": 0})
+        db["articles"].create_index(["url"], unique=True)
+        db["articles"].create_index(["site", "published_at"])
+        db["articles"].create_index(["first_seen"])
+    if "versions" not in db.table_names():
+        db["versions"].create({
+            "id": int, "article_id": int, "fetched_at": str, "content_hash": str,
+            "title": str, "text": str, "html_gz": bytes,
+        }, pk="id", foreign_keys=[("article_id", "articles", "id")])
+        db["versions"].create_index(["article_id", "fetched_at"])
+    if "crawls" not in db.table_names():
+        counts = ("pages", "new", "changed", "unchanged", "not_modified", "removed", "restored", "errors")
+        db["crawls"].create({
+            "id": int, "site": str, "started_at": str, "finished_at": str, "status": str,
+            **dict.fromkeys(counts, int), "error_log": str,
+        }, pk="id", foreign_keys=[("site", "sites", "key")], defaults=dict.fromkeys(counts, 0))
+        db["crawls"].create_index(["site", "started_at"])
+    if "alerts" not in db.table_names():
+        db["alerts"].create({
+            "id": int, "kind": str, "article_id": int, "site": str, "url": str, "title": str,
+            "created_at": str, "crawl_id": int, "diff": str, "delivered_at": str,
+        }, pk="id", foreign_keys=[("article_id", "articles", "id"), ("crawl_id", "crawls", "id")])
+        db["alerts"].create_index(["created_at"])
+
+
+@migration
+def m002_body_hash(db: Database) -> None:
+    _add(db, "articles", "body_hash", str)  # of the raw response: the same body is not extracted again
+
+
+@migration
+def m003_crawl_pid(db: Database) -> None:
+    _add(db, "crawls", "pid", int)  # the crawl's process, to tell a dead crawl from a running one
+
+
+@migration
+def m004_outbox(db: Database) -> None:
+    _add(db, "alerts", "delivery", str)  # delivered, filtered (by watch rules), no_channels
+    if "deliveries" not in db.table_names():
+        db["deliveries"].create({
+            "alert_id": int, "channel": str, "attempts": int, "next_attempt_at": str, "delivered_at": str,
+            "last_error": str,
+        }, pk=("alert_id", "channel"), foreign_keys=[("alert_id", "alerts", "id")], defaults={"attempts": 0})
+
+
+@migration
+def m005_search(db: Database) -> None:
+    if "articles_search" in db.table_names():
+        return
+    db["articles_search"].create({"article_id": int, "title": str, "text": str}, pk="article_id")
+    # FTS5 through sqlite-utils: its triggers keep the index in step with articles_search.
+    db["articles_search"].enable_fts(["title", "text"], create_triggers=True, tokenize="unicode61")
+    for row in db.query("SELECT id, title, text FROM articles"):  # a store from before search
+        db.execute("INSERT INTO articles_search (article_id, title, text) VALUES (?, ?, ?)",
+                   [row["id"], search_text(row["title"] or ""), search_text(row["text"] or "")])
+
+
+@migration
+def m006_modified_precision(db: Database) -> None:
+    _add(db, "articles", "modified_precision", str)  # every date of extract.model.Article keeps its precision
+
+
+def unknown(db: Database) -> list[str]:
+    """Migrations the store records that this Rasid does not have (a newer Rasid wrote it)."""
+    return [m.name for m in migrations.applied(db) if m.name not in NAMES]

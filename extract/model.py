@@ -1,0 +1,78 @@
+"""The two shapes an article takes, each declared once.
+
+    FetchedPage  one article URL as the crawl fetched it (status, validators, HTML), and the
+                 Article extracted from it: the spider makes it, the pipelines extract and
+                 store it, `rasid reextract` rebuilds it from a stored version
+    Article      what extraction found on the page: the fields the store keeps, the monitor
+                 compares and the alerts show
+
+Adding an article field is one line here (and a migration in db/migrations.py for its column):
+the store writes every field of Article that is not marked `stored=False`, dates as
+`<name>_at` and `<name>_precision`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from extract.dates import ParsedDate
+
+
+def content_hash(title: str, text: str) -> str:
+    """Hash of what a reader sees: title and text, whitespace-insensitive."""
+    normalised = " ".join(title.split()) + "\n" + " ".join(text.split())
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+def _not_stored():
+    return field(default=None, metadata={"stored": False})
+
+
+@dataclass
+class Article:
+    title: str | None
+    text: str
+    published: ParsedDate | None = field(default=None, metadata={"date": True})
+    modified: ParsedDate | None = field(default=None, metadata={"date": True})
+    author: str | None = None
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+    image: str | None = None
+    lang: str | None = None
+    # what the page says of itself, used while extracting (the URL kept is the crawl's own)
+    canonical_url: str | None = _not_stored()
+    site_name: str | None = _not_stored()
+    # set when Rasid's own rules failed on the page and plain trafilatura's answer was used
+    rules_error: str | None = _not_stored()
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p for p in self.text.split("\n\n") if p]
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.title or "", self.text)
+
+    def as_dict(self) -> dict:
+        """Plain JSON-able values (dates as ISO text with their precision), as `rasid extract` prints."""
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        for key in ("published", "modified"):
+            value: ParsedDate | None = data[key]
+            data[key] = value.iso if value else None
+            data[f"{key}_precision"] = value.precision if value else None
+        return data
+
+
+@dataclass
+class FetchedPage:
+    site: str
+    url: str  # public, canonical
+    status: int  # HTTP status; 304 means unchanged since the validators we sent
+    fetched_at: str
+    html: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    feed_published: str | None = None  # a date the feed or sitemap gave for this URL
+    body_hash: str | None = None  # of the raw response body: the same body is not extracted again
+    article: Article | None = field(default=None, repr=False)  # set by extraction

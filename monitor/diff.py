@@ -1,0 +1,42 @@
+"""Word diffs of an article's edits, as alerts and the edits view show them."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+
+from extract.model import Article
+
+
+def word_diff(old: str, new: str, context: int = 6) -> str:
+    """A readable word-level diff: [-removed words-] {+added words+}, with a few
+    words of context around each change and … between distant changes."""
+    a, b = old.split(), new.split()
+    parts: list[str] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            words = a[i1:i2]
+            if len(words) > 2 * context:
+                head = words[:context] if parts else []
+                tail = words[-context:] if i2 < len(a) else []
+                parts.append(" ".join(head + ["…"] + tail).strip())
+            else:
+                parts.append(" ".join(words))
+            continue
+        if i2 > i1:
+            parts.append("[-" + " ".join(a[i1:i2]) + "-]")
+        if j2 > j1:
+            parts.append("{+" + " ".join(b[j1:j2]) + "+}")
+    return " ".join(p for p in parts if p)
+
+
+def edit_diff(stored: Mapping, article: Article) -> str:
+    """The edit from the stored title and text to the article's: a title line
+    (العنوان: …) when the title changed, then the text's word diff."""
+    parts = []
+    if (stored["title"] or "") != (article.title or ""):
+        parts.append("العنوان: " + word_diff(stored["title"] or "", article.title or ""))
+    text = word_diff(stored["text"] or "", article.text or "")
+    if text:
+        parts.append(text)
+    return "\n".join(parts)

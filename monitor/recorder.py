@@ -1,0 +1,52 @@
+"""A fetch becomes stored state: read what the store holds, decide (monitor.changes), persist
+(db.store), in one transaction per page, so a crawl killed at any moment leaves whole articles
+or none. The crawl's store pipeline, imports and benchmarks all record through here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from db.store import Store
+from extract.model import FetchedPage
+from monitor.changes import decide
+from monitor.schedule import Schedule, due, watched_since
+
+
+class Recorder:
+    def __init__(self, store: Store):
+        self.store = store
+        self._baselines: set[str] = set()  # sites known to have one (a baseline never goes away)
+
+    def record(self, page: FetchedPage, crawl_id: int | None = None) -> str:
+        """Record one fetch of an article URL; return its outcome (monitor.changes.OUTCOMES)."""
+        with self.store.transaction():
+            return self._record(page, crawl_id)
+
+    def record_all(self, pages: list[FetchedPage], crawl_id: int | None = None) -> list[str]:
+        """record for a batch, in one transaction: for bulk loads (imports, benchmarks), where one
+        commit per page would dominate. Still all or nothing."""
+        with self.store.transaction():
+            return [self._record(page, crawl_id) for page in pages]
+
+    def _record(self, page: FetchedPage, crawl_id: int | None) -> str:
+        if page.status == 304:  # the commonest answer of a revisit: one UPDATE, no read
+            return "not_modified" if self.store.touch(page) else "missing"
+        stored = self.store.article(page.url)
+        change = decide(stored, page, baseline=stored is None and self._has_baseline(page.site))
+        if change.write:
+            self.store.save(page, stored, change, crawl_id)
+        return change.outcome
+
+    def _has_baseline(self, site: str) -> bool:
+        if site not in self._baselines and self.store.has_baseline(site):
+            self._baselines.add(site)
+        return site in self._baselines
+
+
+def revisits(store: Store, site: str, now: datetime, schedule: Schedule,
+             every_step: bool = True) -> tuple[dict[str, dict], set[str]]:
+    """What a crawl of `site` starting `now` needs from the store: the articles due for a revisit
+    (url -> validators and status, for conditional requests) and every stored URL (one not due is
+    not fetched again when a feed still links it)."""
+    watched = store.watched_articles(site, watched_since(now, schedule))
+    return due(watched, now, schedule, every_step), store.stored_urls(site)

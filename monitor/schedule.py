@@ -1,0 +1,49 @@
+"""When a stored article is due for another look: the revisit schedule, pure (`now` is passed in)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+
+Schedule = tuple[tuple[int, int], ...]  # ((interval, until_age), ...) in seconds, youngest first
+
+
+def instant(value: str | None) -> datetime | None:
+    """An ISO timestamp as an aware datetime (UTC when it has no offset); None for a day or less."""
+    if not value or len(value) < 16:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def watched_since(now: datetime, schedule: Schedule) -> str | None:
+    """The first sight before which no article is watched any more (None: none is watched)."""
+    return (now - timedelta(seconds=schedule[-1][1])).isoformat(timespec="seconds") if schedule else None
+
+
+def is_due(first_seen: str | None, last_seen: str | None, now: datetime, schedule: Schedule,
+           every_step: bool = True) -> bool:
+    """An article younger than an until_age is due once that step's interval has passed since it
+    was last fetched; one older than the last until_age is not revisited at all. With
+    every_step=False every article still watched is due (a one-off crawl).
+
+    Age counts from the article's first sight by Rasid, not its printed date: dates can be missing
+    or wrong, and an article imported from an archive still gets its first week of watching."""
+    born = instant(first_seen)
+    if born is None or not schedule:
+        return False
+    last = instant(last_seen) or born
+    age = (now - born).total_seconds()
+    interval = next((every for every, until in schedule if age < until), None)
+    # 0.9: a crawl that starts a little early (the daemon's jitter) still revisits what is nearly due
+    return interval is not None and (not every_step or (now - last).total_seconds() >= interval * 0.9)
+
+
+def due(articles: Iterable[Mapping], now: datetime, schedule: Schedule, every_step: bool = True) -> dict[str, dict]:
+    """url -> {etag, last_modified, body_hash, status} of the articles due (see is_due): what a
+    conditional request for each needs."""
+    return {row["url"]: {k: row[k] for k in ("etag", "last_modified", "body_hash", "status")}
+            for row in articles if is_due(row["first_seen"], row["last_seen"], now, schedule, every_step)}
