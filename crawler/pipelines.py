@@ -9,8 +9,9 @@ SCRAPER_SLOT_MAX_ACTIVE_SIZE bytes, so memory stays bounded however fast the
 site answers.
 
 RASID_STOP_AFTER_PAGES=N (environment) is a test hook: the crawl process stops itself
-(SIGSTOP) right after its N-th page is committed, so a test can SIGKILL it at a point it
-chose, between two transactions, however fast or slow the machine is."""
+(SIGSTOP) right after its N-th page is recorded (committed; a 304's refreshed sight waits for
+its batch, see monitor.recorder), so a test can SIGKILL it at a point it chose, between two
+transactions, however fast or slow the machine is."""
 
 from __future__ import annotations
 
@@ -28,7 +29,6 @@ from scrapy.exceptions import DropItem
 
 from crawler.processes import alive, die_with_crawl
 from db.store import Store, StoreError
-from extract.article import extract_page
 from extract.model import Article, FetchedPage
 from monitor.config import Site
 from monitor.recorder import Recorder
@@ -39,10 +39,21 @@ _POOL: ProcessPoolExecutor | None = None  # one per crawl process, shared by its
 def extraction_pool(workers: int) -> ProcessPoolExecutor:
     global _POOL
     if _POOL is None:
+        import extract.article  # noqa: F401 — imported once here, before the fork (see extract_page)
+
         # fork: workers start in milliseconds with extract/ already imported; each dies with the crawl
         _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
                                     initializer=die_with_crawl)
     return _POOL
+
+
+def extract_page(page: FetchedPage, **options) -> Article | None:
+    """extract.article.extract_page, imported on the first page to extract: trafilatura and its
+    dependencies take 70 ms to import, a fifth of the start-up of a revisit that extracts nothing
+    (every article answered 304). The pool's workers are forked after it, with it imported."""
+    from extract.article import extract_page as extract
+
+    return extract(page, **options)
 
 
 def replace_pool() -> None:
@@ -210,6 +221,10 @@ class StorePipeline:
     def spider_closed(self, spider, reason: str):
         if self.store is None:
             return
+        try:
+            self.recorder.flush()  # the last not-modified pages' refreshed sights
+        except (sqlite3.Error, StoreError) as exc:
+            self.errors.append(f"{self.db_path}: the last not-modified pages' sights were not written: {exc}")
         errors = self.errors + spider.errors + ([self.failure] if self.failure else [])
         # finished: ok, or partial with pages failed; "shutdown" (SIGTERM, Ctrl-C) is a clean stop
         status = {"finished": "partial" if errors else "ok", "shutdown": "stopped"}.get(reason, reason)

@@ -240,6 +240,9 @@ class Store:
         assignments = ", ".join(f"{column} = ?" for column in row)
         self.db.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", [*row.values(), pk])
 
+    def is_stored(self, url: str) -> bool:
+        return self.db.execute("SELECT 1 FROM articles WHERE url = ?", [url]).fetchone() is not None
+
     def touch(self, page: FetchedPage) -> bool:
         """A 304: the article was seen unchanged (validators refreshed). False if it is not stored."""
         # the commonest write of a revisit, so plain SQL (see _insert)

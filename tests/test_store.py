@@ -137,3 +137,18 @@ def test_a_store_written_by_a_newer_rasid_is_refused_in_one_line(tmp_path):
     with pytest.raises(StoreError, match=r"new\.db: written by a newer Rasid \(schema step m999_future\)"):
         Store(path)
 
+
+def test_not_modified_sights_are_written_in_batches_and_before_any_other_page(store):
+    from monitor.recorder import Recorder
+
+    record(store, page(at="2026-01-01T10:00:00+00:00"))
+    recorder = Recorder(store)
+    later = "2026-01-02T10:00:00+00:00"
+    assert recorder.record(page(status=304, text=None, at=later, etag='"v2"')) == "not_modified"
+    assert store.article(URL)["last_seen"] == "2026-01-01T10:00:00+00:00"  # waiting for its batch
+    assert recorder.record(fetched("https://www.ina.iq/2--.html", at=later)) == "new"  # written first
+    assert (store.article(URL)["last_seen"], store.article(URL)["etag"]) == (later, '"v2"')
+    recorder.record(page(status=304, text=None, at="2026-01-03T10:00:00+00:00"))
+    recorder.flush()
+    assert store.article(URL)["last_seen"] == "2026-01-03T10:00:00+00:00"
+    assert recorder.record(fetched("https://www.ina.iq/never-stored", status=304)) == "missing"
