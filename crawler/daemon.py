@@ -74,14 +74,14 @@ def _job_store(db_path: Path, read_only: bool = False):
 def scheduled_runs(db_path: Path) -> dict[str, datetime | None]:
     """site -> next run of its crawl job in the daemon's schedule (kept in the store, read through
     APScheduler's own job store); None for a paused job. Sites without a job are absent."""
-    import sqlite3
-    from contextlib import closing
-
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:  # no schedule yet: nothing to create
-        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [JOBS_TABLE]).fetchone():
+    store = Store(db_path)
+    try:
+        if not store.has_table(JOBS_TABLE):  # no schedule yet; a job store would create its table
             return {}
+    finally:
+        store.close()
     jobs = _job_store(db_path, read_only=True)
     jobs.start(BackgroundScheduler(timezone=UTC), "default")  # not started: only the job store is read
     try:

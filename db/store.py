@@ -395,6 +395,9 @@ class Store:
             "FROM sites s LEFT JOIN crawls c ON c.id = (SELECT max(id) FROM crawls WHERE site = s.key) "
             "ORDER BY s.key", {"day": day_ago}))
 
+    def has_table(self, name: str) -> bool:
+        return name in self.db.table_names()
+
     def crawl_summary(self, after_crawl_id: int) -> list[dict]:
         """Per-site figures of the crawls with id > after_crawl_id, with the site's live articles."""
         return list(self.db.query(
