@@ -152,14 +152,34 @@ def search_query(query: str) -> str:
     return f"({' '.join(positive)}) " + " ".join(f"NOT {e}" for e in exclusions)
 
 
-def matching_paragraph(text: str, query: str, width: int = 200) -> str:
-    """The first paragraph of `text` holding a word of `query` (as search matches it),
-    cut to about `width` characters: the excerpt shown under a search result."""
+def _matcher(query: str):
+    """A test of one word of a text: does search match it for `query` (its words and prefixes)?"""
     terms = [(kind, t) for kind, t in _query_terms(query) if kind in ("word", "prefix")]
     words = {w for kind, t in terms if kind == "word" for w in t.split()}
     prefixes = tuple(t.split()[-1] for kind, t in terms if kind == "prefix")
+    return lambda folded: folded in words or bool(prefixes and folded.startswith(prefixes))
+
+
+def matching_paragraph(text: str, query: str, width: int = 200) -> str:
+    """The first paragraph of `text` holding a word of `query` (as search matches it),
+    cut to about `width` characters: the excerpt shown under a search result."""
+    matches = _matcher(query)
     for paragraph in text.split("\n\n"):
-        folded = set(search_text(paragraph).split())
-        if words & folded or (prefixes and any(w.startswith(prefixes) for w in folded)):
+        if any(matches(w) for w in search_text(paragraph).split()):
             return paragraph if len(paragraph) <= width else paragraph[:width].rsplit(" ", 1)[0] + " …"
     return ""
+
+
+def highlighted(text: str, query: str) -> list[tuple[str, bool]]:
+    """`text` as published, in pieces, each marked True where it is a word search matched for
+    `query` (الكاظمي for الكاظمى, بالبصرة for البصرة): the query's words found back in the
+    original spelling, for a reader to see."""
+    matches = _matcher(query)
+    pieces: list[tuple[str, bool]] = []
+    last = 0
+    for m in _WORD.finditer(text):
+        if matches(search_word(fold(m.group()))):
+            pieces += [(text[last:m.start()], False), (m.group(), True)]
+            last = m.end()
+    pieces.append((text[last:], False))
+    return [(piece, hit) for piece, hit in pieces if piece]

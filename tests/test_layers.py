@@ -16,7 +16,7 @@ ALLOWED = {
     "db": {"extract"},
     "monitor": {"extract", "db"},
     "spiders": {"extract", "db", "monitor"},
-    "web": {"extract"},
+    "web": {"extract", "monitor"},
     "crawler": {"extract", "db", "monitor", "spiders", "web"},
 }
 

@@ -56,23 +56,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def datasette(demo_db):
+def serve(db: Path):
+    """`rasid serve` on the store, on a free port, once it answers: (base URL, its process)."""
     port = free_port()
-    log = demo_db.with_name("serve.log")  # a file, not a pipe: nobody reads the access log while tests run
-    process = subprocess.Popen([sys.executable, "-m", "crawler", "serve", "--db", str(demo_db), "--port", str(port)],
+    log = db.with_name("serve.log")  # a file, not a pipe: nobody reads the access log while tests run
+    process = subprocess.Popen([sys.executable, "-m", "crawler", "serve", "--db", str(db), "--port", str(port)],
                                cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 60  # bounds a broken start only: the loop waits for the server to answer
     while True:
         try:
             urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
-            break
+            return base, process
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 raise AssertionError("rasid serve did not start:\n" + log.read_text()) from None
             time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def datasette(demo_db):
+    base, process = serve(demo_db)
     SERVERS[base] = process
     yield base
     process.terminate()
@@ -242,3 +247,4 @@ def test_search_page_renders_arabic_right_to_left_in_chromium(datasette, tmp_pat
         assert right_gap < left_gap
     finally:
         driver.quit()
+

@@ -8,16 +8,23 @@
 - SQLite's heap capped for the serving process (HEAP_LIMIT), so one query cannot exhaust memory.
 - Read-only at the door: any request other than GET, HEAD or OPTIONS is
   answered 405 before Datasette sees it, whatever plugins or settings allow.
+- The newsroom pages (web/views.py, web/templates): the home page, `/-/article/<id>` with its
+  versions and highlighted edits, `/-/article/<id>/version/<v>.html` (the raw page, as a
+  download), `/-/search`, and `/-/alerts.atom` (the alerts_feed query through datasette-atom).
+- Cells: titles link to their article page, long texts are cut with a link to it, word diffs
+  are coloured, times are shown in the site's zone (UTC on hover).
 """
 
 from __future__ import annotations
 
-from urllib.parse import unquote
+import re
+from urllib.parse import unquote, urlencode
 
-from datasette import hookimpl
+from datasette import Response, hookimpl
 from markupsafe import Markup, escape
 
 from extract.arabic import QueryError, is_mostly_arabic, search_query
+from web import render, views
 
 
 def rasid_query(text: str | None) -> str:
@@ -62,15 +69,139 @@ def asgi_wrapper():
     return wrap
 
 
+def _database(datasette):
+    """The store: the one database `rasid serve` serves."""
+    return datasette.get_database(next(name for name in datasette.databases if name != "_internal"))
+
+
+async def home_vars(datasette):
+    db = _database(datasette)
+    return {"home": await views.home(db), "db_name": db.name}
+
+
 @hookimpl
-def render_cell(value, column):
+def extra_template_vars(template, datasette):
+    if template == "index.html":
+        return lambda: home_vars(datasette)
+    return None
+
+
+@hookimpl
+def extra_css_urls(datasette):
+    return [datasette.urls.static_plugins("rasid", "rasid.css")]
+
+
+async def article_page(request, datasette):
+    article_id = int(request.url_vars["id"])
+    compare = None
+    if request.args.get("from", "").isdigit() and request.args.get("to", "").isdigit():
+        compare = (int(request.args["from"]), int(request.args["to"]))
+    db = _database(datasette)
+    page = await views.article(db, article_id, compare)
+    if page is None:
+        return Response.html(await datasette.render_template("error.html", {"error": f"no article {article_id}",
+                             "title": "Not found", "status": 404}, request=request), status=404)
+    return Response.html(await datasette.render_template("article.html", {**page, "db_name": db.name},
+                                                         request=request))
+
+
+async def version_download(request, datasette):
+    article_id, version_id = int(request.url_vars["id"]), int(request.url_vars["version"])
+    html = await views.version_html(_database(datasette), article_id, version_id)
+    if html is None:
+        return Response.text(f"no stored HTML for version {version_id} of article {article_id}\n", status=404)
+    # an attachment, never rendered here: the page is the site's, scripts and all
+    return Response(html, status=200, content_type="text/html; charset=utf-8",
+                    headers={"content-disposition": f'attachment; filename="article-{article_id}-v{version_id}.html"',
+                             "x-content-type-options": "nosniff"})
+
+
+async def search_page(request, datasette):
+    query, site = request.args.get("q", ""), request.args.get("site") or None
+    db = _database(datasette)
+    found = await views.search(db, query, site)
+    return Response.html(await datasette.render_template(
+        "search.html", {**found, "q": query, "site": site, "sites": sorted(await views.zones(db)), "db_name": db.name},
+        request=request))
+
+
+async def alerts_atom(request, datasette):
+    args = {key: request.args.get(key, "") for key in ("site", "kind")}
+    return Response.redirect(f"/{_database(datasette).name}/alerts_feed.atom?{urlencode(args)}")
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/-/article/(?P<id>\d+)$", article_page),
+        (r"^/-/article/(?P<id>\d+)/version/(?P<version>\d+)\.html$", version_download),
+        (r"^/-/search$", search_page),
+        (r"^/-/alerts\.atom$", alerts_atom),
+    ]
+
+
+TIME_COLUMNS = {"published_at", "modified_at", "first_seen", "last_seen", "last_changed", "removed_at", "created_at",
+                "fetched_at", "delivered_at", "started_at", "finished_at", "last_run", "last_crawl"}
+_DIFF_PART = re.compile(r"\[-(.*?)-\]|\{\+(.*?)\+\}", re.S)
+_ZONES: dict[str, str] = {}  # site -> zone, read once per server (the site list does not change under it)
+
+
+def _article_id(row, table) -> int | None:
+    keys = row.keys()
+    if "article_id" in keys:
+        return row["article_id"]
+    return row["id"] if table == "articles" and "id" in keys else None
+
+
+def _diff_cell(value: str) -> Markup:
+    """[-removed-] {+added+} (monitor.diff.word_diff) as coloured, struck-through HTML."""
+    parts, last = [], 0
+    for m in _DIFF_PART.finditer(value):
+        parts.append(escape(value[last:m.start()]))
+        if m.group(1) is not None:
+            parts.append(Markup('<del class="rasid-del">{}</del>').format(m.group(1)))
+        else:
+            parts.append(Markup('<ins class="rasid-ins">{}</ins>').format(m.group(2)))
+        last = m.end()
+    parts.append(escape(value[last:]))
+    return Markup('<div dir="rtl" lang="ar" class="rasid-ar rasid-diff">{}</div>').format(Markup("").join(parts))
+
+
+async def _time_cell(value: str, row, datasette) -> Markup | None:
+    if not _ZONES:
+        _ZONES.update(await views.zones(_database(datasette)))
+    site = row["site"] if "site" in row.keys() else None
+    if isinstance(site, dict):  # a foreign key Datasette has expanded: {"value": ..., "label": ...}
+        site = site.get("value")
+    shown = render.local_time(value, _ZONES.get(site))
+    if shown is None or shown["local"] == value and "T" not in value:
+        return None
+    return Markup('<time dir="ltr" datetime="{}" title="{}">{}</time>').format(shown["iso"], shown["utc"], shown["local"])
+
+
+@hookimpl
+def render_cell(row, value, column, table, datasette):
     if not isinstance(value, str):
         return None
+    article = _article_id(row, table)
+    if column == "title" and article is not None:
+        link = Markup('<a href="/-/article/{}" dir="auto" class="rasid-title">{}</a>').format(article, value)
+        if is_mostly_arabic(value):
+            return Markup('<div dir="rtl" lang="ar" class="rasid-ar" style="text-align:start">{}</div>').format(link)
+        return link
     if column == "url" and value.startswith(("http://", "https://")):
         # Arabic slugs are percent-encoded in the store (as fetched); show them readable
         return Markup(f'<a href="{escape(value)}" dir="auto">{escape(unquote(value))}</a>')
+    if column == "diff":
+        return _diff_cell(value)
+    if column in TIME_COLUMNS and len(value) > 10:
+        return _time_cell(value, row, datasette)
     if not is_mostly_arabic(value[:400]):
         return None
+    if len(value) > 300 and article is not None:  # the article page is where it is read
+        cut = value[:280].rsplit(" ", 1)[0]
+        return Markup('<div dir="rtl" lang="ar" class="rasid-ar">{} … <a href="/-/article/{}">المقال كاملا · '
+                      "full article</a></div>").format(cut, article)
     # text-align: Datasette's stylesheet sets `td { text-align: left }`, which dir="rtl" alone does not undo
     style = "text-align:start;white-space:pre-line"
     if len(value) > 300:

@@ -1,0 +1,124 @@
+"""What the newsroom pages show, read from the store through Datasette's read-only connections
+(SELECT only): the home page's figures, one article with its versions and edits, a search.
+The pages' HTML is in web/templates; the pieces of it in web/render.py."""
+
+from __future__ import annotations
+
+import zlib
+from datetime import UTC, date, datetime, timedelta
+
+from extract.arabic import QueryError, matching_paragraph, search_query
+from web import render
+
+DAYS = 30
+
+
+async def rows(db, sql: str, params=None) -> list[dict]:
+    return [dict(row) for row in (await db.execute(sql, params or {})).rows]
+
+
+async def zones(db) -> dict[str, str]:
+    """site key -> its IANA zone."""
+    return {row["key"]: row["timezone"] for row in await rows(db, "SELECT key, timezone FROM sites")}
+
+
+async def home(db, today: date | None = None) -> dict:
+    """Figures of the front page: what is in the store, the newest articles and today's edits, and
+    articles per day per site and edits per day over the last DAYS days."""
+    today = today or datetime.now(UTC).date()
+    since = (today - timedelta(days=DAYS - 1)).isoformat()
+    days = [(today - timedelta(days=DAYS - 1 - n)).isoformat() for n in range(DAYS)]
+    per_site: dict[str, list[int]] = {}
+    for row in await rows(db, "SELECT site, substr(first_seen, 1, 10) AS day, count(*) AS n FROM articles "
+                              "WHERE first_seen >= :since GROUP BY site, day", {"since": since}):
+        per_site.setdefault(row["site"], [0] * DAYS)[days.index(row["day"])] = row["n"]
+    edits = [0] * DAYS
+    for row in await rows(db, "SELECT substr(created_at, 1, 10) AS day, count(*) AS n FROM alerts "
+                              "WHERE kind = 'changed' AND created_at >= :since GROUP BY day", {"since": since}):
+        edits[days.index(row["day"])] = row["n"]
+    counts = (await rows(db, "SELECT (SELECT count(*) FROM articles WHERE status = 'live') AS live, "
+                             "(SELECT count(*) FROM articles WHERE status = 'removed') AS removed, "
+                             "(SELECT count(*) FROM alerts WHERE kind = 'changed' AND created_at >= :today) AS edits, "
+                             "(SELECT count(*) FROM sites) AS sites", {"today": today.isoformat()}))[0]
+    site_zones = await zones(db)
+    latest = await rows(db, "SELECT id, site, title, published_at, first_seen FROM articles WHERE status = 'live' "
+                            "ORDER BY coalesce(published_at, first_seen) DESC LIMIT 8")
+    recent_edits = await rows(db, "SELECT article_id, site, title, created_at FROM alerts WHERE kind = 'changed' "
+                                  "ORDER BY id DESC LIMIT 8")
+    for row in latest:
+        row["when"] = render.local_time(row["published_at"] or row["first_seen"], site_zones.get(row["site"]))
+    for row in recent_edits:
+        row["when"] = render.local_time(row["created_at"], site_zones.get(row["site"]))
+    return {
+        "counts": counts,
+        "latest": latest,
+        "edits": recent_edits,
+        "articles_chart": render.bar_chart(days, per_site or {"—": [0] * DAYS},
+                                           f"مقالات جديدة في اليوم · new articles per day, last {DAYS} days"),
+        "edits_chart": render.bar_chart(days, {"edits": edits},
+                                        f"تعديلات في اليوم · edits per day, last {DAYS} days"),
+    }
+
+
+async def article(db, article_id: int, compare: tuple[int, int] | None = None) -> dict | None:
+    """One article: its fields, its site, its versions oldest first, each edit as a highlighted
+    diff of the one before it, and (compare = two version ids) the diff between any two."""
+    found = await rows(db, "SELECT a.*, s.name AS site_name, s.timezone FROM articles a "
+                           "JOIN sites s ON s.key = a.site WHERE a.id = :id", {"id": article_id})
+    if not found:
+        return None
+    item = found[0]
+    versions = await rows(db, "SELECT id, fetched_at, title, text, html_gz IS NOT NULL AS has_html FROM versions "
+                              "WHERE article_id = :id ORDER BY id", {"id": article_id})
+    for before, after in zip(versions, versions[1:], strict=False):
+        after["diff"] = edit(before, after)
+    for version in versions:
+        version["seen"] = render.local_time(version["fetched_at"], item["timezone"])
+    by_id = {v["id"]: v for v in versions}
+    chosen = None
+    if compare and compare[0] in by_id and compare[1] in by_id:
+        chosen = {"from": by_id[compare[0]], "to": by_id[compare[1]],
+                  "diff": edit(by_id[compare[0]], by_id[compare[1]])}
+    zone = item["timezone"]
+    return {"article": item, "versions": versions, "compare": chosen,
+            "paragraphs": [p for p in (item["text"] or "").split("\n\n") if p],
+            "published": render.local_time(item["published_at"], zone),
+            "first_seen": render.local_time(item["first_seen"], zone),
+            "alerts": await rows(db, "SELECT kind, created_at FROM alerts WHERE article_id = :id ORDER BY id",
+                                 {"id": article_id})}
+
+
+def edit(before: dict, after: dict) -> dict:
+    """The highlighted edit between two versions: title (when it changed) and text."""
+    title_changed = (before["title"] or "") != (after["title"] or "")
+    return {"title": render.diff_html(before["title"] or "", after["title"] or "") if title_changed else None,
+            "text": render.text_diff_html(before["text"] or "", after["text"] or "")}
+
+
+async def version_html(db, article_id: int, version_id: int) -> str | None:
+    """The raw HTML of one version, as fetched."""
+    found = await rows(db, "SELECT html_gz FROM versions WHERE id = :v AND article_id = :a AND html_gz IS NOT NULL",
+                       {"v": version_id, "a": article_id})
+    return zlib.decompress(found[0]["html_gz"]).decode("utf-8") if found else None
+
+
+async def search(db, query: str, site: str | None = None, limit: int = 50) -> dict:
+    """Articles matching `query` (folded like the index), newest first, each with the passage
+    that matched, its words marked. An empty or unusable query gives no results and says why."""
+    try:
+        match = search_query(query) if query.strip() else ""
+    except QueryError as exc:
+        return {"results": [], "problem": str(exc)}
+    if not match:
+        return {"results": [], "problem": "اكتب كلمة للبحث · type a word to search for" if query.strip() else None}
+    where = "articles_search_fts MATCH :match" + (" AND a.site = :site" if site else "")
+    found = await rows(db, "SELECT a.id, a.site, a.title, a.text, a.published_at, a.first_seen, a.status "
+                           "FROM articles_search_fts JOIN articles a ON a.id = articles_search_fts.rowid "
+                           f"WHERE {where} ORDER BY coalesce(a.published_at, a.first_seen) DESC LIMIT :limit",
+                       {"match": match, "site": site, "limit": limit})
+    site_zones = await zones(db)
+    for row in found:
+        row["excerpt"] = render.marked(matching_paragraph(row.pop("text") or "", query, width=320), query)
+        row["title_marked"] = render.marked(row["title"] or "", query)
+        row["published"] = render.local_time(row["published_at"] or row["first_seen"], site_zones.get(row["site"]))
+    return {"results": found, "problem": None}
