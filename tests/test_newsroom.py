@@ -140,6 +140,9 @@ def test_the_edits_view_links_titles_and_colours_the_diff(datasette, browser):
     assert title.get_attribute("href").endswith(f"/-/article/{edited_article(datasette)}")
     assert [i.text for i in row.find_elements(By.CSS_SELECTOR, "td.col-diff ins")] == ["موسعا", "وشيوخ العشائر"]
     assert not browser.find_elements(By.CSS_SELECTOR, "pre.sql, textarea")  # no SQL above the answer
+    label = browser.execute_script("return getComputedStyle(arguments[0], '::before').content",
+                                   browser.find_element(By.CSS_SELECTOR, "th.col-title"))
+    assert "العنوان" in label and browser.find_element(By.CSS_SELECTOR, "th.col-title").text.endswith("title")
     created = row.find_element(By.CSS_SELECTOR, "td.col-created_at time")
     assert created.text.endswith("+03:00")  # in Baghdad's time, as the console alerts say
 
