@@ -509,6 +509,45 @@ def demo(db_path: Path, replace: bool):
                "after `make demo` the command is .venv/bin/rasid")
 
 
+# --- sites ----------------------------------------------------------------------------
+
+
+@main.group()
+def sites() -> None:
+    """The monitored sites: are they working as configured?"""
+
+
+@sites.command("check")
+@click.argument("site_keys", nargs=-1, metavar="[SITE]...")
+@read_db_option
+@config_option
+@click.option("--base-url", "base_urls", multiple=True, metavar="SITE=URL",
+              help="Check SITE at URL instead of its live base URL (a replay server, a mirror). Repeatable.")
+@click.option("--stale-after", default="3d", show_default=True, metavar="DURATION",
+              help="A site whose newest article is older than this is reported (e.g. 12h, 3d).")
+def sites_check(site_keys, db_path, config_path, base_urls, stale_after):
+    """Whether each site's feeds and sitemaps answer, what they list and how new it is.
+
+    For every site (default: every enabled one): each feed and sitemap fetched now, the URLs it
+    lists, how many of them are articles by the site's article_patterns, and its newest date;
+    then one verdict line per site: ok, or what is wrong (a feed that stopped answering, listed
+    URLs that no longer look like articles, no article for longer than --stale-after, with the
+    store's newest article counted). Exit 1 if any site has a problem.
+    """
+    from crawler.health import check
+    from crawler.report import health_lines
+    from monitor.config import parse_duration
+
+    config = load_config(config_path).with_base_urls(_base_urls(base_urls))
+    selected = config.select(list(site_keys))
+    stale = parse_duration(stale_after, "--stale-after") / 86400
+    db = Path(db_path or config.db)
+    checks = [check(site, db, stale) for site in selected]
+    echo_lines(health_lines(checks))
+    if not all(h.ok for h in checks):
+        sys.exit(1)
+
+
 # --- replay ----------------------------------------------------------------------
 
 

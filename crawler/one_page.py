@@ -1,4 +1,5 @@
-"""`rasid extract`: one page, from a file or a URL, through the crawl's own extraction.
+"""`rasid extract`: one page, from a file or a URL, through the crawl's own extraction (and
+`fetch`, the one-document fetch `rasid sites check` uses too).
 
 Fetching one URL typed by the user needs no crawler: urllib, with the crawl's User-Agent and
 its address policy on redirects. Scrapy is not imported (the command starts in a fraction of
@@ -41,7 +42,7 @@ class _SafeRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def _fetch(url: str) -> tuple[bytes, str | None, str]:
+def fetch(url: str) -> tuple[bytes, str | None, str]:
     """(body, Content-Type, final URL) of one page, following redirects."""
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/html,*/*;q=0.5"})
     opener = urllib.request.build_opener(_SafeRedirects(origin_of(url)))
@@ -58,7 +59,7 @@ def read_page(source: str, url: str | None) -> tuple[str, str | None, str]:
     """(html, its URL, the encoding it was read in) of a saved file or an http(s) URL."""
     content_type = None
     if urlsplit(source).scheme in ("http", "https"):
-        body, content_type, url = _fetch(source)
+        body, content_type, url = fetch(source)
     elif "://" in source:
         raise PageError(f"{source}: only http and https URLs can be fetched")
     else:

@@ -55,6 +55,21 @@ def search_lines(results: list[dict], query: str, as_json: bool) -> Iterator[str
             yield f"    {excerpt}"
 
 
+HEALTH_COLUMNS = ("site", "source", "url", "answers", "entries", "articles", "newest")
+
+
+def health_lines(checks: list) -> Iterator[str]:
+    """`rasid sites check`: a row per feed and sitemap, then each site's verdict."""
+    rows = [{"site": h.site, "source": s.kind, "url": unquote(s.url), "answers": s.problem or "yes",
+             "entries": s.entries, "articles": s.articles,
+             "newest": s.newest.isoformat(timespec="minutes") if s.newest else "-"}
+            for h in checks for s in h.sources]
+    yield from table(rows, HEALTH_COLUMNS)
+    yield ""
+    for h in checks:
+        yield f"{h.site}: " + ("ok" if h.ok else "; ".join(h.problems))
+
+
 @dataclass
 class Status:
     sites: list[dict]  # Store.site_status rows, with next_run

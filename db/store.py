@@ -395,6 +395,11 @@ class Store:
             "FROM sites s LEFT JOIN crawls c ON c.id = (SELECT max(id) FROM crawls WHERE site = s.key) "
             "ORDER BY s.key", {"day": day_ago}))
 
+    def newest_article(self, site: str) -> str | None:
+        """The latest publication time (else first sight) of the site's live articles."""
+        return self.db.execute("SELECT max(coalesce(published_at, first_seen)) FROM articles "
+                               "WHERE site = ? AND status = 'live'", [site]).fetchone()[0]
+
     def has_table(self, name: str) -> bool:
         return name in self.db.table_names()
 

@@ -17,16 +17,12 @@ the site was crawled live or from a snapshot.
 from __future__ import annotations
 
 import asyncio
-import gzip
 import hashlib
-import io
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import scrapy
-from lxml import etree
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, UsageError
 from scrapy.http import Request, Response, TextResponse
@@ -36,6 +32,7 @@ from w3lib.url import canonicalize_url, url_query_cleaner
 from extract.encoding import decode_html
 from extract.model import FetchedPage
 from monitor.config import Site
+from spiders.discovery import MAX_SITEMAP_URLS, MAX_SITEMAP_URLS_PER_CRAWL, SitemapError, feed_entries, read_sitemap
 
 # Query parameters that only track where a reader came from.
 TRACKING_PARAMS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "fbclid", "gclid",
@@ -156,19 +153,12 @@ class NewsSpider(scrapy.Spider):
     def parse_feed(self, response: Response):
         if not self.discovery_ok(response):
             return
-        sel = scrapy.Selector(text=response.text, type="xml")
-        sel.remove_namespaces()
         links = []
-        for item in sel.xpath("//item | //entry"):
-            link = (item.xpath("./link/text()").get() or item.xpath("./link[not(@rel) or @rel='alternate']/@href").get()
-                    or item.xpath("./guid/text()").get() or "").strip()
-            date = (item.xpath("./pubDate/text()").get() or item.xpath("./published/text()").get()
-                    or item.xpath("./updated/text()").get() or item.xpath("./date/text()").get())
-            if link:
-                link = response.urljoin(link)
-                links.append(link)
-                if date:
-                    self.feed_dates[self.public(link)] = date.strip()
+        for link, date in feed_entries(response.text):
+            link = response.urljoin(link)
+            links.append(link)
+            if date:
+                self.feed_dates[self.public(link)] = date
         if not links:
             self.logger.warning("feed %s has no items", response.meta["public_url"])
         yield from self._article_links(links)
@@ -290,83 +280,6 @@ def _host(url: str) -> str:
 def _header(headers, name: bytes) -> str | None:
     value = headers.get(name)
     return value.decode("latin-1") if value else None
-
-
-# The sitemap protocol's own limit per file; and a crawl reads no more than this in all.
-MAX_SITEMAP_URLS = 50_000
-MAX_SITEMAP_URLS_PER_CRAWL = 250_000
-MAX_SITEMAP_BYTES = 50 * 2**20  # inflated: the protocol's 50 MB
-
-
-class SitemapError(ValueError):
-    """A sitemap too large to read (inflating past MAX_SITEMAP_BYTES) or not gzip it says it is."""
-
-
-@dataclass
-class Sitemap:
-    kind: str | None  # "urlset", "sitemapindex", or None when not a sitemap
-    entries: list[dict]  # loc, lastmod, publication_date, ...
-    cut: bool = False  # more entries than the limit: the rest were not read
-
-
-class _Capped(io.RawIOBase):
-    """A stream that refuses to yield more than `limit` bytes: inflating is checked as it goes."""
-
-    def __init__(self, stream, limit: int):
-        self.stream, self.left = stream, limit
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        data = self.stream.read(min(len(buffer), 1 << 16))
-        self.left -= len(data)
-        if self.left < 0:
-            raise SitemapError(f"inflates past {MAX_SITEMAP_BYTES // 2**20} MB")
-        buffer[: len(data)] = data
-        return len(data)
-
-
-def read_sitemap(body: bytes, limit: int = MAX_SITEMAP_URLS) -> Sitemap:
-    """A sitemap or sitemap index, read as a stream (gzip inflated as it is read, each entry
-    dropped from the tree once read), at most `limit` entries.
-
-    Parsed here rather than with scrapy.utils.sitemap.Sitemap because that one flattens
-    <news:news> and loses the news publication date."""
-    stream = io.BytesIO(body)
-    if body[:2] == b"\x1f\x8b":
-        stream = gzip.GzipFile(fileobj=stream)
-    source = io.BufferedReader(_Capped(stream, MAX_SITEMAP_BYTES))
-    kind, entries, depth = None, [], 0
-    try:
-        for event, el in etree.iterparse(source, events=("start", "end"), recover=True, remove_comments=True,
-                                         resolve_entities=False, no_network=True, huge_tree=True):
-            if event == "start":
-                depth += 1
-                if depth == 1:
-                    kind = etree.QName(el).localname if isinstance(el.tag, str) else None
-                continue
-            depth -= 1
-            if depth != 1 or not isinstance(el.tag, str):
-                continue
-            entry = {}
-            for child in el.iter():
-                tag, text = child.tag, child.text
-                if isinstance(tag, str) and text and not text.isspace():
-                    entry.setdefault(tag[tag.rfind("}") + 1:], text.strip())  # the local name
-            el.clear()
-            while el.getprevious() is not None:  # what was read is let go: memory stays flat
-                del el.getparent()[0]
-            if entry.get("loc"):
-                if len(entries) >= limit:
-                    return Sitemap(kind if kind in ("urlset", "sitemapindex") else None, entries, cut=True)
-                entries.append(entry)
-    except (etree.XMLSyntaxError, OSError, EOFError) as exc:
-        if kind is None:
-            return Sitemap(None, [])
-        if isinstance(exc, OSError) and not entries:
-            raise SitemapError(f"not readable: {exc}") from None
-    return Sitemap(kind if kind in ("urlset", "sitemapindex") else None, entries)
 
 
 def _from_scrapy_arguments(crawler, key: str | None, kwargs: dict) -> tuple[Site, dict]:

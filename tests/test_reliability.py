@@ -362,7 +362,7 @@ def test_a_sitemap_past_the_protocols_limits_is_read_up_to_them_and_said_so(site
 
 
 def test_read_sitemap_streams_and_stops_at_the_inflated_size_cap():
-    from spiders.news import SitemapError, read_sitemap
+    from spiders.discovery import SitemapError, read_sitemap
 
     with pytest.raises(SitemapError, match="inflates past 50 MB"):
         read_sitemap(gzip.compress(b"<urlset>" + b" " * (60 * 2**20) + b"</urlset>"))

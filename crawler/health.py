@@ -1,0 +1,83 @@
+"""`rasid sites check`: each configured site's feeds and sitemaps fetched now (with the crawl's
+User-Agent and address policy on redirects), what they list, and the store's newest article of the
+site, judged by monitor.health. No Scrapy: a check is a handful of documents."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from crawler.one_page import PageError, fetch
+from db.store import Store
+from extract.dates import parse_date
+from monitor.config import Site
+from monitor.health import Health, Source, judge
+from spiders.discovery import SitemapError, feed_entries, read_sitemap
+
+MAX_CHILD_SITEMAPS = 20  # of an index, read for the check: enough to see what it lists
+
+
+def _instant(value: str | None) -> datetime | None:
+    date = parse_date(value) if value else None
+    if date is None or not isinstance(date.value, datetime):
+        return None
+    return date.value.astimezone(UTC)
+
+
+def _feed(site: Site, url: str) -> Source:
+    source = Source("feed", url)
+    try:
+        body, _, _ = fetch(site.to_fetch(url))
+    except PageError as exc:
+        source.problem = str(exc).split(": ", 1)[-1]
+        return source
+    entries = feed_entries(body.decode("utf-8", "replace"))
+    if not entries:
+        source.problem = "no items (not an RSS or Atom feed?)"
+    source.entries = len(entries)
+    source.articles = sum(site.is_article(site.to_public(link)) for link, _ in entries)
+    source.newest = max(filter(None, (_instant(date) for _, date in entries)), default=None)
+    return source
+
+
+def _sitemap(site: Site, url: str, depth: int = 0) -> Source:
+    source = Source("sitemap", url)
+    try:
+        body, _, _ = fetch(site.to_fetch(url))
+        sitemap = read_sitemap(body)
+    except (PageError, SitemapError) as exc:
+        source.problem = str(exc).split(": ", 1)[-1]
+        return source
+    if sitemap.kind is None:
+        source.problem = "not a sitemap"
+    elif sitemap.kind == "sitemapindex":
+        if depth:  # an index inside an index: listed, not followed further
+            return source
+        children = [_sitemap(site, site.to_public(e["loc"]), depth + 1) for e in sitemap.entries[:MAX_CHILD_SITEMAPS]]
+        read = [c for c in children if not c.problem]
+        source.entries, source.articles = sum(c.entries for c in read), sum(c.articles for c in read)
+        source.newest = max(filter(None, (c.newest for c in read)), default=None)
+        if not children:
+            source.problem = "an empty sitemap index"
+        elif not read:
+            source.problem = f"none of its sitemaps answers ({children[0].url}: {children[0].problem})"
+    else:
+        source.entries = len(sitemap.entries)
+        source.articles = sum(site.is_article(site.to_public(e["loc"])) for e in sitemap.entries)
+        source.newest = max(filter(None, (_instant(e.get("publication_date") or e.get("lastmod"))
+                                          for e in sitemap.entries)), default=None)
+    return source
+
+
+def check(site: Site, db_path: Path | None, stale_after_days: float = 3, now: datetime | None = None) -> Health:
+    """Fetch the site's feeds and sitemaps and judge the site, with the store's newest article."""
+    sources = [_feed(site, site.absolute(p)) for p in site.feeds]
+    sources += [_sitemap(site, site.absolute(p)) for p in site.sitemaps]
+    newest_stored = None
+    if db_path is not None and db_path.is_file():
+        store = Store(db_path)
+        try:
+            newest_stored = _instant(store.newest_article(site.key))
+        finally:
+            store.close()
+    return judge(site.key, sources, newest_stored, now or datetime.now(UTC), stale_after_days)
