@@ -102,6 +102,17 @@ def m006_modified_precision(db: Database) -> None:
     _add(db, "articles", "modified_precision", str)  # every date of extract.model.Article keeps its precision
 
 
+@migration
+def m007_not_articles(db: Database) -> None:
+    # pages of sites without article_patterns that their own signals said are not articles: not
+    # fetched again (a section or tag page stays one)
+    if "not_articles" not in db.table_names():
+        db["not_articles"].create({"url": str, "site": str, "first_seen": str, "evidence": str}, pk="url",
+                                  foreign_keys=[("site", "sites", "key")])
+    if "not_articles" not in db["crawls"].columns_dict:
+        db["crawls"].add_column("not_articles", int, not_null_default=0)
+
+
 def unknown(db: Database) -> list[str]:
     """Migrations the store records that this Rasid does not have (a newer Rasid wrote it)."""
     return [m.name for m in migrations.applied(db) if m.name not in NAMES]

@@ -190,7 +190,7 @@ class Store:
         now = utc_now()
         with self.transaction():
             row = {k: v for k, v in counts.items() if k in ("pages", "new", "changed", "unchanged", "not_modified",
-                                                            "removed", "restored")}
+                                                            "removed", "restored", "not_articles")}
             row.update(finished_at=now, status=status, errors=len(errors),
                        error_log=json.dumps(errors[-50:], ensure_ascii=False) if errors else None)
             self.db["crawls"].update(crawl_id, row)
@@ -210,8 +210,16 @@ class Store:
             "WHERE site = ? AND first_seen >= ?", [site, since]))
 
     def stored_urls(self, site: str) -> set[str]:
-        """Every article URL of the site in the store: found again in a feed, one not due is skipped."""
-        return {row[0] for row in self.db.execute("SELECT url FROM articles WHERE site = ?", [site])}
+        """Every URL of the site in the store, articles and pages found not to be articles: found
+        again in a feed or listing, one not due is skipped."""
+        return {row[0] for row in self.db.execute("SELECT url FROM articles WHERE site = ? UNION "
+                                                  "SELECT url FROM not_articles WHERE site = ?", [site, site])}
+
+    def not_an_article(self, page: FetchedPage, evidence: str) -> None:
+        """A page the site's own signals say is not an article (a section, a tag, an author page)."""
+        with self.transaction():
+            self.db.execute("INSERT OR IGNORE INTO not_articles (url, site, first_seen, evidence) VALUES (?, ?, ?, ?)",
+                            [page.url, page.site, page.fetched_at, evidence])
 
     def fail_unfinished_crawls(self, pid: int | None, reason: str, status: str = "failed") -> int:
         """Close the crawl rows process `pid` left unfinished (it was killed, crashed or timed

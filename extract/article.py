@@ -44,6 +44,7 @@ from extract.body import (
 from extract.clutter import class_words, is_clutter_line
 from extract.dates import ParsedDate, check_zone_and_reference, parse_date
 from extract.hints import ExtractionHints
+from extract.kind import article_evidence, ld_types
 from extract.model import Article, FetchedPage
 
 # trafilatura falls back to a one-line "baseline" text below 250 characters,
@@ -515,13 +516,15 @@ def _plain(tree, url: str | None, why: str) -> Article | None:
     if not text and not doc.title:
         return None
     date = parse_date(doc.date) if doc.date else None
+    is_article, evidence = article_evidence(ld_types(tree), None, text)
     return Article(title=doc.title, text=text, published=date, author=doc.author,
-                            canonical_url=doc.url, lang=doc.language, site_name=doc.sitename,
-                            rules_error=why)
+                   canonical_url=doc.url, lang=doc.language, site_name=doc.sitename,
+                   rules_error=why, is_article=is_article, evidence=evidence)
 
 
 def _extract(html, tree, url, hints, reference, tz, feed_published) -> Article | None:
     ld = _json_ld(tree)
+    declared = ld_types(tree)
     metas = _meta_index(tree)
     meta = _metadata(tree, metas, ld, url, hints)
     published, modified = _dates(tree, metas, ld, meta["headline"], hints, reference, tz, feed_published, url)
@@ -551,8 +554,9 @@ def _extract(html, tree, url, hints, reference, tz, feed_published) -> Article |
         return None
     text = "\n\n".join(paragraphs)
     lang = meta["lang"] or ("ar" if is_mostly_arabic(text) else None)
+    is_article, evidence = article_evidence(declared, _meta(metas, "og:type"), text)
     return Article(
         title=meta["title"], text=text, published=published, modified=modified, author=meta["author"],
         section=meta["section"], tags=meta["tags"], image=meta["image"], canonical_url=meta["canonical_url"],
-        lang=lang, site_name=meta["site_name"],
+        lang=lang, site_name=meta["site_name"], is_article=is_article, evidence=evidence,
     )

@@ -45,6 +45,9 @@ class Article:
     site_name: str | None = _not_stored()
     # set when Rasid's own rules failed on the page and plain trafilatura's answer was used
     rules_error: str | None = _not_stored()
+    # whether the page is an article by its own signals (extract.kind), and which signal said so
+    is_article: bool | None = _not_stored()
+    evidence: str | None = _not_stored()
 
     @property
     def paragraphs(self) -> list[str]:

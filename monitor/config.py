@@ -20,13 +20,17 @@ from extract.hints import ExtractionHints
 from monitor.changes import ALERT_KINDS
 
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
+# paths that are files or machine documents, never an article page (a site without article_patterns)
+_NOT_PAGES = re.compile(r"\.(xml|rss|atom|json|txt|css|js|jpe?g|png|gif|webp|svg|ico|pdf|mp[34]|zip|gz)$"
+                        r"|^/(wp-json|wp-admin|wp-content|wp-includes|feed|rss|tag|tags|category|author|search|page)(/|$)",
+                        re.I)
 DEFAULT_SITES = SEEDS_DIR / "sites.toml"
 SNAPSHOTS = SEEDS_DIR / "snapshots"
 DEMO_UPDATE = SEEDS_DIR / "demo-update"
 
 SITE_FIELDS = {"name", "base_url", "hosts", "timezone", "feeds", "sitemaps", "listings", "article_patterns",
                "revisit", "cron", "download_delay", "hints", "enabled"}
-REQUIRED_FIELDS = {"name", "base_url", "timezone", "article_patterns"}
+REQUIRED_FIELDS = {"name", "base_url", "timezone"}
 HINT_FIELDS = {"date_selector", "remove", "title_suffix"}
 CONFIG_FIELDS = {"db", "sites_file", "revisit_schedule", "crawl_timeout", "deliver_every", "download_timeout",
                  "max_store_mb", "alerts", "watch", "sites"}
@@ -128,12 +132,22 @@ class Site:
             return _on_origin(parts, self.base_url)
         return url
 
+    @property
+    def checks_pages(self) -> bool:
+        """No article_patterns: every page of the site is a candidate, and its own signals
+        (extract.kind) say whether it is an article."""
+        return not self.article_patterns
+
     def is_article(self, public_url: str) -> bool:
+        """Whether a URL of the site is (with article_patterns) or may be (without) an article."""
         parts = urlsplit(public_url)
         if (parts.hostname or "") not in self.live_hosts:
             return False
         path = unquote(parts.path)
-        return any(p.search(path) for p in self.article_patterns)
+        if self.article_patterns:
+            return any(p.search(path) for p in self.article_patterns)
+        own = {urlsplit(self.absolute(p)).path for p in (*self.feeds, *self.sitemaps, *self.listings)}
+        return path not in own | {"", "/"} and not _NOT_PAGES.search(path)
 
 
 @dataclass(frozen=True)
@@ -348,7 +362,7 @@ def _site(path: Path, text: str, key: str, entry: dict) -> Site:
         key=key, name=str(entry["name"]), base_url=_check_url(entry["base_url"], at("base_url")),
         timezone=str(entry["timezone"]),
         article_patterns=tuple(_linear_pattern(pattern, at("article_patterns"))
-                               for pattern in _str_list(entry["article_patterns"], at("article_patterns"))),
+                               for pattern in _str_list(entry.get("article_patterns", []), at("article_patterns"))),
         hosts=_str_list(entry.get("hosts", []), at("hosts")),
         feeds=_str_list(entry.get("feeds", []), at("feeds")),
         sitemaps=_str_list(entry.get("sitemaps", []), at("sitemaps")),
