@@ -15,13 +15,13 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import click
 
 from db.store import Store, StoreError
 from extract.dates import parse_date
-from monitor.config import SNAPSHOTS, Config, ConfigError, load_config
+from monitor.config import DEFAULT_SITES, SNAPSHOTS, Config, ConfigError, load_config
 
 MAX_PAGE_BYTES = 10 * 2**20
 
@@ -515,6 +515,48 @@ def demo(db_path: Path, replace: bool):
 @main.group()
 def sites() -> None:
     """The monitored sites: are they working as configured?"""
+
+
+@sites.command("add")
+@click.argument("url")
+@click.option("--key", help="The site's short name (default: from its host name, e.g. ina for www.ina.iq).")
+@click.option("--write", is_flag=True, help="Append the entry to the sites file (only when the verdict is good).")
+@click.option("--sites-file", type=click.Path(path_type=Path), default=DEFAULT_SITES, show_default=True,
+              help="The site list to append to.")
+def sites_add(url, key, write, sites_file):
+    """Find a site's feeds, sitemaps, time zone and article URLs from its address.
+
+    The home page and robots.txt are fetched first (a site whose robots.txt forbids Rasid is not
+    added); then its feeds and sitemaps (declared, or at the common paths of WordPress, Drupal,
+    Joomla and custom CMSs), the article URLs they list, URL patterns confirmed on a sample of up
+    to ten articles fetched and extracted as a crawl would, and the zone its own dates fit. Prints
+    the entry for seeds/sites.toml and the sample; --write appends the entry, leaving the rest of
+    the file as it is. Exit 1 when the address is not a site Rasid can monitor.
+
+    \b
+    Example:
+      rasid sites add https://www.example-news.iq --write
+    """
+    from crawler.discover import NotASite, discover, entry_toml, write_entry
+    from crawler.report import discovery_lines
+
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise UserError(f"{url}: give the site's address, http:// or https://")
+    try:
+        found = discover(url, key)
+    except NotASite as exc:
+        click.echo(f"rasid: {exc}", err=True)
+        sys.exit(1)
+    echo_lines(discovery_lines(found))
+    if found.problems:
+        sys.exit(1)
+    try:
+        entry = write_entry(found, sites_file) if write else entry_toml(found)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    click.echo(f"\n{'appended to ' + str(sites_file) if write else 'the entry (add --write to append it)'}:\n{entry}")
+    if found.fetched_from != found.base_url:  # a mirror or replay server was asked, not the live site
+        click.echo(f"crawl it from there with: rasid crawl {found.key} --base-url {found.key}={found.fetched_from}")
 
 
 @sites.command("check")

@@ -70,6 +70,27 @@ def health_lines(checks: list) -> Iterator[str]:
         yield f"{h.site}: " + ("ok" if h.ok else "; ".join(h.problems))
 
 
+SAMPLE_COLUMNS = ("url", "article", "published", "chars", "title", "signal")
+
+
+def discovery_lines(found) -> Iterator[str]:
+    """`rasid sites add`: what was found, the sample fetched, the verdict."""
+    yield f"site:      {found.name} ({found.base_url}" + (
+        f", fetched from {found.fetched_from})" if found.fetched_from != found.base_url else ")")
+    yield f"feeds:     {', '.join(found.feeds) or 'none'}"
+    yield f"sitemaps:  {', '.join(found.sitemaps) or 'none'}"
+    yield f"time zone: {found.zone or 'unknown'} — {found.zone_how}"
+    yield f"patterns:  {', '.join(found.patterns) or '-'} ({found.patterns_note})"
+    yield f"articles listed: {found.candidates}; sampled:"
+    rows = [{"url": unquote(r.url), "article": "yes" if r.is_article else "no", "published": r.published or "-",
+             "chars": r.chars, "title": (r.title or "")[:50], "signal": r.evidence[:40]} for r in found.sample]
+    yield from table(rows, SAMPLE_COLUMNS)
+    for note in found.notes:
+        yield f"note: {note}"
+    yield ("verdict: " + "; ".join(found.problems)) if found.problems else \
+        f"verdict: a working site: {sum(r.is_article for r in found.sample)} of {len(found.sample)} sampled pages are articles"
+
+
 @dataclass
 class Status:
     sites: list[dict]  # Store.site_status rows, with next_run

@@ -278,6 +278,11 @@ def _linear_pattern(pattern: str, what: str):
         raise ConfigError(f"{what}: bad regular expression {pattern!r} (RE2, linear-time): {reason}") from None
 
 
+def linear_patterns(patterns: list[str], what: str) -> tuple:
+    """Article URL patterns compiled as the site list compiles them (RE2, linear time)."""
+    return tuple(_linear_pattern(pattern, what) for pattern in patterns)
+
+
 def parse_duration(value: object, what: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return value * 60
@@ -361,8 +366,8 @@ def _site(path: Path, text: str, key: str, entry: dict) -> Site:
     site = Site(
         key=key, name=str(entry["name"]), base_url=_check_url(entry["base_url"], at("base_url")),
         timezone=str(entry["timezone"]),
-        article_patterns=tuple(_linear_pattern(pattern, at("article_patterns"))
-                               for pattern in _str_list(entry.get("article_patterns", []), at("article_patterns"))),
+        article_patterns=linear_patterns(_str_list(entry.get("article_patterns", []), at("article_patterns")),
+                                         at("article_patterns")),
         hosts=_str_list(entry.get("hosts", []), at("hosts")),
         feeds=_str_list(entry.get("feeds", []), at("feeds")),
         sitemaps=_str_list(entry.get("sitemaps", []), at("sitemaps")),
