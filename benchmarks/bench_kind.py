@@ -12,10 +12,12 @@ offline sites): each must be called not an article. Prints both, and the pages m
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from collections import Counter
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -37,9 +39,19 @@ def verdict(body: bytes, url: str | None = None) -> tuple[bool, str]:
     return bool(article.is_article), article.evidence or ""
 
 
+GROUND = ROOT / "seeds" / "discovery"
+
+
 def non_articles() -> list[Path]:
-    """The snapshot sites' pages that list articles: their home pages."""
-    return sorted(SNAPSHOTS.glob("*/index.html"))
+    """Pages that list articles: the snapshot sites' home pages, and the home, section, tag and
+    author pages of the discovery ground's five sites (seeds/discovery/TRUTH.json)."""
+    pages = sorted(SNAPSHOTS.glob("*/index.html"))
+    truth = json.loads((GROUND / "TRUTH.json").read_text(encoding="utf-8"))
+    for key, site in truth.items():
+        for url in site["not_articles"]:
+            path = unquote(urlsplit(url).path)
+            pages.append(GROUND / key / path.lstrip("/") / "index.html")
+    return pages
 
 
 def main() -> None:
@@ -61,7 +73,7 @@ def main() -> None:
     wrong = [(p, why) for p in non_articles() for is_article, why in [verdict(p.read_bytes())] if is_article]
     print(f"listing pages called articles: {len(wrong)} of {len(non_articles())}")
     for path, why in wrong:
-        print(f"  {path.relative_to(SNAPSHOTS)}: {why}")
+        print(f"  {path.relative_to(ROOT)}: {why}")
     print("missed article pages (first 15):")
     for page_id, why in missed[:15]:
         print(f"  {page_id}: {why}")

@@ -44,6 +44,7 @@ class Sampled:
     url: str
     title: str | None = None
     published: str | None = None
+    date_from: str | None = None  # where extraction read the publication date
     chars: int = 0
     evidence: str = ""
     is_article: bool = False
@@ -218,6 +219,7 @@ def _sample_and_confirm(found: Discovery, site: Site, candidates: list[str]) -> 
         if article is not None:
             row.title, row.chars, row.is_article = article.title, len(article.text), bool(article.is_article)
             row.published, row.evidence = (article.published.iso if article.published else None), article.evidence or ""
+            row.date_from = article.published_from
             row.stated = _stated(article.published)
         found.sample.append(row)
     covered = sum(any(p.search(urlsplit(c).path) for p in compiled) for c in candidates)

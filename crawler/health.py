@@ -73,11 +73,12 @@ def check(site: Site, db_path: Path | None, stale_after_days: float = 3, now: da
     """Fetch the site's feeds and sitemaps and judge the site, with the store's newest article."""
     sources = [_feed(site, site.absolute(p)) for p in site.feeds]
     sources += [_sitemap(site, site.absolute(p)) for p in site.sitemaps]
-    newest_stored = None
+    newest_stored, not_articles = None, 0
     if db_path is not None and db_path.is_file():
         store = Store(db_path)
         try:
             newest_stored = _instant(store.newest_article(site.key))
+            not_articles = store.count_not_articles(site.key)
         finally:
             store.close()
-    return judge(site.key, sources, newest_stored, now or datetime.now(UTC), stale_after_days)
+    return judge(site.key, sources, newest_stored, now or datetime.now(UTC), stale_after_days, not_articles)

@@ -67,10 +67,11 @@ def health_lines(checks: list) -> Iterator[str]:
     yield from table(rows, HEALTH_COLUMNS)
     yield ""
     for h in checks:
-        yield f"{h.site}: " + ("ok" if h.ok else "; ".join(h.problems))
+        met = f" ({h.not_articles} pages met that are not articles)" if h.not_articles else ""
+        yield f"{h.site}: " + ("ok" if h.ok else "; ".join(h.problems)) + met
 
 
-SAMPLE_COLUMNS = ("url", "article", "published", "chars", "title", "signal")
+SAMPLE_COLUMNS = ("url", "article", "published", "date from", "chars", "title", "signal")
 
 
 def discovery_lines(found) -> Iterator[str]:
@@ -83,6 +84,7 @@ def discovery_lines(found) -> Iterator[str]:
     yield f"patterns:  {', '.join(found.patterns) or '-'} ({found.patterns_note})"
     yield f"articles listed: {found.candidates}; sampled:"
     rows = [{"url": unquote(r.url), "article": "yes" if r.is_article else "no", "published": r.published or "-",
+             "date from": r.date_from or "-",
              "chars": r.chars, "title": (r.title or "")[:50], "signal": r.evidence[:40]} for r in found.sample]
     yield from table(rows, SAMPLE_COLUMNS)
     for note in found.notes:

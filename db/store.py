@@ -408,6 +408,9 @@ class Store:
         return self.db.execute("SELECT max(coalesce(published_at, first_seen)) FROM articles "
                                "WHERE site = ? AND status = 'live'", [site]).fetchone()[0]
 
+    def count_not_articles(self, site: str) -> int:
+        return self.db.execute("SELECT count(*) FROM not_articles WHERE site = ?", [site]).fetchone()[0]
+
     def has_table(self, name: str) -> bool:
         return name in self.db.table_names()
 

@@ -354,8 +354,8 @@ def _day(date: ParsedDate) -> str:
 
 
 def _dates(tree, metas: dict, ld: dict, headline, hints: ExtractionHints, reference, tz, feed_published,
-           url: str | None) -> tuple[ParsedDate | None, ParsedDate | None]:
-    """(published, modified), read before the furniture (date lines among it) is removed:
+           url: str | None) -> tuple[ParsedDate | None, ParsedDate | None, str | None]:
+    """(published, modified, where published came from), read before the furniture (date lines among it) is removed:
     1. what the page declares for machines: JSON-LD and meta tags (the earliest where they
        disagree: a later one is an update), else a <time datetime> in the article;
     2. the feed's or sitemap's date for the URL;
@@ -368,23 +368,28 @@ def _dates(tree, metas: dict, ld: dict, headline, hints: ExtractionHints, refere
                                              "publishdate"))]
     declared = [d for d in declared if d is not None and d.precision not in ("year", "month")]
     published = min(declared, key=_sort_key) if declared else None
+    source = "declared for machines (JSON-LD, meta)" if published else None
     if published is None:
-        published = _first_date([*tree.xpath("//article//time/@datetime | //main//time/@datetime"),
-                                 feed_published], reference, tz)
+        published = _first_date(tree.xpath("//article//time/@datetime | //main//time/@datetime"), reference, tz)
+        source = "a <time datetime> in the article" if published else None
+    if published is None and feed_published:
+        published = _first_date([feed_published], reference, tz)
+        source = "the feed or sitemap" if published else None
     if published is None:
         visible = _first_date(_visible_dates(tree, hints, headline), reference, tz)
         marked = _htmldate(tree, url, reference, extensive=False)
-        published = visible or marked
+        published, source = (visible, "the visible byline") if visible else (marked, "htmldate's markers")
         if visible is not None and marked is not None and _days_apart(visible, marked) > (
                 1 if isinstance(visible.value, datetime) else 0):
             # a timed local byline one day off a marker is the zone (a UTC timestamp just before
             # local midnight), not a different date; further apart, the marker is the page's own
-            published = marked
+            published, source = marked, "htmldate's markers"
     if published is None:
         published = _htmldate(tree, url, reference, extensive=True)
+        source = "htmldate's search of the text" if published else None
     modified = _first_date([_ld_text(ld, "dateModified"), _meta(metas, "article:modified_time", "dateModified")],
                            reference, tz)
-    return published, modified
+    return published, modified, source
 
 
 def _days_apart(a: ParsedDate, b: ParsedDate) -> int:
@@ -527,7 +532,8 @@ def _extract(html, tree, url, hints, reference, tz, feed_published) -> Article |
     declared = ld_types(tree)
     metas = _meta_index(tree)
     meta = _metadata(tree, metas, ld, url, hints)
-    published, modified = _dates(tree, metas, ld, meta["headline"], hints, reference, tz, feed_published, url)
+    published, modified, published_from = _dates(tree, metas, ld, meta["headline"], hints, reference, tz,
+                                                 feed_published, url)
 
     body, evidence = main_content(tree, ld)
     body_before = _text(body) if body is not None else ""
@@ -559,4 +565,5 @@ def _extract(html, tree, url, hints, reference, tz, feed_published) -> Article |
         title=meta["title"], text=text, published=published, modified=modified, author=meta["author"],
         section=meta["section"], tags=meta["tags"], image=meta["image"], canonical_url=meta["canonical_url"],
         lang=lang, site_name=meta["site_name"], is_article=is_article, evidence=evidence,
+        published_from=published_from,
     )

@@ -16,7 +16,7 @@ ARTICLE_TYPES = {"article", "newsarticle", "reportagenewsarticle", "analysisnews
 LISTING_TYPES = {"collectionpage", "profilepage", "searchresultspage", "itemlist"}
 PROSE = 80  # characters: a paragraph of prose, longer than a headline or a teaser line
 MIN_PROSE_PARAGRAPHS = 2
-MIN_TEXT = 400
+MIN_TEXT = 250  # a three-paragraph news brief; a list of headlines has no paragraph of PROSE at all
 
 
 def ld_types(tree) -> set[str]:

@@ -48,6 +48,7 @@ class Article:
     # whether the page is an article by its own signals (extract.kind), and which signal said so
     is_article: bool | None = _not_stored()
     evidence: str | None = _not_stored()
+    published_from: str | None = _not_stored()  # where the publication date was read
 
     @property
     def paragraphs(self) -> list[str]:

@@ -28,6 +28,7 @@ class Health:
     sources: list[Source]
     newest_article: datetime | None  # the newest article seen: listed now, or stored
     problems: list[str] = field(default_factory=list)
+    not_articles: int = 0  # pages crawls met that are not articles (sites without article_patterns)
 
     @property
     def ok(self) -> bool:
@@ -35,7 +36,7 @@ class Health:
 
 
 def judge(site: str, sources: list[Source], newest_stored: datetime | None, now: datetime,
-          stale_after_days: float) -> Health:
+          stale_after_days: float, not_articles: int = 0) -> Health:
     """The site's health: one line per problem, none when it works as configured."""
     problems = [f"{s.kind} {s.url}: {s.problem}" for s in sources if s.problem]
     answering = [s for s in sources if not s.problem]
@@ -51,4 +52,4 @@ def judge(site: str, sources: list[Source], newest_stored: datetime | None, now:
         problems.append("no article date found: not listed, not stored")
     elif (now - newest).total_seconds() > stale_after_days * 86400:
         problems.append(f"newest article is {(now - newest).days} days old ({newest.isoformat(timespec='minutes')})")
-    return Health(site, sources, newest, problems)
+    return Health(site, sources, newest, problems, not_articles)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from extract.article import extract_article, parse_html
 from extract.kind import article_evidence, ld_types
@@ -51,3 +52,15 @@ def test_without_patterns_every_page_of_the_site_is_a_candidate_but_its_own_docu
                        "https://www.ina.iq/logo.png", "https://www.ina.iq/tag/basra", "https://www.ina.iq/author/ali/",
                        "https://elsewhere.example/42"):
         assert not site.is_article(not_a_page), not_a_page
+
+
+def test_extraction_says_where_the_publication_date_came_from():
+    watan = extract_article(open("seeds/discovery/watan/news/123450", encoding="utf-8").read(), None,
+                            tz="Asia/Riyadh")  # a custom CMS: nothing for machines, a Hijri and Gregorian byline
+    assert (watan.published.iso, watan.published_from) == ("2024-05-12T09:00:00+03:00", "the visible byline")
+    page = next(Path("seeds/discovery/masr/news").iterdir())  # Drupal: NewsArticle JSON-LD
+    masr = extract_article(page.read_text(encoding="utf-8"))
+    assert masr.published_from == "declared for machines (JSON-LD, meta)"
+    fed = extract_article("<html><body><article><p>" + PROSE + "</p></article></body></html>", None,
+                          feed_published="2024-05-12T09:00:00+03:00")
+    assert fed.published_from == "the feed or sitemap"

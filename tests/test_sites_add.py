@@ -18,6 +18,8 @@ def test_the_five_sites_added_from_their_address_crawl_as_their_hand_written_ent
         added = run_rasid("sites", "add", url, "--key", key, "--write", "--sites-file", str(sites), check=False)
         assert added.returncode == 0, added.stdout + added.stderr
         assert "verdict: a working site" in added.stdout and f"--base-url {key}={url}" in added.stdout
+        assert "date from" in added.stdout and ("the visible byline" in added.stdout
+                                                or "declared for machines" in added.stdout)
     config = tmp_path / "rasid.toml"
     config.write_text(f'sites_file = "{sites}"\n', encoding="utf-8")
     found, written = tmp_path / "found.db", tmp_path / "hand.db"
@@ -59,6 +61,8 @@ def test_what_is_not_a_site_gets_one_line_and_nothing_written(replay, snapshot_r
     assert code == 1 and "HTTP 404" in line
     code, line = verdict("http://127.0.0.1:1/", tmp_path)
     assert code == 1 and line.startswith("rasid: http://127.0.0.1:1/: cannot fetch")
+    code, line = verdict("http://no-such-host.invalid/", tmp_path)  # a name that does not resolve
+    assert code == 1 and line.startswith("rasid: http://no-such-host.invalid/: cannot fetch")
     code, line = verdict("ftp://example.com/", tmp_path)
     assert code == 2 and "http:// or https://" in line
     # a parked domain: a page with no feed, no sitemap, no article to be found
