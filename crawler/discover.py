@@ -115,9 +115,9 @@ def _feeds(origin: str, tree) -> dict[str, list[tuple[str, str | None]]]:
 def _sitemaps(origin: str, robots: Protego | None) -> dict[str, list[dict]]:
     listed = list(robots.sitemaps) if robots else []
     found = {}
-    for url in listed + [origin + path for path in SITEMAP_PATHS]:
-        if found and url.startswith(origin):
-            break  # robots.txt's own answered: the common paths are not asked
+    for n, url in enumerate(listed + [origin + path for path in SITEMAP_PATHS]):
+        if found and n >= len(listed):
+            break  # robots.txt's answered: the common paths are not asked
         body = _get(url, origin)
         try:
             sitemap = read_sitemap(body) if body else None
@@ -172,10 +172,10 @@ def discover(url: str, key: str | None = None) -> Discovery:
                for e in entries]
     if not listed:  # a site with listing pages only: its home page's own links
         listed = [(urljoin(final, href), None) for href in tree.xpath("//a/@href")]
-    return _entry(url, key, origin, tree, html, feeds, sitemaps, listed)
+    return _entry(key, origin, tree, feeds, sitemaps, listed)
 
 
-def _entry(url, key, origin, tree, html, feeds, sitemaps, listed) -> Discovery:
+def _entry(key, origin, tree, feeds, sitemaps, listed) -> Discovery:
     hosts = Counter(urlsplit(link).hostname for link, _ in listed if urlsplit(link).hostname)
     live_host = hosts.most_common(1)[0][0] if hosts else urlsplit(origin).hostname
     live_scheme = next((urlsplit(link).scheme for link, _ in listed if urlsplit(link).hostname == live_host), "https")

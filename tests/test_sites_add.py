@@ -79,3 +79,14 @@ def test_what_is_not_a_site_gets_one_line_and_nothing_written(replay, snapshot_r
     (snapshot_root / "ina" / "robots.txt").write_text("User-agent: *\nDisallow: /\n", encoding="utf-8")
     code, line = verdict(ina, tmp_path)
     assert code == 1 and line.endswith("robots.txt forbids Rasid to crawl the site: not added")
+
+
+def test_every_sitemap_robots_txt_lists_is_read(replay, snapshot_root, tmp_path):
+    ina = snapshot_root / "ina"
+    (ina / "sitemap-2.xml").write_bytes((ina / "sitemap.xml").read_bytes())
+    base = replay.base_urls["ina"]  # a live site's robots.txt names its sitemaps on its own origin
+    (ina / "robots.txt").write_text(f"User-agent: *\nDisallow: /search\n\nSitemap: {base}/sitemap.xml\n"
+                                    f"Sitemap: {base}/sitemap-2.xml\n", encoding="utf-8")
+    added = run_rasid("sites", "add", replay.base_urls["ina"], check=False)
+    assert added.returncode == 0, added.stderr
+    assert "sitemaps:  /sitemap.xml, /sitemap-2.xml" in added.stdout
