@@ -505,7 +505,8 @@ def demo(db_path: Path, replace: bool):
     except DemoError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"\nstore left at {db_path}: browse it with `rasid serve --db {db_path}` "
-               f"(http://127.0.0.1:8001/{db_path.stem}), search it with `rasid search WORDS --db {db_path}`; "
+               "(http://127.0.0.1:8001: the home page, each article with its edits, search), "
+               f"search it with `rasid search WORDS --db {db_path}`; "
                "after `make demo` the command is .venv/bin/rasid")
 
 
