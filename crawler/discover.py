@@ -26,7 +26,7 @@ from extract.dates import parse_date
 from extract.encoding import decode_html, looks_like_html
 from monitor.config import ConfigError, Site, linear_patterns, load_sites
 from monitor.inference import url_patterns, zone_for
-from spiders.discovery import SitemapError, feed_entries, read_sitemap
+from spiders.discovery import SitemapError, feed_entries, sitemap_entries
 
 FEED_PATHS = ("/feed/", "/rss.xml", "/rss", "/feed.xml", "/atom.xml", "/index.xml", "/rss/news.xml",
               "/index.php?format=feed&type=rss")
@@ -118,24 +118,20 @@ def _sitemaps(origin: str, robots: Protego | None) -> dict[str, list[dict]]:
     for n, url in enumerate(listed + [origin + path for path in SITEMAP_PATHS]):
         if found and n >= len(listed):
             break  # robots.txt's answered: the common paths are not asked
-        body = _get(url, origin)
         try:
-            sitemap = read_sitemap(body) if body else None
+            entries, _ = sitemap_entries(lambda listed: _answer(listed, origin), url, MAX_CHILD_SITEMAPS)
         except SitemapError:
-            sitemap = None
-        if sitemap is None or sitemap.kind is None:
             continue
-        entries = sitemap.entries
-        if sitemap.kind == "sitemapindex":
-            entries = []
-            for child in sitemap.entries[:MAX_CHILD_SITEMAPS]:
-                child_body = _get(child["loc"], origin)
-                try:
-                    entries += read_sitemap(child_body).entries if child_body else []
-                except SitemapError:
-                    continue
         found[url] = entries
     return found
+
+
+def _answer(url: str, origin: str) -> bytes:
+    """_get for sitemap_entries: a body, or SitemapError."""
+    body = _get(url, origin)
+    if body is None:
+        raise SitemapError("does not answer")
+    return body
 
 
 def _same_origin(url: str, origin: str) -> str:

@@ -12,7 +12,7 @@ from db.store import Store
 from extract.dates import parse_date
 from monitor.config import Site
 from monitor.health import Health, Source, judge
-from spiders.discovery import SitemapError, feed_entries, read_sitemap
+from spiders.discovery import SitemapError, feed_entries, sitemap_entries
 
 MAX_CHILD_SITEMAPS = 20  # of an index, read for the check: enough to see what it lists
 
@@ -40,32 +40,24 @@ def _feed(site: Site, url: str) -> Source:
     return source
 
 
-def _sitemap(site: Site, url: str, depth: int = 0) -> Source:
+def _sitemap(site: Site, url: str) -> Source:
     source = Source("sitemap", url)
+
+    def get(listed: str) -> bytes:
+        try:
+            return fetch(site.to_fetch(site.to_public(listed)))[0]
+        except PageError as exc:
+            raise SitemapError(str(exc).split(": ", 1)[-1]) from None
+
     try:
-        body, _, _ = fetch(site.to_fetch(url))
-        sitemap = read_sitemap(body)
-    except (PageError, SitemapError) as exc:
-        source.problem = str(exc).split(": ", 1)[-1]
+        entries, source.problem = sitemap_entries(get, url, MAX_CHILD_SITEMAPS)
+    except SitemapError as exc:
+        source.problem = str(exc)
         return source
-    if sitemap.kind is None:
-        source.problem = "not a sitemap"
-    elif sitemap.kind == "sitemapindex":
-        if depth:  # an index inside an index: listed, not followed further
-            return source
-        children = [_sitemap(site, site.to_public(e["loc"]), depth + 1) for e in sitemap.entries[:MAX_CHILD_SITEMAPS]]
-        read = [c for c in children if not c.problem]
-        source.entries, source.articles = sum(c.entries for c in read), sum(c.articles for c in read)
-        source.newest = max(filter(None, (c.newest for c in read)), default=None)
-        if not children:
-            source.problem = "an empty sitemap index"
-        elif not read:
-            source.problem = f"none of its sitemaps answers ({children[0].url}: {children[0].problem})"
-    else:
-        source.entries = len(sitemap.entries)
-        source.articles = sum(site.is_article(site.to_public(e["loc"])) for e in sitemap.entries)
-        source.newest = max(filter(None, (_instant(e.get("publication_date") or e.get("lastmod"))
-                                          for e in sitemap.entries)), default=None)
+    source.entries = len(entries)
+    source.articles = sum(site.is_article(site.to_public(e["loc"])) for e in entries)
+    source.newest = max(filter(None, (_instant(e.get("publication_date") or e.get("lastmod")) for e in entries)),
+                        default=None)
     return source
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lxml import etree
@@ -110,3 +111,31 @@ def read_sitemap(body: bytes, limit: int = MAX_SITEMAP_URLS) -> Sitemap:
     return Sitemap(kind if kind in ("urlset", "sitemapindex") else None, entries)
 
 
+
+
+def sitemap_entries(get: Callable[[str], bytes], url: str, max_children: int) -> tuple[list[dict], str | None]:
+    """The URL entries of the sitemap at `url`, read with `get` (URL -> body, raising SitemapError
+    with the reason it got none): a urlset's own, an index's first `max_children` sitemaps' (one
+    level: an index inside an index is not followed), and what is wrong when an index gave none
+    (empty, or none of its sitemaps answers). Raises SitemapError when `url` itself is not a
+    readable sitemap."""
+    sitemap = read_sitemap(get(url))
+    if sitemap.kind is None:
+        raise SitemapError("not a sitemap")
+    if sitemap.kind == "urlset":
+        return sitemap.entries, None
+    if not sitemap.entries:
+        return [], "an empty sitemap index"
+    entries, problems = [], []
+    for child in sitemap.entries[:max_children]:
+        try:
+            inner = read_sitemap(get(child["loc"]))
+        except SitemapError as exc:
+            problems.append(f"{child['loc']}: {exc}")
+            continue
+        if inner.kind is None:
+            problems.append(f"{child['loc']}: not a sitemap")
+        entries += inner.entries if inner.kind == "urlset" else []
+    if len(problems) == len(sitemap.entries[:max_children]):
+        return [], f"none of its sitemaps answers ({problems[0]})"
+    return entries, None

@@ -64,3 +64,32 @@ def test_the_rules_need_no_server():
     stored_recently = judge("x", [Source("feed", "u", entries=3, articles=3)], datetime(2026, 11, 30, tzinfo=UTC),
                             NOW, 3)
     assert stored_recently.ok  # the store's newest article counts when the feed gives no dates
+
+
+def test_a_sitemap_index_is_read_one_level_and_says_why_it_gave_nothing():
+    from spiders.discovery import SitemapError, sitemap_entries
+
+    def urlset(*locs):
+        return ("<urlset>" + "".join(f"<url><loc>{loc}</loc></url>" for loc in locs) + "</urlset>").encode()
+
+    def index(*locs):
+        return ("<sitemapindex>" + "".join(f"<sitemap><loc>{loc}</loc></sitemap>" for loc in locs)
+                + "</sitemapindex>").encode()
+
+    documents = {"/a.xml": urlset("/1", "/2"), "/b.xml": urlset("/3"), "/nested.xml": index("/a.xml"),
+                 "/index.xml": index("/a.xml", "/gone.xml", "/b.xml", "/nested.xml"),
+                 "/empty.xml": index(), "/dead.xml": index("/gone.xml"), "/page.html": b"<html>x</html>"}
+
+    def get(url):
+        if url not in documents:
+            raise SitemapError("HTTP 404 Not Found")
+        return documents[url]
+
+    entries, problem = sitemap_entries(get, "/index.xml", max_children=10)
+    assert [e["loc"] for e in entries] == ["/1", "/2", "/3"] and problem is None  # the nested index not followed
+    assert [e["loc"] for e in sitemap_entries(get, "/index.xml", max_children=1)[0]] == ["/1", "/2"]
+    assert sitemap_entries(get, "/empty.xml", 10) == ([], "an empty sitemap index")
+    assert sitemap_entries(get, "/dead.xml", 10) == ([], "none of its sitemaps answers (/gone.xml: HTTP 404 Not Found)")
+    for unreadable, why in (("/page.html", "not a sitemap"), ("/missing.xml", "HTTP 404 Not Found")):
+        with pytest.raises(SitemapError, match=f"^{why}$"):
+            sitemap_entries(get, unreadable, 10)
