@@ -12,6 +12,7 @@ import math
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -146,8 +147,13 @@ class Site:
         path = unquote(parts.path)
         if self.article_patterns:
             return any(p.search(path) for p in self.article_patterns)
-        own = {urlsplit(self.absolute(p)).path for p in (*self.feeds, *self.sitemaps, *self.listings)}
-        return path not in own | {"", "/"} and not _NOT_PAGES.search(path)
+        return path not in self._own_paths and not _NOT_PAGES.search(path)
+
+    @cached_property
+    def _own_paths(self) -> frozenset[str]:
+        """The paths of the site's own feeds, sitemaps and listings, and its root: never an article."""
+        return frozenset({urlsplit(self.absolute(p)).path for p in (*self.feeds, *self.sitemaps, *self.listings)}
+                         | {"", "/"})
 
 
 @dataclass(frozen=True)
