@@ -197,15 +197,13 @@ class StorePipeline:
         if self.store is None or not isinstance(item, FetchedPage):
             return item
         self.counts["pages"] += 1
-        if item.status == 200 and self.crawler.spider.site.checks_pages and item.article \
-                and not item.article.is_article:
-            return self._not_an_article(item)
-        if item.status == 200 and not (item.article and item.article.text):
+        judge_pages = self.crawler.spider.site.checks_pages
+        if item.status == 200 and not (item.article and (item.article.text or judge_pages)):
             self.errors.append(f"{item.url}: no article text found")
             self.crawler.spider.logger.warning("no article text in %s", item.url)
             return item
         try:
-            outcome = self.recorder.record(item, self.crawl_id)
+            outcome = self.recorder.record(item, self.crawl_id, judge_pages)
         except (sqlite3.Error, StoreError) as exc:
             # the page's transaction was rolled back; stop rather than fail page after page
             if self.failure is None:
@@ -216,19 +214,11 @@ class StorePipeline:
             raise DropItem(self.failure) from None
         self.counts[outcome] += 1
         _committed_in_process()
+        if outcome == "not_article":
+            self.crawler.spider.logger.info("not an article: %s (%s)", item.url, item.article.evidence)
         if self.progress and outcome in ("new", "changed", "removed", "restored"):
             title = (item.article.title if item.article else None) or item.url
             print(f"  [{item.site}] {outcome:<8} {title}", file=sys.stderr, flush=True)
-        return item
-
-    def _not_an_article(self, item: FetchedPage):
-        """A page of a site without article_patterns that is not an article: remembered, not stored."""
-        try:
-            self.store.not_an_article(item, item.article.evidence or "")
-        except (sqlite3.Error, StoreError) as exc:
-            raise _failed(self.crawler.spider, f"{item.url}: cannot write to the store: {exc}") from None
-        self.counts["not_articles"] += 1
-        self.crawler.spider.logger.info("not an article: %s (%s)", item.url, item.article.evidence)
         return item
 
     def spider_closed(self, spider, reason: str):

@@ -109,8 +109,8 @@ def m007_not_articles(db: Database) -> None:
     if "not_articles" not in db.table_names():
         db["not_articles"].create({"url": str, "site": str, "first_seen": str, "evidence": str}, pk="url",
                                   foreign_keys=[("site", "sites", "key")])
-    if "not_articles" not in db["crawls"].columns_dict:
-        db["crawls"].add_column("not_articles", int, not_null_default=0)
+    if "not_article" not in db["crawls"].columns_dict:  # a crawl's count of them, as of each outcome
+        db["crawls"].add_column("not_article", int, not_null_default=0)
 
 
 def unknown(db: Database) -> list[str]:

@@ -190,7 +190,7 @@ class Store:
         now = utc_now()
         with self.transaction():
             row = {k: v for k, v in counts.items() if k in ("pages", "new", "changed", "unchanged", "not_modified",
-                                                            "removed", "restored", "not_articles")}
+                                                            "removed", "restored", "not_article")}
             row.update(finished_at=now, status=status, errors=len(errors),
                        error_log=json.dumps(errors[-50:], ensure_ascii=False) if errors else None)
             self.db["crawls"].update(crawl_id, row)
@@ -216,10 +216,10 @@ class Store:
                                                   "SELECT url FROM not_articles WHERE site = ?", [site, site])}
 
     def not_an_article(self, page: FetchedPage, evidence: str) -> None:
-        """A page the site's own signals say is not an article (a section, a tag, an author page)."""
-        with self.transaction():
-            self.db.execute("INSERT OR IGNORE INTO not_articles (url, site, first_seen, evidence) VALUES (?, ?, ?, ?)",
-                            [page.url, page.site, page.fetched_at, evidence])
+        """A page the site's own signals say is not an article (a section, a tag, an author page),
+        inside the caller's transaction."""
+        self.db.execute("INSERT OR IGNORE INTO not_articles (url, site, first_seen, evidence) VALUES (?, ?, ?, ?)",
+                        [page.url, page.site, page.fetched_at, evidence])
 
     def fail_unfinished_crawls(self, pid: int | None, reason: str, status: str = "failed") -> int:
         """Close the crawl rows process `pid` left unfinished (it was killed, crashed or timed

@@ -16,8 +16,9 @@ from extract.model import FetchedPage
 from monitor.diff import edit_diff
 
 ALERT_KINDS = ("new", "changed", "removed", "restored")
-# every outcome a fetch can have; `missing` is a 404 or 304 for a URL the store does not hold
-OUTCOMES = ("new", "changed", "unchanged", "not_modified", "removed", "restored", "missing")
+# every outcome a fetch can have; `missing` is a 404 or 304 for a URL the store does not hold;
+# `not_article` a page of a site without article_patterns whose own signals say it is not one
+OUTCOMES = ("new", "changed", "unchanged", "not_modified", "removed", "restored", "missing", "not_article")
 GONE = (404, 410)
 
 
@@ -31,13 +32,14 @@ class Change:
     write: bool = True  # False: nothing of this fetch is stored
 
 
-def decide(stored: Mapping | None, page: FetchedPage, baseline: bool) -> Change:
+def decide(stored: Mapping | None, page: FetchedPage, baseline: bool, judge_pages: bool = False) -> Change:
     """The outcome of fetching `page` (status 200 with its article, or 404/410) given what is stored.
 
     `baseline`: a crawl of the site has run to its end before. Until then articles are the
     initial import, not news, and raise no `new` alert. A removed article that answers again is
     restored (with a version if its content differs); edits of a live article are `changed`,
-    with the word diff."""
+    with the word diff. `judge_pages` (a site without article_patterns): a page whose own signals
+    say it is not an article is `not_article`, remembered, never stored as one."""
     if page.status == 304:
         return Change("not_modified" if stored is not None else "missing")
     if page.status in GONE:
@@ -48,6 +50,8 @@ def decide(stored: Mapping | None, page: FetchedPage, baseline: bool) -> Change:
         return Change("removed", alert="removed", removed=True)
     if page.article is None:
         raise ValueError(f"{page.url}: a {page.status} page without an article cannot be recorded")
+    if judge_pages and not page.article.is_article:
+        return Change("not_article", write=False)
     if stored is None:
         return Change("new", alert="new" if baseline else None, new_version=True)
     edited = page.article.content_hash != stored["content_hash"]

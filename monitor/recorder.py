@@ -25,9 +25,10 @@ class Recorder:
         self._baselines: set[str] = set()  # sites known to have one (a baseline never goes away)
         self._touches: list[FetchedPage] = []
 
-    def record(self, page: FetchedPage, crawl_id: int | None = None) -> str:
+    def record(self, page: FetchedPage, crawl_id: int | None = None, judge_pages: bool = False) -> str:
         """Record one fetch of an article URL; return its outcome (monitor.changes.OUTCOMES).
-        A 304 of a stored article is `not_modified` and written with the next batch (flush)."""
+        A 304 of a stored article is `not_modified` and written with the next batch (flush).
+        `judge_pages`: the site has no article_patterns (see monitor.changes.decide)."""
         if page.status == 304 and self.store.is_stored(page.url):
             self._touches.append(page)
             if len(self._touches) >= self.TOUCH_BATCH:
@@ -35,7 +36,7 @@ class Recorder:
             return "not_modified"
         with self.store.transaction():
             self._flush_touches()
-            return self._record(page, crawl_id)
+            return self._record(page, crawl_id, judge_pages)
 
     def flush(self) -> None:
         """Write the 304s not yet written."""
@@ -54,12 +55,15 @@ class Recorder:
         with self.store.transaction():
             return [self._record(page, crawl_id) for page in pages]
 
-    def _record(self, page: FetchedPage, crawl_id: int | None) -> str:
+    def _record(self, page: FetchedPage, crawl_id: int | None, judge_pages: bool = False) -> str:
         if page.status == 304:  # the commonest answer of a revisit: one UPDATE, no read
             return "not_modified" if self.store.touch(page) else "missing"
         stored = self.store.article(page.url)
-        change = decide(stored, page, baseline=stored is None and self._has_baseline(page.site))
-        if change.write:
+        change = decide(stored, page, baseline=stored is None and self._has_baseline(page.site),
+                        judge_pages=judge_pages)
+        if change.outcome == "not_article":
+            self.store.not_an_article(page, page.article.evidence or "")
+        elif change.write:
             self.store.save(page, stored, change, crawl_id)
         return change.outcome
 

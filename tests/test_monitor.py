@@ -110,3 +110,11 @@ def test_no_schedule_or_no_sight_is_never_due():
     assert not is_due(None, None, NOW, SCHEDULE)
     assert not is_due("2026-11-23", None, NOW, SCHEDULE)  # a day is not an instant
     assert not is_due(NOW.isoformat(), None, NOW, ())
+
+
+def test_on_a_site_without_patterns_a_page_its_signals_reject_is_not_an_article():
+    listing = fetched(URL, "سياسة\n\nاقتصاد")
+    listing.article.is_article, listing.article.evidence = False, "a list of headlines, not an article"
+    change = decide(None, listing, baseline=True, judge_pages=True)
+    assert (change.outcome, change.alert, change.write) == ("not_article", None, False)
+    assert decide(None, listing, baseline=True).outcome == "new"  # with patterns, the URL decided already

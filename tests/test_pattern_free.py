@@ -53,11 +53,11 @@ def test_the_snapshot_sites_need_no_patterns(replay, snapshot_root, tmp_path):
     assert set(judged) == {"https://www.ina.iq/section/politics/", "https://www.ina.iq/topics/basra/"}
     assert "a list of headlines, not an article" in judged["https://www.ina.iq/section/politics/"]
     assert judged["https://www.ina.iq/topics/basra/"].startswith("JSON-LD collectionpage")
-    counted = sum(r["not_articles"] for r in rows(without, "SELECT not_articles FROM crawls"))
+    counted = sum(r["not_article"] for r in rows(without, "SELECT not_article FROM crawls"))
     assert counted == len(judged)
     # and the next crawl does not ask for those pages again
     second = run_rasid("crawl", "--quiet", "--db", str(without), "--config", str(without_patterns(tmp_path)),
                        *base_url_args(replay), check=False)
     assert second.returncode == 0, second.stderr
-    latest = rows(without, "SELECT sum(not_articles) AS n FROM crawls WHERE id > 5")[0]["n"]
+    latest = rows(without, "SELECT sum(not_article) AS n FROM crawls WHERE id > 5")[0]["n"]
     assert latest == 0
