@@ -121,8 +121,7 @@ async def search_page(request, datasette):
     db = _database(datasette)
     found = await views.search(db, query, site)
     return Response.html(await datasette.render_template(
-        "search.html", {**found, "q": query, "site": site, "sites": sorted(await views.zones(db)), "db_name": db.name},
-        request=request))
+        "search.html", {**found, "q": query, "site": site, "db_name": db.name}, request=request))
 
 
 async def alerts_atom(request, datasette):

@@ -104,21 +104,23 @@ async def version_html(db, article_id: int, version_id: int) -> str | None:
 
 async def search(db, query: str, site: str | None = None, limit: int = 50) -> dict:
     """Articles matching `query` (folded like the index), newest first, each with the passage
-    that matched, its words marked. An empty or unusable query gives no results and says why."""
+    that matched, its words marked; and the sites, for the form. An empty or unusable query gives
+    no results and says why."""
+    site_zones = await zones(db)
     try:
         match = search_query(query) if query.strip() else ""
     except QueryError as exc:
-        return {"results": [], "problem": str(exc)}
+        return {"results": [], "problem": str(exc), "sites": sorted(site_zones)}
     if not match:
-        return {"results": [], "problem": "اكتب كلمة للبحث · type a word to search for" if query.strip() else None}
+        return {"results": [], "sites": sorted(site_zones),
+                "problem": "اكتب كلمة للبحث · type a word to search for" if query.strip() else None}
     where = "articles_search_fts MATCH :match" + (" AND a.site = :site" if site else "")
     found = await rows(db, "SELECT a.id, a.site, a.title, a.text, a.published_at, a.first_seen, a.status "
                            "FROM articles_search_fts JOIN articles a ON a.id = articles_search_fts.rowid "
                            f"WHERE {where} ORDER BY coalesce(a.published_at, a.first_seen) DESC LIMIT :limit",
                        {"match": match, "site": site, "limit": limit})
-    site_zones = await zones(db)
     for row in found:
         row["excerpt"] = render.marked(matching_paragraph(row.pop("text") or "", query, width=320), query)
         row["title_marked"] = render.marked(row["title"] or "", query)
         row["published"] = render.local_time(row["published_at"] or row["first_seen"], site_zones.get(row["site"]))
-    return {"results": found, "problem": None}
+    return {"results": found, "problem": None, "sites": sorted(site_zones)}
