@@ -31,11 +31,13 @@ from zoneinfo import ZoneInfo
 from crawler.backoff import backoff
 from db.store import Store
 from extract.arabic import search_text
+from monitor.changes import DEFAULT_ALERTS
 from monitor.config import AlertSettings, WatchRule
 
 log = logging.getLogger("rasid.alerts")
 
-KIND_LABELS = {"new": "خبر جديد", "changed": "تعديل بعد النشر", "removed": "حذف", "restored": "إعادة نشر"}
+KIND_LABELS = {"new": "خبر جديد", "changed": "تعديل بعد النشر", "removed": "حذف", "restored": "إعادة نشر",
+               "reprint": "خبر منقول"}
 FIRST_BACKOFF = 5  # seconds before a channel that failed is tried again; doubled each time
 MAX_BACKOFF = 3600
 
@@ -61,9 +63,10 @@ def rule_matches(rule: WatchRule, alert: dict) -> bool:
 
 
 def wanted(rules: tuple[WatchRule, ...], alert: dict) -> list[str]:
-    """Names of the rules the alert matches; without rules every alert is wanted."""
+    """Names of the rules the alert matches; without rules every alert of the default kinds is
+    wanted (a `reprint` alert only by a rule that asks for it)."""
     if not rules:
-        return ["*"]
+        return ["*"] if alert["kind"] in DEFAULT_ALERTS else []
     return [rule.name for rule in rules if rule_matches(rule, alert)]
 
 
@@ -94,8 +97,8 @@ def message(alert: dict, rules: list[str] | None = None) -> tuple[str, str]:
     if alert["kind"] != "new":
         lines.append(f"الرصد: {_local(alert['created_at'], alert['timezone'])} ({alert['timezone']})")
     lines.append(unquote(alert["url"]))
-    if alert.get("diff"):
-        lines += ["", "ما تغير:", alert["diff"]]
+    if alert.get("diff"):  # an edit's changed words; a reprint's source
+        lines += ["", "الأصل:" if alert["kind"] == "reprint" else "ما تغير:", alert["diff"]]
     if rules and rules != ["*"]:
         lines.append(f"قاعدة المراقبة: {', '.join(rules)}")
     return title, "\n".join(lines)

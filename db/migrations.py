@@ -113,6 +113,25 @@ def m007_not_articles(db: Database) -> None:
         db["crawls"].add_column("not_article", int, not_null_default=0)
 
 
+@migration
+def m008_reprints(db: Database) -> None:
+    # each article's MinHash signature (monitor.reprints), kept so a restart or a re-extraction
+    # recomputes only what changed; content_hash says which text it was computed from
+    if "signatures" not in db.table_names():
+        db["signatures"].create({"article_id": int, "shingles": int, "minhash": bytes, "content_hash": str},
+                                pk="article_id", foreign_keys=[("article_id", "articles", "id")])
+    # the LSH index: one row per band key of each signature. WITHOUT ROWID, keyed by (key, article),
+    # so a lookup is one index range per band and a row costs no second b-tree (~850 bytes an article)
+    db.execute("CREATE TABLE IF NOT EXISTS reprint_bands (key INTEGER NOT NULL, article_id INTEGER NOT NULL, "
+               "PRIMARY KEY (key, article_id)) WITHOUT ROWID")
+    if "reprints" not in db.table_names():
+        db["reprints"].create({
+            "article_id": int, "source_id": int, "similarity": float, "jaccard": float, "kind": str,
+            "delay_seconds": int, "found_at": str,
+        }, pk="article_id", foreign_keys=[("article_id", "articles", "id"), ("source_id", "articles", "id")])
+        db["reprints"].create_index(["source_id"])
+
+
 def unknown(db: Database) -> list[str]:
     """Migrations the store records that this Rasid does not have (a newer Rasid wrote it)."""
     return [m.name for m in migrations.applied(db) if m.name not in NAMES]

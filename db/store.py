@@ -259,10 +259,11 @@ class Store:
             "last_modified = coalesce(?, last_modified) WHERE url = ?",
             [page.fetched_at, page.etag, page.last_modified, page.url]).rowcount)
 
-    def save(self, page: FetchedPage, stored: dict | None, change: Decision, crawl_id: int | None) -> None:
+    def save(self, page: FetchedPage, stored: dict | None, change: Decision, crawl_id: int | None) -> int:
         """Persist what the monitor decided of one fetch (monitor.changes.decide), inside the
         caller's transaction: the article row, a version and the search index if the content is
-        new, the alert. `stored` is the row the decision was made on (None: a new article)."""
+        new, the alert. `stored` is the row the decision was made on (None: a new article).
+        Returns the article's id."""
         when = page.fetched_at
         row: dict = {"last_seen": when}
         if change.removed:
@@ -284,6 +285,7 @@ class Store:
             self._insert("alerts", {"kind": change.alert, "article_id": article_id, "site": page.site,
                                     "url": page.url, "title": row.get("title", (stored or {}).get("title")),
                                     "created_at": when, "crawl_id": crawl_id, "diff": change.diff})
+        return article_id
 
     def _index(self, article_id: int, title: str | None, text: str | None) -> None:
         self.db.execute("INSERT OR REPLACE INTO articles_search (article_id, title, text) VALUES (?, ?, ?)",
@@ -295,6 +297,89 @@ class Store:
             "title": page.article.title, "text": page.article.text,
             "html_gz": zlib.compress(page.html.encode("utf-8"), 6) if page.html else None,
         })
+
+    # --- reprints: monitor.stories decides, these read and write (inside the caller's transaction) ---
+
+    def signature(self, article_id: int) -> tuple[bytes, str] | None:
+        """(minhash, content_hash it was computed from) of an article, if it has one."""
+        row = self.db.execute("SELECT minhash, content_hash FROM signatures WHERE article_id = ?",
+                              [article_id]).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def put_signature(self, article_id: int, minhash: bytes | None, shingles: int, content_hash: str,
+                      keys: tuple[int, ...], old_keys: tuple[int, ...] = ()) -> None:
+        """An article's signature and its LSH band keys, replacing `old_keys` (those of the signature
+        it had). `minhash` None: the text is too short to have one; only the content hash is kept."""
+        if old_keys:
+            self.db.conn.executemany("DELETE FROM reprint_bands WHERE key = ? AND article_id = ?",
+                                     [(k, article_id) for k in old_keys])
+        self.db.execute("INSERT OR REPLACE INTO signatures (article_id, shingles, minhash, content_hash) "
+                        "VALUES (?, ?, ?, ?)", [article_id, shingles, minhash, content_hash])
+        self.db.conn.executemany("INSERT OR IGNORE INTO reprint_bands (key, article_id) VALUES (?, ?)",
+                                 [(k, article_id) for k in keys])
+
+    def band_matches(self, keys: tuple[int, ...], exclude: int, limit: int) -> list[int]:
+        """Articles sharing at least one band key, most shared bands first, at most `limit`."""
+        marks = ", ".join("?" for _ in keys)
+        return [r[0] for r in self.db.execute(
+            f"SELECT article_id FROM reprint_bands WHERE key IN ({marks}) AND article_id != ? "
+            "GROUP BY article_id ORDER BY count(*) DESC, article_id LIMIT ?", [*keys, exclude, limit])]
+
+    def story_articles(self, ids) -> dict[int, dict]:
+        """id -> id, site, url, title, text, published_at, first_seen of the given articles."""
+        ids = list(ids)
+        if not ids:
+            return {}
+        marks = ", ".join("?" for _ in ids)
+        return {r["id"]: r for r in self.db.query(
+            f"SELECT id, site, url, title, text, published_at, first_seen FROM articles WHERE id IN ({marks})", ids)}
+
+    def reprint_of(self, article_id: int) -> dict | None:
+        rows = list(self.db["reprints"].rows_where("article_id = ?", [article_id]))
+        return rows[0] if rows else None
+
+    def reprints_from(self, source_id: int) -> list[int]:
+        """The articles recorded as reprints of `source_id`."""
+        return [r[0] for r in self.db.execute("SELECT article_id FROM reprints WHERE source_id = ?", [source_id])]
+
+    def put_reprint(self, row: dict) -> None:
+        self.db.execute("INSERT OR REPLACE INTO reprints (article_id, source_id, similarity, jaccard, kind, "
+                        "delay_seconds, found_at) VALUES (:article_id, :source_id, :similarity, :jaccard, :kind, "
+                        ":delay_seconds, :found_at)", row)
+
+    def drop_reprint(self, article_id: int) -> None:
+        self.db.execute("DELETE FROM reprints WHERE article_id = ?", [article_id])
+
+    def alert(self, kind: str, article: dict, when: str, crawl_id: int | None, diff: str | None) -> None:
+        """An alert about a stored article (`article`: its id, site, url, title), in the caller's transaction."""
+        self._insert("alerts", {"kind": kind, "article_id": article["id"], "site": article["site"],
+                                "url": article["url"], "title": article["title"], "created_at": when,
+                                "crawl_id": crawl_id, "diff": diff})
+
+    def reprint_list(self, since: str | None = None, site: str | None = None) -> list[dict]:
+        """Every story with reprints: the source and, per reprint, its site, similarity, kind and
+        delay; `since` (ISO) on the source's publication (first sight when unknown), `site` either
+        side. Oldest story first, each story's reprints by delay."""
+        where, params = [], {}
+        if since:
+            where.append("coalesce(s.published_at, s.first_seen) >= :since")
+            params["since"] = since
+        if site:
+            where.append("(s.site = :site OR c.site = :site)")
+            params["site"] = site
+        return list(self.db.query(
+            "SELECT r.source_id, s.site AS source_site, s.url AS source_url, s.title AS source_title, "
+            "s.published_at AS source_published_at, r.article_id, c.site, c.url, c.title, c.published_at, "
+            "r.similarity, r.jaccard, r.kind, r.delay_seconds, r.found_at "
+            "FROM reprints r JOIN articles s ON s.id = r.source_id JOIN articles c ON c.id = r.article_id "
+            + (f"WHERE {' AND '.join(where)} " if where else "")
+            + "ORDER BY coalesce(s.published_at, s.first_seen), r.source_id, r.delay_seconds, r.article_id", params))
+
+    def unsigned_articles(self) -> list[dict]:
+        """Articles whose signature is missing or was computed from other text: id, text, content_hash."""
+        return list(self.db.query(
+            "SELECT a.id, a.text, a.content_hash FROM articles a LEFT JOIN signatures g ON g.article_id = a.id "
+            "WHERE g.article_id IS NULL OR g.content_hash IS NOT a.content_hash ORDER BY a.id"))
 
     # --- re-extraction -------------------------------------------------------------
 

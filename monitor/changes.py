@@ -15,7 +15,11 @@ from dataclasses import dataclass
 from extract.model import FetchedPage
 from monitor.diff import edit_diff
 
-ALERT_KINDS = ("new", "changed", "removed", "restored")
+CHANGE_ALERTS = ("new", "changed", "removed", "restored")  # what decide() raises
+# monitor.stories raises `reprint` (an article found to be another's text); it is delivered only
+# to watch rules that ask for it (`kinds = ["reprint"]`): without rules, DEFAULT_ALERTS
+ALERT_KINDS = (*CHANGE_ALERTS, "reprint")
+DEFAULT_ALERTS = CHANGE_ALERTS
 # every outcome a fetch can have; `missing` is a 404 or 304 for a URL the store does not hold;
 # `not_article` a page of a site without article_patterns whose own signals say it is not one
 OUTCOMES = ("new", "changed", "unchanged", "not_modified", "removed", "restored", "missing", "not_article")
@@ -25,7 +29,7 @@ GONE = (404, 410)
 @dataclass(frozen=True)
 class Change:
     outcome: str  # one of OUTCOMES
-    alert: str | None = None  # one of ALERT_KINDS, or no alert
+    alert: str | None = None  # one of CHANGE_ALERTS, or no alert
     diff: str | None = None  # the word diff of an edit (monitor.diff.edit_diff)
     new_version: bool = False  # the content differs from the stored one: a version is kept
     removed: bool = False  # the article is gone from the site

@@ -18,7 +18,7 @@ from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from extract.hints import ExtractionHints
-from monitor.changes import ALERT_KINDS
+from monitor.changes import ALERT_KINDS, DEFAULT_ALERTS
 
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
 # paths that are files or machine documents, never an article page (a site without article_patterns)
@@ -74,7 +74,7 @@ class WatchRule:
     any: tuple[str, ...] = ()
     none: tuple[str, ...] = ()
     sites: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ALERT_KINDS
+    kinds: tuple[str, ...] = DEFAULT_ALERTS  # `reprint` only when asked for
 
 
 @dataclass(frozen=True)
@@ -501,7 +501,7 @@ def _watch_rules(path: Path, text: str, tables: object, sites: dict[str, Site]) 
             all=_str_list(table.get("all", []), f"{what} all"), any=_str_list(table.get("any", []), f"{what} any"),
             none=_str_list(table.get("none", []), f"{what} none"),
             sites=_str_list(table.get("sites", []), f"{what} sites"),
-            kinds=_str_list(table.get("kinds", list(ALERT_KINDS)), f"{what} kinds"),
+            kinds=_str_list(table.get("kinds", list(DEFAULT_ALERTS)), f"{what} kinds"),
         )
         if not (rule.all or rule.any):
             raise ConfigError(f"{what}: needs `all` or `any` phrases")

@@ -1,6 +1,6 @@
 """A fetch becomes stored state: read what the store holds, decide (monitor.changes), persist
-(db.store), in one transaction per page, so a crawl killed at any moment leaves whole articles
-or none. The crawl's store pipeline, imports and benchmarks all record through here."""
+(db.store), and place new text in its story (monitor.stories), in one transaction per page, so a
+crawl killed at any moment leaves whole articles or none. The crawl's store pipeline, imports and benchmarks all record through here."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from db.store import Store
 from extract.model import FetchedPage
 from monitor.changes import decide
 from monitor.schedule import Schedule, due, watched_since
+from monitor.stories import Stories
 
 
 class Recorder:
@@ -24,6 +25,7 @@ class Recorder:
         self.store = store
         self._baselines: set[str] = set()  # sites known to have one (a baseline never goes away)
         self._touches: list[FetchedPage] = []
+        self.stories = Stories(store)
 
     def record(self, page: FetchedPage, crawl_id: int | None = None, judge_pages: bool = False) -> str:
         """Record one fetch of an article URL; return its outcome (monitor.changes.OUTCOMES).
@@ -64,7 +66,10 @@ class Recorder:
         if change.outcome == "not_article":
             self.store.not_an_article(page, page.article.evidence or "")
         elif change.write:
-            self.store.save(page, stored, change, crawl_id)
+            article_id = self.store.save(page, stored, change, crawl_id)
+            if change.new_version:  # new text: which story it belongs to (a reprint alert if it is news)
+                self.stories.track(article_id, page.article.text, page.article.content_hash, page.fetched_at,
+                                   crawl_id, news=change.alert is not None)
         return change.outcome
 
     def _has_baseline(self, site: str) -> bool:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from extract.model import content_hash
-from monitor.changes import ALERT_KINDS, OUTCOMES, decide
+from monitor.changes import CHANGE_ALERTS, OUTCOMES, decide
 from monitor.diff import edit_diff, word_diff
 from monitor.schedule import due, is_due
 from tests.factories import fetched
@@ -69,7 +69,7 @@ def test_every_alert_and_outcome_decide_gives_is_declared():
     states = [None, stored(), stored(status="removed")]
     changes = [decide(state, page, baseline) for state in states for page in pages for baseline in (False, True)]
     assert {c.outcome for c in changes} <= set(OUTCOMES)
-    assert {c.alert for c in changes} - {None} == set(ALERT_KINDS)
+    assert {c.alert for c in changes} - {None} == set(CHANGE_ALERTS)
 
 
 def test_word_diff_shows_context_and_elides_the_rest():

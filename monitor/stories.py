@@ -1,0 +1,133 @@
+"""Stories: which stored articles carry the same text, and which of them was published first.
+
+    Stories(store).track(article_id, text, content_hash, ...)  (monitor.recorder, in the page's transaction)
+
+A story is an article that was published first (its source) and the stored articles found to be
+its reprints (monitor.reprints decides what "the same text" is). Each reprint points at the
+story's source, never at the copy it happened to be matched with: an agency wire taken by ten
+sites is one source and ten rows, and when the original turns up after its copies (a site crawled
+later, a backfill), it becomes the source of all of them. Two stories that one article joins
+become one. The similarity and delay stored are those to the source.
+"""
+
+from __future__ import annotations
+
+from db.store import Store
+from monitor.reprints import (
+    Member,
+    band_keys,
+    compare,
+    delay_seconds,
+    measure,
+    shingles,
+    signature,
+    story_source,
+)
+
+CANDIDATES = 50  # LSH candidates checked exactly, most bands shared first: a bound on any lookup
+
+
+def _member(row: dict) -> Member:
+    return Member(row["id"], row["published_at"], row["first_seen"])
+
+
+def reprint_note(source: dict, similarity: float, kind: str, delay: int | None) -> str:
+    """What a reprint alert says of its source: site, title, URL, how close, how late."""
+    late = "" if delay is None else f", {_duration(delay)} later"
+    return (f"{kind} of {source['site']}: {source['title'] or ''}\n{source['url']}\n"
+            f"similarity {similarity:.2f}{late}")
+
+
+def _duration(seconds: int) -> str:
+    sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    return sign + (f"{days}d {hours}h" if days else f"{hours}h {rest // 60:02d}m")
+
+
+class Stories:
+    def __init__(self, store: Store, threshold: float | None = None):
+        self.store = store
+        self.threshold = threshold
+
+    def track(self, article_id: int, text: str, content_hash: str, when: str, crawl_id: int | None = None,
+              news: bool = False) -> None:
+        """Index an article's (new or edited) text and place it in its story. `news`: the fetch
+        raised an alert of its own (not a site's first import), so an article found to be a
+        reprint raises a `reprint` alert too."""
+        old = self.store.signature(article_id)
+        if old is not None and old[1] == content_hash:
+            return  # this text is indexed already
+        was_reprint = self.store.reprint_of(article_id) is not None  # an edited reprint is not news again
+        own = shingles(text)
+        sig = signature(own)
+        self.store.put_signature(article_id, sig.minhash if sig else None, len(own), content_hash,
+                                 sig.band_keys if sig else (), band_keys(old[0]) if old and old[0] else ())
+        if old is not None:  # an edit: the article leaves its story, and is placed again below
+            self._leave(article_id, when)
+        first_time = self._place(article_id, own, sig.band_keys, when) if sig is not None else []
+        if news:
+            for reprint in first_time:
+                if not (reprint == article_id and was_reprint):
+                    self._alert(reprint, when, crawl_id)
+
+    # --- placing ----------------------------------------------------------------------
+
+    def _texts(self, ids) -> dict[int, dict]:
+        return self.store.story_articles(ids)
+
+    def _root(self, article_id: int) -> int:
+        row = self.store.reprint_of(article_id)
+        return row["source_id"] if row else article_id
+
+    def _place(self, article_id: int, own: set[str], keys: tuple[int, ...], when: str) -> list[int]:
+        """Match the article against the stored ones; join (or merge) the stories it matches.
+        Returns the articles that became reprints for the first time."""
+        candidates = self.store.band_matches(keys, exclude=article_id, limit=CANDIDATES)
+        rows = self._texts(candidates)
+        kwargs = {} if self.threshold is None else {"threshold": self.threshold}
+        matched = [c for c in candidates if c in rows and compare(own, shingles(rows[c]["text"] or ""), **kwargs)]
+        if not matched:
+            return []
+        roots = {self._root(c) for c in matched} - {article_id}
+        members = {article_id} | roots | {m for r in roots for m in self.store.reprints_from(r)}
+        return self._point(members, when)
+
+    def _point(self, members: set[int], when: str) -> list[int]:
+        """Make the first-published of `members` their source; every other one a reprint of it."""
+        rows = self._texts(members)
+        source = rows[story_source(_member(rows[m]) for m in members).id]
+        source_set = shingles(source["text"] or "")
+        self.store.drop_reprint(source["id"])
+        first_time = []
+        for m in sorted(members - {source["id"]}):
+            current = self.store.reprint_of(m)
+            if current is not None and current["source_id"] == source["id"]:
+                continue
+            match = measure(shingles(rows[m]["text"] or ""), source_set)
+            self.store.put_reprint({
+                "article_id": m, "source_id": source["id"], "similarity": match.containment,
+                "jaccard": match.jaccard, "kind": match.kind, "found_at": when,
+                "delay_seconds": delay_seconds(_member(source), _member(rows[m])),
+            })
+            if current is None:
+                first_time.append(m)
+        return first_time
+
+    def _leave(self, article_id: int, when: str) -> None:
+        """An edited article leaves its story: as a reprint it is no longer one (until placed
+        again); as a source, its reprints are matched again among themselves."""
+        self.store.drop_reprint(article_id)
+        reprints = self.store.reprints_from(article_id)
+        for m in reprints:
+            self.store.drop_reprint(m)
+        if len(reprints) > 1:  # the copies of one text are still one story without it
+            self._point(set(reprints), when)
+
+    def _alert(self, article_id: int, when: str, crawl_id: int | None) -> None:
+        row = self.store.reprint_of(article_id)
+        if row is None:
+            return
+        rows = self._texts([article_id, row["source_id"]])
+        self.store.alert("reprint", rows[article_id], when, crawl_id,
+                         reprint_note(rows[row["source_id"]], row["similarity"], row["kind"], row["delay_seconds"]))
