@@ -4,7 +4,8 @@ Extraction improves; pages do not come back. Each version keeps the page as
 fetched (zlib-compressed), so a better extractor can be applied to the whole
 store without refetching. A re-extraction is not an edit of the article: it
 writes no version and raises no alert, and the next crawl compares against the
-new content hash, so it does not flag every article as changed either.
+new content hash, so it does not flag every article as changed either. Articles whose text
+changed get a new reprint signature and are placed in their stories again (index_reprints).
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
-from db.store import Store
+from db.store import Store, utc_now
 from extract.article import extract_page
 from extract.model import FetchedPage
 from monitor.config import Site
+from monitor.stories import Stories
 
 
 def reextract(store: Store, sites: dict[str, Site], site: str | None = None,
@@ -46,4 +48,17 @@ def reextract(store: Store, sites: dict[str, Site], site: str | None = None,
         counts[outcome] += 1
         if progress and outcome == "changed":
             progress(article["site"], article["url"])
+    counts["indexed"] = index_reprints(store, fetched_at=utc_now())
     return counts
+
+
+def index_reprints(store: Store, fetched_at: str) -> int:
+    """Sign and place in their stories the articles whose text has no signature yet (a store
+    from before reprints were tracked) or changed since (re-extracted): only those; the others'
+    signatures are kept. One transaction an article. Raises no alert: nothing was published."""
+    stories = Stories(store)
+    rows = store.unsigned_articles()
+    for row in rows:
+        with store.transaction():
+            stories.track(row["id"], row["text"] or "", row["content_hash"], fetched_at)
+    return len(rows)

@@ -13,6 +13,7 @@ from urllib.parse import unquote
 
 from db.store import Store
 from extract.arabic import matching_paragraph
+from monitor.reprints import duration
 
 CRAWL_COLUMNS = ("site", "articles", "pages", "new", "changed", "removed", "restored", "not_modified", "errors",
                  "status")
@@ -53,6 +54,40 @@ def search_lines(results: list[dict], query: str, as_json: bool) -> Iterator[str
         yield f"    {unquote(row['url'])}"
         if excerpt:
             yield f"    {excerpt}"
+
+
+def stories(rows: list[dict]) -> list[dict]:
+    """store.reprint_list rows as stories: {source: {...}, reprints: [{...}, ...]}, in order."""
+    out: dict[int, dict] = {}
+    for row in rows:
+        story = out.setdefault(row["source_id"], {"source": {
+            "id": row["source_id"], "site": row["source_site"], "url": row["source_url"],
+            "title": row["source_title"], "published_at": row["source_published_at"]}, "reprints": []})
+        story["reprints"].append({"id": row["article_id"], **{k: row[k] for k in (
+            "site", "url", "title", "published_at", "similarity", "kind", "delay_seconds")}})
+    return list(out.values())
+
+
+def _delay(seconds: int | None) -> str:
+    return "?" if seconds is None else ("" if seconds < 0 else "+") + duration(seconds)
+
+
+def reprint_lines(rows: list[dict], as_json: bool) -> Iterator[str]:
+    """Each story: its source (published, site, title, URL), then each reprint on one line."""
+    found = stories(rows)
+    for story in found:
+        if as_json:
+            yield json.dumps(story, ensure_ascii=False)
+            continue
+        source = story["source"]
+        yield f"{(source['published_at'] or '?')[:16]:16}  {source['site']:8} {source['title'] or ''}"
+        yield f"    {unquote(source['url'])}"
+        for r in story["reprints"]:
+            yield f"    ← {r['site']:8} {r['kind']:7} {r['similarity']:.2f}  {_delay(r['delay_seconds']):>9}  {r['title'] or ''}"
+            yield f"      {unquote(r['url'])}"
+    if not as_json:
+        copies = sum(len(s["reprints"]) for s in found)
+        yield f"{len(found)} stor{'ies' if len(found) != 1 else 'y'} with reprints, {copies} reprint{'s' * (copies != 1)}"
 
 
 HEALTH_COLUMNS = ("site", "source", "url", "answers", "entries", "articles", "newest")

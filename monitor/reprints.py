@@ -151,3 +151,10 @@ def delay_seconds(source: Member, reprint: Member) -> int | None:
     if start == float("inf") or end == float("inf"):
         return None
     return int(round(end - start))
+
+
+def duration(seconds: int) -> str:
+    """A delay for people: 5h 35m, 2d 3h; -10m for a copy dated before its source."""
+    sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    return sign + (f"{days}d {rest // 3600}h" if days else f"{rest // 3600}h {rest % 3600 // 60:02d}m")

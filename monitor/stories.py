@@ -18,6 +18,7 @@ from monitor.reprints import (
     band_keys,
     compare,
     delay_seconds,
+    duration,
     measure,
     shingles,
     signature,
@@ -33,16 +34,9 @@ def _member(row: dict) -> Member:
 
 def reprint_note(source: dict, similarity: float, kind: str, delay: int | None) -> str:
     """What a reprint alert says of its source: site, title, URL, how close, how late."""
-    late = "" if delay is None else f", {_duration(delay)} later"
+    late = "" if delay is None else f", {duration(delay)} later"
     return (f"{kind} of {source['site']}: {source['title'] or ''}\n{source['url']}\n"
             f"similarity {similarity:.2f}{late}")
-
-
-def _duration(seconds: int) -> str:
-    sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    return sign + (f"{days}d {hours}h" if days else f"{hours}h {rest // 60:02d}m")
 
 
 class Stories:

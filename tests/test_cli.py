@@ -16,7 +16,7 @@ from db.store import Store
 from tests.conftest import ROOT
 
 
-@pytest.mark.parametrize("command", [[], ["crawl"], ["demo"], ["replay"], ["replay", "serve"], ["dates"], ["extract"], ["reextract"], ["serve"], ["search"], ["daemon"], ["status"],
+@pytest.mark.parametrize("command", [[], ["crawl"], ["demo"], ["replay"], ["replay", "serve"], ["dates"], ["extract"], ["reextract"], ["serve"], ["search"], ["reprints"], ["daemon"], ["status"],
                                      ["dates", "parse"]])
 def test_every_command_has_a_manual(command):
     result = CliRunner().invoke(main, [*command, "--help"])

@@ -181,3 +181,42 @@ def test_signatures_are_kept_and_not_computed_again(tmp_path, monkeypatch):
     with s.transaction():
         stories.Stories(s).track(row["id"], row["text"], row["content_hash"], "2026-01-02T00:00:00+00:00")
     s.close()
+
+
+# --- rasid reprints ------------------------------------------------------------------------
+
+
+def test_rasid_reprints_lists_each_story_once_with_its_copies(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from crawler.cli import main
+
+    db = tmp_path / "r.db"
+    s = Store(db)
+    for key in ("ina", "okaz", "elaph", "kitabat"):  # seed sites: their keys are in the site list
+        s.ensure_site(key, key, f"https://{key}.example", "Asia/Baghdad")
+    record(s, article("okaz", 1, copy_of(WIRE), "2020-08-23T13:00:00+03:00"))
+    record(s, article("ina", 1, "\n\n".join(WIRE), "2020-08-23T11:05:00+03:00"))
+    record(s, article("elaph", 1, "\n\n".join(WIRE[:3]), "2020-08-23T14:00:00+03:00"))
+    record(s, article("kitabat", 1, "\n\n".join(INDEPENDENT), "2020-08-23T12:00:00+03:00"))
+    s.close()
+    run = CliRunner().invoke
+    text = run(main, ["reprints", "--db", str(db)])
+    assert text.exit_code == 0, text.output
+    lines = text.output.splitlines()
+    assert lines[0].startswith("2020-08-23T11:05  ina") and "https://ina.example/1" in lines[1]
+    assert "okaz" in lines[2] and "copy" in lines[2] and "+1h 55m" in lines[2]
+    assert "elaph" in lines[4] and "rewrite" in lines[4] and "+2h 55m" in lines[4]
+    assert lines[-1] == "1 story with reprints, 2 reprints" and "kitabat" not in text.output
+    stories_json = [json.loads(line) for line in run(main, ["reprints", "--db", str(db), "--json"]).output.splitlines()]
+    assert len(stories_json) == 1 and stories_json[0]["source"]["site"] == "ina"
+    assert [(r["site"], r["kind"], r["delay_seconds"]) for r in stories_json[0]["reprints"]] == [
+        ("okaz", "copy", 6900), ("elaph", "rewrite", 10500)]
+    only = run(main, ["reprints", "--db", str(db), "--site", "elaph", "--json"]).output.splitlines()
+    assert [r["site"] for r in json.loads(only[0])["reprints"]] == ["elaph"]
+    assert run(main, ["reprints", "--db", str(db), "--since", "24 آب 2020"]).output.splitlines() == [
+        "0 stories with reprints, 0 reprints"]
+    bad = run(main, ["reprints", "--db", str(db), "--since", "soon"])
+    assert bad.exit_code != 0 and "--since 'soon': not a date" in bad.output
