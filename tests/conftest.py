@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,10 @@ if os.environ.get("CI") == "true":
     settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parents[1]
+_SNAPSHOT_CORPUS = tomllib.loads((ROOT / "seeds" / "tools" / "corpus.toml").read_text(encoding="utf-8"))
+# the articles of the offline snapshots: the five seed articles, the others of each site, and the
+# reprints other sites took from them (seeds/tools/corpus.toml)
+SNAPSHOT_ARTICLES = 5 + sum(len(v) for v in _SNAPSHOT_CORPUS["other"].values()) + len(_SNAPSHOT_CORPUS["reprint"])
 
 # Clutter the seed documents show leaking into naive scrapes (../shared/seeds/README.md):
 # none of it may reach a stored article's text.

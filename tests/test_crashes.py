@@ -16,7 +16,7 @@ import pytest
 
 from crawler.demo import apply_demo_update, copy_snapshots
 from crawler.replay import ReplayServer
-from tests.conftest import ROOT, base_url_args, rows, run_rasid
+from tests.conftest import ROOT, SNAPSHOT_ARTICLES, base_url_args, rows, run_rasid
 from tests.hostile import Answer
 from tests.test_reliability import Site, article, feed, url
 
@@ -89,7 +89,7 @@ def test_sigkill_at_chosen_points_loses_nothing(tmp_path):
         cut = 0
         for point in range(KILL_POINTS):
             server = two if point % 2 == 0 else one
-            # killed right after the k-th page of this crawl is committed, k from 1 to 28 of its ~31
+            # killed right after the k-th page of this crawl is committed, k from 1 to 28 of its ~36
             after = 1 + (point * 11) % 28
             process = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", "--quiet", "--db", str(db),
                                         *base_url_args(server)], cwd=ROOT, start_new_session=True,
@@ -150,7 +150,7 @@ def test_a_full_store_stops_the_crawl_with_a_clear_error_and_stays_whole(tmp_pat
     assert result.returncode == 1
     assert f"{db}: cannot write to the store: database or disk is full" in result.stderr
     stored = len(rows(db, "SELECT id FROM articles"))
-    assert 0 < stored < 30
+    assert 0 < stored < SNAPSHOT_ARTICLES
     assert_whole(db)
     # again while the store is still full: one line, nothing half-written, no crawl row left open
     again = run_rasid("crawl", "--config", str(config), "--db", str(db), *base_url_args(replay), check=False)
@@ -161,7 +161,7 @@ def test_a_full_store_stops_the_crawl_with_a_clear_error_and_stays_whole(tmp_pat
     # with room again, the next crawl completes what the first could not
     result = run_rasid("crawl", "--db", str(db), *base_url_args(replay), check=False)
     assert result.returncode == 0, result.stderr
-    assert len(rows(db, "SELECT id FROM articles")) == 30
+    assert len(rows(db, "SELECT id FROM articles")) == SNAPSHOT_ARTICLES
     assert_whole(db)
     # an interrupted first crawl was no baseline: the rest of the initial import raised no `new` alert
     assert not rows(db, "SELECT id FROM alerts WHERE kind = 'new'")

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from crawler.demo import apply_demo_update
-from tests.conftest import CLUTTER, ROOT, base_url_args, rows, run_rasid
+from tests.conftest import CLUTTER, ROOT, SNAPSHOT_ARTICLES, base_url_args, rows, run_rasid
 
 pytestmark = pytest.mark.slow  # servers and child processes: `pytest -m "not slow"` skips them
 
@@ -42,7 +42,7 @@ def test_crawl_edit_recrawl_gives_exactly_the_expected_alerts(tmp_path, replay, 
 
     articles = rows(db, "SELECT * FROM articles")
     assert {a["site"] for a in articles} == {"ina", "alaraby", "kitabat", "okaz", "elaph"}
-    assert len(articles) == 30
+    assert len(articles) == SNAPSHOT_ARTICLES
     # URLs are the live sites', never the replay server's
     assert all(a["url"].startswith(("https://www.ina.iq/", "https://www.alaraby.co.uk/", "https://kitabat.com/",
                                     "https://soukukkaz.com/", "https://elaph.com/")) for a in articles)
@@ -62,15 +62,15 @@ def test_crawl_edit_recrawl_gives_exactly_the_expected_alerts(tmp_path, replay, 
     alaraby_seed = next(a for a in articles if "لا مكان للخائفين" in a["title"])
     assert alaraby_seed["published_at"].startswith("2020-08-23")
     assert not rows(db, "SELECT * FROM alerts"), "the baseline crawl raises no alerts"
-    assert rows(db, "SELECT count(*) AS n FROM versions")[0]["n"] == 30
+    assert rows(db, "SELECT count(*) AS n FROM versions")[0]["n"] == SNAPSHOT_ARTICLES
 
     # Unchanged site: nothing new, no version, no alert, and the pages cost 304s.
     run_rasid("crawl", "--db", str(db), *base_url_args(replay))
-    assert rows(db, "SELECT count(*) AS n FROM versions")[0]["n"] == 30
+    assert rows(db, "SELECT count(*) AS n FROM versions")[0]["n"] == SNAPSHOT_ARTICLES
     assert not rows(db, "SELECT * FROM alerts")
     last = rows(db, "SELECT sum(not_modified) AS nm, sum(new) AS new, sum(changed) AS ch FROM crawls "
                     "WHERE id > 5")[0]
-    assert (last["new"], last["ch"]) == (0, 0) and last["nm"] == 30
+    assert (last["new"], last["ch"]) == (0, 0) and last["nm"] == SNAPSHOT_ARTICLES
 
     apply_demo_update(snapshot_root)
     replay.reload()
@@ -84,7 +84,7 @@ def test_crawl_edit_recrawl_gives_exactly_the_expected_alerts(tmp_path, replay, 
     assert rows(db, "SELECT versions FROM articles WHERE url = ?", [changed["url"]])[0]["versions"] == 2
     assert rows(db, "SELECT status FROM articles WHERE url = ?", [alerts[2]["url"]])[0]["status"] == "removed"
     # Rotating "related" boxes changed on many pages: none of that is an edit.
-    assert rows(db, "SELECT count(*) AS n FROM versions")[0]["n"] == 32
+    assert rows(db, "SELECT count(*) AS n FROM versions")[0]["n"] == SNAPSHOT_ARTICLES + 2
 
     # And once more: the same changes are not reported twice.
     run_rasid("crawl", "--db", str(db), *base_url_args(replay))
@@ -103,6 +103,16 @@ def test_demo_command_runs_end_to_end(tmp_path):
         assert f"\n{site} " in out or f"  {site} " in out
     assert "[changed] ina:" in out and "[new] alaraby:" in out and "[removed] okaz:" in out
     assert out.count("\n[") == 3
+    # the reprint cases of the snapshots: Kitabat's article on Souk Okaz 5 h 35 min later under
+    # another headline, INA's wire on Al-Araby and Elaph; Souk Okaz's own report of the same event
+    # as the wire is no reprint
+    reprints = out.split("reprints (who published first", 1)[1].split("\nsnapshot changed", 1)[0]
+    assert "2 stories with reprints, 3 reprints" in reprints
+    story = reprints.split("kitabat  رداً على تفجيري بغداد", 1)[1]
+    assert "← okaz     copy" in story and "+5h 35m" in story and "بعد تفجيري ساحة الطيران" in story
+    wire = reprints.split("ina      الداخلية: ضبط شبكة لتهريب الآثار", 1)[1].split("kitabat", 1)[0]
+    assert "← alaraby" in wire and "+0h 50m" in wire and "← elaph" in wire and "+2h 05m" in wire
+    assert "آثار سومرية كادت تباع" not in reprints
     assert db.exists()
     # the way on points to Rasid's own web view of the store (not plain Datasette)
     assert f"browse it with `rasid serve --db {db}`" in out and "`datasette " not in out
@@ -151,11 +161,11 @@ def test_scrapys_own_commands_work_in_the_project(tmp_path, replay):
     columns = "url, title, text, published_at, author, section"
     assert rows(theirs, f"SELECT {columns} FROM articles ORDER BY url") == \
         rows(ours, f"SELECT {columns} FROM articles ORDER BY url")
-    assert rows(theirs, "SELECT site, status, pages FROM crawls") == [{"site": "ina", "status": "ok", "pages": 6}]
+    assert rows(theirs, "SELECT site, status, pages FROM crawls") == [{"site": "ina", "status": "ok", "pages": 7}]
     # run again: conditional requests, nothing new, as rasid crawl does
     scrapy("crawl", "news", "-a", "site=ina", "-a", f"base_url={replay.base_urls['ina']}", "-a", f"db={theirs}")
     assert rows(theirs, "SELECT not_modified, new FROM crawls ORDER BY id DESC LIMIT 1") == [
-        {"not_modified": 6, "new": 0}]
+        {"not_modified": 7, "new": 0}]
     missing = scrapy("crawl", "news")
     assert missing.returncode != 0 and "the news spider needs -a site=KEY, one of: ina, alaraby" in missing.stderr
     # Scrapy's own commands are left alone by the project's pipelines and address policy

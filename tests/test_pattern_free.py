@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.conftest import ROOT, base_url_args, rows, run_rasid
+from tests.conftest import ROOT, SNAPSHOT_ARTICLES, base_url_args, rows, run_rasid
 
 pytestmark = pytest.mark.slow  # a replay server and crawls in child processes
 
@@ -47,7 +47,7 @@ def test_the_snapshot_sites_need_no_patterns(replay, snapshot_root, tmp_path):
     assert first.returncode == 0, first.stderr
     stored = {(r["site"], r["url"]) for r in rows(with_patterns, "SELECT site, url FROM articles")}
     assert {(r["site"], r["url"]) for r in rows(without, "SELECT site, url FROM articles")} == stored
-    assert len(stored) == 30
+    assert len(stored) == SNAPSHOT_ARTICLES
     # what the crawl met that is not an article was judged by its content and remembered
     judged = {r["url"]: r["evidence"] for r in rows(without, "SELECT url, evidence FROM not_articles")}
     assert set(judged) == {"https://www.ina.iq/section/politics/", "https://www.ina.iq/topics/basra/"}

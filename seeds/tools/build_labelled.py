@@ -32,7 +32,18 @@ from pathlib import Path
 import lxml.html
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_snapshots import LIVE, RENDER, TODAY, UNRELATED, ZONES, esc, menu, other_articles, seed_articles  # noqa: E402
+from build_snapshots import (  # noqa: E402
+    LIVE,
+    RENDER,
+    TODAY,
+    UNRELATED,
+    ZONES,
+    esc,
+    menu,
+    other_articles,
+    reprint_articles,
+    seed_articles,
+)
 
 # the articles are data, kept as data (corpus_styles.toml)
 STYLES = tomllib.loads((Path(__file__).with_name("corpus_styles.toml")).read_text(encoding="utf-8"))["styles"]
@@ -82,14 +93,15 @@ def label(id_: str, style: str, site: str | None, url: str, tz: str, title: str,
 
 def snapshot_pages(shared: Path) -> list[tuple[dict, bytes]]:
     seeds, others = seed_articles(shared), other_articles()
+    copies = reprint_articles(seeds, others)
     out = []
     for site in LIVE:
-        articles = sorted([seeds[site], *others[site]], key=lambda a: a.published, reverse=True)
+        articles = sorted([seeds[site], *others[site], *copies.get(site, [])], key=lambda a: a.published, reverse=True)
         for n, a in enumerate(articles):
             rest = [o for o in articles if o is not a]
             page = RENDER[site](a, rest, TODAY[site])
             strings = [*SNAPSHOT_CLUTTER, TODAY[site], a.caption, *UNRELATED, *(o.title for o in rest),
-                       *(o.paragraphs[0][:60] for o in rest)]
+                       *(o.paragraphs[0][:60] for o in rest), *([a.promo] if a.promo else [])]
             if site == "alaraby" and not a.caption:
                 strings.append(f"{a.title.split(':')[0]} (الأناضول)")
             # the page is the snapshot's own file: labelled where it lies, not copied

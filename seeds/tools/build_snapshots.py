@@ -33,7 +33,8 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # the articles are data, kept as data (corpus.toml)
 _CORPUS = tomllib.loads((Path(__file__).with_name("corpus.toml")).read_text(encoding="utf-8"))
-OTHER, DEMO_NEW, DEMO_EDIT, DEMO_REMOVED = (_CORPUS[k] for k in ("other", "demo_new", "demo_edit", "demo_removed"))
+OTHER, REPRINTS, DEMO_NEW, DEMO_EDIT, DEMO_REMOVED = (
+    _CORPUS[k] for k in ("other", "reprint", "demo_new", "demo_edit", "demo_removed"))
 
 SEEDS = Path(__file__).resolve().parents[1]
 ZONES = {"ina": "Asia/Baghdad", "alaraby": "Europe/London", "kitabat": "Asia/Baghdad",
@@ -67,6 +68,7 @@ class Article:
     tags: list[str] = field(default_factory=list)
     author: str = ""
     caption: str = ""
+    promo: str = ""  # a copier's promo line after the text (clutter: not the article's)
 
     @property
     def url(self) -> str:
@@ -142,6 +144,36 @@ def _article(site: str, n: int, item: dict, tz) -> Article:
     }[site]
     return Article(site, path, item["title"], item["section"], published, list(item["paragraphs"]),
                    tags=item.get("tags", []), author=item.get("author", ""))
+
+
+_UNHAMZA = str.maketrans({"أ": "ا", "إ": "ا"})
+
+
+def respelled(paragraph: str) -> str:
+    """A copier's spelling: hamza on alef dropped, a final taa marbuta written haa."""
+    return re.sub(r"ة\b", "ه", paragraph.translate(_UNHAMZA))
+
+
+def reprint_articles(seeds: dict[str, Article], others: dict[str, list[Article]]) -> dict[str, list[Article]]:
+    """The [[reprint]] articles of corpus.toml: each the paragraphs of the article it copies,
+    changed the way its entry says (intro, promo, drop_last, spelling)."""
+    out: dict[str, list[Article]] = {}
+    for item in REPRINTS:
+        kind, _, which = item["of"].partition(":")
+        original = seeds[which] if kind == "seed" else others[kind][int(which)]
+        paragraphs = [p for p in original.paragraphs if not p.startswith("## ")]
+        paragraphs = paragraphs[:len(paragraphs) - item.get("drop_last", 0)]
+        if item.get("spelling"):
+            paragraphs = [respelled(p) for p in paragraphs]
+        paragraphs = [*item.get("intro", []), *paragraphs]
+        site = item["site"]
+        if "promo" in item and RENDER[site] not in (render_kitabat, render_okaz):
+            sys.exit(f"[[reprint]] of {item['of']} on {site}: a promo line is rendered by the WordPress sites only")
+        n = len(OTHER[site]) + 1 + len(out.get(site, []))  # paths after every other article's
+        copy = _article(site, n, {**item, "paragraphs": paragraphs}, ZoneInfo(ZONES[site]))
+        copy.promo = item.get("promo", "")
+        out.setdefault(site, []).append(copy)
+    return out
 
 
 # --- page parts shared by every site ----------------------------------------
@@ -293,7 +325,8 @@ def render_wordpress(a: Article, others: list[Article], today: str, site_name: s
             f'<span class="date meta-item">{date_text}</span>'
             + ('<span class="meta-comment meta-item"><a href="#respond">0</a></span>' if comments_count else "")
             + "</div></header>\n"
-            f'<div class="entry-content entry clearfix">\n{body_html(a.paragraphs, others[0], at=4)}\n</div>\n'
+            f'<div class="entry-content entry clearfix">\n{body_html(a.paragraphs, others[0], at=4)}\n'
+            + (f"<p><strong>{esc(a.promo)}</strong></p>\n" if a.promo else "") + "</div>\n"
             + tags
             + ('\n<div class="share-links"><a href="#">فيسبوك</a><a href="#">تويتر</a><a href="#">واتساب</a>'
                '<a href="#">تيلقرام</a><a href="#">طباعة</a></div>' if share else "")
@@ -414,7 +447,8 @@ def main() -> None:
     args = parser.parse_args()
     seeds = seed_articles(args.shared)
     others = other_articles()
-    day1 = {site: [seeds[site], *others[site]] for site in LIVE}
+    copies = reprint_articles(seeds, others)
+    day1 = {site: [seeds[site], *others[site], *copies.get(site, [])] for site in LIVE}
     before = {site: site_files(site, arts) for site, arts in day1.items()}
 
     # Day two: one edit, one new article, one removal.
