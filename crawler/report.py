@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 from db.store import Store
 from extract.arabic import matching_paragraph
-from monitor.reprints import duration
+from monitor.reprints import delay_text
 
 CRAWL_COLUMNS = ("site", "articles", "pages", "new", "changed", "removed", "restored", "not_modified", "errors",
                  "status")
@@ -68,10 +68,6 @@ def stories(rows: list[dict]) -> list[dict]:
     return list(out.values())
 
 
-def _delay(seconds: int | None) -> str:
-    return "?" if seconds is None else ("" if seconds < 0 else "+") + duration(seconds)
-
-
 def reprint_lines(rows: list[dict], as_json: bool) -> Iterator[str]:
     """Each story: its source (published, site, title, URL), then each reprint on one line."""
     found = stories(rows)
@@ -83,7 +79,7 @@ def reprint_lines(rows: list[dict], as_json: bool) -> Iterator[str]:
         yield f"{(source['published_at'] or '?')[:16]:16}  {source['site']:8} {source['title'] or ''}"
         yield f"    {unquote(source['url'])}"
         for r in story["reprints"]:
-            yield f"    ← {r['site']:8} {r['kind']:7} {r['similarity']:.2f}  {_delay(r['delay_seconds']):>9}  {r['title'] or ''}"
+            yield f"    ← {r['site']:8} {r['kind']:7} {r['similarity']:.2f}  {delay_text(r['delay_seconds']) or '?':>9}  {r['title'] or ''}"
             yield f"      {unquote(r['url'])}"
     if not as_json:
         copies = sum(len(s["reprints"]) for s in found)

@@ -158,3 +158,8 @@ def duration(seconds: int) -> str:
     sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
     days, rest = divmod(seconds, 86400)
     return sign + (f"{days}d {rest // 3600}h" if days else f"{rest // 3600}h {rest % 3600 // 60:02d}m")
+
+
+def delay_text(seconds: int | None) -> str:
+    """How long after its source a reprint appeared: "+5h 35m" ("" when unknown)."""
+    return "" if seconds is None else ("" if seconds < 0 else "+") + duration(seconds)

@@ -95,7 +95,7 @@ def test_the_home_page_leads_to_every_view(datasette, browser):
     errors, hosts = visit(browser, datasette + "/", "home")
     assert errors == [] and hosts == {urllib.parse.urlsplit(datasette).netloc}
     assert browser.find_element(By.CSS_SELECTOR, "form[role=search] input[name=q]")
-    for view in ("latest", "edits", "alerts", "removed", "health", "feed"):
+    for view in ("latest", "edits", "alerts", "removed", "first", "copies", "health", "feed"):
         href = browser.find_element(By.ID, f"link-{view}").get_attribute("href")
         with urllib.request.urlopen(href, timeout=30) as response:
             assert response.status == 200, href
@@ -186,3 +186,31 @@ def test_the_alerts_feed_follows_the_store_and_its_filters(datasette):
         (entry,) = ET.fromstring(response.read()).findall(f"{atom}entry")
     assert entry.find(f"{atom}title").text.startswith("[changed] ina: ")
     assert "{+موسعا+}" in entry.find(f"{atom}content").text
+
+
+def test_who_published_first_is_answered_in_the_browser(datasette, browser):
+    from selenium.webdriver.common.by import By
+
+    errors, hosts = visit(browser, f"{datasette}/demo/first_to_publish", "first_to_publish")
+    assert errors == [] and hosts == {urllib.parse.urlsplit(datasette).netloc}
+    rows = {tr.find_element(By.CSS_SELECTOR, "td.col-site").text: tr
+            for tr in browser.find_elements(By.CSS_SELECTOR, "tbody tr")}
+    assert set(rows) == {"kitabat", "ina"}  # two stories; Souk Okaz's own report of the wire's event is none
+    assert "okaz +5.6h copy" == rows["kitabat"].find_element(By.CSS_SELECTOR, "td.col-copied_by").text
+    wire = rows["ina"].find_element(By.CSS_SELECTOR, "td.col-copied_by").text
+    assert wire == "alaraby +0.8h copy · elaph +2.1h rewrite"  # fastest first
+    assert rows["kitabat"].find_element(By.CSS_SELECTOR, "td.col-published_at time").text.endswith("+03:00")
+    # the source's title opens its article page, which lists who reprinted it; that copy's page names its source
+    rows["kitabat"].find_element(By.CSS_SELECTOR, "td.col-title a.rasid-title").click()
+    source_url = browser.current_url
+    reprinted = browser.find_elements(By.CSS_SELECTOR, "#reprinted-by li")
+    assert len(reprinted) == 1 and "okaz" in reprinted[0].text and "+5h 35m" in reprinted[0].text
+    reprinted[0].find_element(By.CSS_SELECTOR, "a.rasid-title").click()
+    assert "بعد تفجيري ساحة الطيران" in browser.find_element(By.ID, "article-title").text
+    source = browser.find_element(By.CSS_SELECTOR, "#reprint-of a.rasid-title")
+    assert source.get_attribute("href") == source_url and "تفجيري بغداد" in source.text
+    visit(browser, f"{datasette}/demo/who_copies_whom", "who_copies_whom")
+    pairs = [(tr.find_element(By.CSS_SELECTOR, "td.col-first_site").text,
+              tr.find_element(By.CSS_SELECTOR, "td.col-copied_by").text) for tr in
+             browser.find_elements(By.CSS_SELECTOR, "tbody tr")]
+    assert sorted(pairs) == [("ina", "alaraby"), ("ina", "elaph"), ("kitabat", "okaz")]

@@ -8,6 +8,7 @@ import zlib
 from datetime import UTC, date, datetime, timedelta
 
 from extract.arabic import QueryError, matching_paragraph, search_query
+from monitor.reprints import delay_text
 from web import render
 
 DAYS = 30
@@ -39,7 +40,8 @@ async def home(db, today: date | None = None) -> dict:
     counts = (await rows(db, "SELECT (SELECT count(*) FROM articles WHERE status = 'live') AS live, "
                              "(SELECT count(*) FROM articles WHERE status = 'removed') AS removed, "
                              "(SELECT count(*) FROM alerts WHERE kind = 'changed' AND created_at >= :today) AS edits, "
-                             "(SELECT count(*) FROM sites) AS sites", {"today": today.isoformat()}))[0]
+                             "(SELECT count(*) FROM sites) AS sites, "
+                             "(SELECT count(DISTINCT source_id) FROM reprints) AS stories", {"today": today.isoformat()}))[0]
     site_zones = await zones(db)
     latest = await rows(db, "SELECT id, site, title, published_at, first_seen FROM articles WHERE status = 'live' "
                             "ORDER BY coalesce(published_at, first_seen) DESC LIMIT 8")
@@ -80,12 +82,27 @@ async def article(db, article_id: int, compare: tuple[int, int] | None = None) -
         chosen = {"from": by_id[compare[0]], "to": by_id[compare[1]],
                   "diff": edit(by_id[compare[0]], by_id[compare[1]])}
     zone = item["timezone"]
-    return {"article": item, "versions": versions, "compare": chosen,
+    return {"article": item, "versions": versions, "compare": chosen, "story": await story(db, article_id),
             "paragraphs": [p for p in (item["text"] or "").split("\n\n") if p],
             "published": render.local_time(item["published_at"], zone),
             "first_seen": render.local_time(item["first_seen"], zone),
             "alerts": await rows(db, "SELECT kind, created_at FROM alerts WHERE article_id = :id ORDER BY id",
                                  {"id": article_id})}
+
+
+async def story(db, article_id: int) -> dict:
+    """The article's story: the source it was taken from (`source`), or the reprints of it
+    (`reprints`), each with site, title, publication time in its site's zone, kind, similarity
+    and delay."""
+    columns = ("SELECT a.id, a.site, a.title, a.published_at, a.first_seen, s.timezone, r.kind, r.similarity, "
+               "r.delay_seconds FROM reprints r JOIN articles a ON a.id = r.{side} JOIN sites s ON s.key = a.site "
+               "WHERE r.{key} = :id ORDER BY r.delay_seconds, a.id")
+    source = await rows(db, columns.format(side="source_id", key="article_id"), {"id": article_id})
+    reprints = await rows(db, columns.format(side="article_id", key="source_id"), {"id": article_id})
+    for row in source + reprints:
+        row["published"] = render.local_time(row["published_at"] or row["first_seen"], row["timezone"])
+        row["delay"] = delay_text(row["delay_seconds"])
+    return {"source": source[0] if source else None, "reprints": reprints}
 
 
 def edit(before: dict, after: dict) -> dict:
