@@ -77,17 +77,15 @@ def _extract(page_html: str, url: str) -> tuple[str, str]:
     return (article.title or "", article.text) if article else ("", "")
 
 
-def load_sources(corpus: Path = CORPUS, min_words: int = 120, extra: list[Source] = ()) -> list[Source]:
-    """The corpus pages whose stored text (Rasid's extraction) has at least `min_words` words in
-    three or more paragraphs; `extra` (Arabic texts) joins them."""
+def load_sources(corpus: Path = CORPUS, min_words: int = 120, extra: list[Source] = (), every: int = 1) -> list[Source]:
+    """The corpus pages (every `every`-th of each part) whose stored text (Rasid's extraction)
+    has at least `min_words` words in three or more paragraphs; `extra` (Arabic texts) joins them."""
     sources = []
     for part in ("extraction", "dates"):
         truth = corpus / part / "truth.jsonl"
         if not truth.exists():
             continue
-        for line in truth.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
+        for line in [x for x in truth.read_text(encoding="utf-8").splitlines() if x.strip()][::every]:
             row = json.loads(line)
             raw = gzip.decompress((corpus / part / "pages" / f"{row['id']}.html.gz").read_bytes())
             title, text = _extract(decode_html(raw)[0], row["url"])

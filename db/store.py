@@ -325,6 +325,15 @@ class Store:
             f"SELECT article_id FROM reprint_bands WHERE key IN ({marks}) AND article_id != ? "
             "GROUP BY article_id ORDER BY count(*) DESC, article_id LIMIT ?", [*keys, exclude, limit])]
 
+    def signatures_of(self, ids: list[int]) -> dict[int, tuple[bytes, int]]:
+        """id -> (minhash, shingles) of the given articles that have a signature."""
+        if not ids:
+            return {}
+        marks = ", ".join("?" for _ in ids)
+        return {r[0]: (r[1], r[2]) for r in self.db.execute(
+            f"SELECT article_id, minhash, shingles FROM signatures WHERE article_id IN ({marks}) "
+            "AND minhash IS NOT NULL", ids)}
+
     def story_articles(self, ids) -> dict[int, dict]:
         """id -> id, site, url, title, text, published_at, first_seen of the given articles."""
         ids = list(ids)

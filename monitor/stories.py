@@ -14,11 +14,14 @@ from __future__ import annotations
 
 from db.store import Store
 from monitor.reprints import (
+    MIN_ESTIMATE,
     Member,
+    Signature,
     band_keys,
     compare,
     delay_seconds,
     duration,
+    estimated_containment,
     measure,
     shingles,
     signature,
@@ -59,7 +62,7 @@ class Stories:
                                  sig.band_keys if sig else (), band_keys(old[0]) if old and old[0] else ())
         if old is not None:  # an edit: the article leaves its story, and is placed again below
             self._leave(article_id, when)
-        first_time = self._place(article_id, own, sig.band_keys, when) if sig is not None else []
+        first_time = self.place(article_id, own, sig, when) if sig is not None else []
         if news:
             for reprint in first_time:
                 if not (reprint == article_id and was_reprint):
@@ -74,10 +77,13 @@ class Stories:
         row = self.store.reprint_of(article_id)
         return row["source_id"] if row else article_id
 
-    def _place(self, article_id: int, own: set[str], keys: tuple[int, ...], when: str) -> list[int]:
+    def place(self, article_id: int, own: set[str], sig: Signature, when: str) -> list[int]:
         """Match the article against the stored ones; join (or merge) the stories it matches.
         Returns the articles that became reprints for the first time."""
-        candidates = self.store.band_matches(keys, exclude=article_id, limit=CANDIDATES)
+        offered = self.store.band_matches(sig.band_keys, exclude=article_id, limit=CANDIDATES)
+        estimates = self.store.signatures_of(offered)
+        candidates = [c for c in offered if c in estimates and estimated_containment(
+            sig.minhash, sig.size, *estimates[c]) >= MIN_ESTIMATE]
         rows = self._texts(candidates)
         kwargs = {} if self.threshold is None else {"threshold": self.threshold}
         matched = [c for c in candidates if c in rows and compare(own, shingles(rows[c]["text"] or ""), **kwargs)]

@@ -40,6 +40,10 @@ def assert_whole(db: Path) -> None:
                        "v.article_id = a.id ORDER BY v.id DESC LIMIT 1)")
     assert not partial, partial
     assert not rows(db, "SELECT id FROM versions WHERE article_id NOT IN (SELECT id FROM articles)")
+    # every article's current text is signed for reprints, and every story has one source
+    assert not rows(db, "SELECT a.id FROM articles a LEFT JOIN signatures g ON g.article_id = a.id "
+                        "WHERE g.content_hash IS NOT a.content_hash")
+    assert not rows(db, "SELECT r.article_id FROM reprints r JOIN reprints s ON s.article_id = r.source_id")
     # no duplicate version: consecutive versions of an article always differ
     duplicates = rows(db, "SELECT v.id FROM versions v JOIN versions w ON w.article_id = v.article_id AND "
                           "w.id = (SELECT max(id) FROM versions WHERE article_id = v.article_id AND id < v.id) "
