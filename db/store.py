@@ -76,6 +76,20 @@ def article_columns(article: Article) -> dict:
     return row
 
 
+def _since_and_site(since: str | None, site: str | None, alias: str, site_clause: str | None = None
+                    ) -> tuple[list[str], dict]:
+    """WHERE clauses and parameters of the --since and --site options listings take: `since` on the
+    publication time of table `alias` (first sight when unknown), `site` its site (or `site_clause`)."""
+    where, params = [], {}
+    if since:
+        where.append(f"coalesce({alias}.published_at, {alias}.first_seen) >= :since")
+        params["since"] = since
+    if site:
+        where.append(site_clause or f"{alias}.site = :site")
+        params["site"] = site
+    return where, params
+
+
 class Store:
     """All reads and writes of the SQLite store."""
 
@@ -369,13 +383,7 @@ class Store:
         """Every story with reprints: the source and, per reprint, its site, similarity, kind and
         delay; `since` (ISO) on the source's publication (first sight when unknown), `site` either
         side. Oldest story first, each story's reprints by delay."""
-        where, params = [], {}
-        if since:
-            where.append("coalesce(s.published_at, s.first_seen) >= :since")
-            params["since"] = since
-        if site:
-            where.append("(s.site = :site OR c.site = :site)")
-            params["site"] = site
+        where, params = _since_and_site(since, site, "s", "(s.site = :site OR c.site = :site)")
         return list(self.db.query(
             "SELECT r.source_id, s.site AS source_site, s.url AS source_url, s.title AS source_title, "
             "s.published_at AS source_published_at, r.article_id, c.site, c.url, c.title, c.published_at, "
@@ -432,13 +440,9 @@ class Store:
         match = search_query(query)
         if not match:
             raise ValueError(f"query {query!r} has no words to search for")
-        where, params = ["articles_search_fts MATCH :match"], {"match": match, "limit": limit}
-        if site:
-            where.append("a.site = :site")
-            params["site"] = site
-        if since:
-            where.append("coalesce(a.published_at, a.first_seen) >= :since")
-            params["since"] = since
+        where, params = _since_and_site(since, site, "a")
+        where.insert(0, "articles_search_fts MATCH :match")
+        params.update(match=match, limit=limit)
         return list(self.db.query(
             "SELECT a.id, a.site, a.url, a.title, a.text, a.published_at, a.first_seen, a.status "
             "FROM articles_search_fts JOIN articles a ON a.id = articles_search_fts.rowid "
