@@ -160,13 +160,18 @@ def _store(path: Path):
 
 
 def _insert(store, n: int, text: str) -> int:
+    """An article row and its search row, as Store.save writes them before monitor.stories runs."""
+    from extract.arabic import search_text
     from extract.model import content_hash
 
-    return store.db.execute(
+    article_id = store.db.execute(
         "INSERT INTO articles (url, site, title, text, published_at, first_seen, content_hash) "
         "VALUES (?, 'bench', ?, ?, ?, ?, ?)",
         [f"https://bench.example/{n}", f"t{n}", text, f"2026-01-01T00:{n % 60:02d}:00+00:00",
          "2026-01-02T00:00:00+00:00", content_hash(f"t{n}", text)]).lastrowid
+    store.db.execute("INSERT INTO articles_search (article_id, title, text) VALUES (?, ?, ?)",
+                     [article_id, f"t{n}", search_text(text)])
+    return article_id
 
 
 def speed(model: Bigrams, sizes: list[int], probes: int = 600) -> dict:

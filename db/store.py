@@ -349,17 +349,44 @@ class Store:
             "AND minhash IS NOT NULL", ids)}
 
     def story_articles(self, ids) -> dict[int, dict]:
-        """id -> id, site, url, title, text, published_at, first_seen of the given articles."""
+        """id -> id, site, url, title, published_at, first_seen of the given articles."""
         ids = list(ids)
         if not ids:
             return {}
         marks = ", ".join("?" for _ in ids)
         return {r["id"]: r for r in self.db.query(
-            f"SELECT id, site, url, title, text, published_at, first_seen FROM articles WHERE id IN ({marks})", ids)}
+            f"SELECT id, site, url, title, published_at, first_seen FROM articles WHERE id IN ({marks})", ids)}
+
+    def folded_texts(self, ids: list[int]) -> dict[int, str]:
+        """id -> the article's text as the search index folded it (extract.arabic.search_text)."""
+        if not ids:
+            return {}
+        marks = ", ".join("?" for _ in ids)
+        return dict(self.db.execute(f"SELECT article_id, text FROM articles_search WHERE article_id IN ({marks})",
+                                    list(ids)).fetchall())
+
+    def move_reprints(self, old_source: int, new_source: int) -> None:
+        """The reprints of `old_source` become reprints of `new_source`, their delay recomputed as
+        monitor.reprints.delay_seconds does (publication instants, else first sights)."""
+        instant = ("(SELECT julianday(CASE WHEN length(published_at) > 10 THEN published_at ELSE first_seen END) "
+                   "FROM articles WHERE id = {})")
+        self.db.execute(
+            "UPDATE reprints SET source_id = :new, delay_seconds = CAST(round(("
+            + instant.format("reprints.article_id") + " - " + instant.format(":new")
+            + ") * 86400) AS INTEGER) WHERE source_id = :old", {"old": old_source, "new": new_source})
+
+    def sources_of(self, ids: list[int]) -> dict[int, int]:
+        """id -> source_id of those of the given articles that are reprints."""
+        if not ids:
+            return {}
+        marks = ", ".join("?" for _ in ids)
+        return dict(self.db.execute(f"SELECT article_id, source_id FROM reprints WHERE article_id IN ({marks})",
+                                    list(ids)).fetchall())
 
     def reprint_of(self, article_id: int) -> dict | None:
-        rows = list(self.db["reprints"].rows_where("article_id = ?", [article_id]))
-        return rows[0] if rows else None
+        cursor = self.db.execute("SELECT * FROM reprints WHERE article_id = ?", [article_id])
+        row = cursor.fetchone()
+        return dict(zip([c[0] for c in cursor.description], row, strict=True)) if row else None
 
     def reprints_from(self, source_id: int) -> list[int]:
         """The articles recorded as reprints of `source_id`."""
@@ -369,6 +396,10 @@ class Store:
         self.db.execute("INSERT OR REPLACE INTO reprints (article_id, source_id, similarity, jaccard, kind, "
                         "delay_seconds, found_at) VALUES (:article_id, :source_id, :similarity, :jaccard, :kind, "
                         ":delay_seconds, :found_at)", row)
+
+    def set_similarity(self, article_id: int, similarity: float, jaccard: float, kind: str) -> None:
+        self.db.execute("UPDATE reprints SET similarity = ?, jaccard = ?, kind = ? WHERE article_id = ?",
+                        [similarity, jaccard, kind, article_id])
 
     def drop_reprint(self, article_id: int) -> None:
         self.db.execute("DELETE FROM reprints WHERE article_id = ?", [article_id])

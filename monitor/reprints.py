@@ -49,9 +49,15 @@ COPY_JACCARD = 0.8  # near-identical: a copy; below, substantially shared text: 
 KINDS = ("copy", "rewrite")
 
 
-def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
-    """The word `size`-grams of `text` folded for search (see extract.arabic.search_text)."""
-    words = search_text(text).split()
+def shingles(text: str) -> set[str]:
+    """The word 4-grams of `text` folded for search (see extract.arabic.search_text)."""
+    return folded_shingles(search_text(text))
+
+
+def folded_shingles(folded: str, size: int = SHINGLE_WORDS) -> set[str]:
+    """The word `size`-grams of a text already folded by search_text (the search index keeps each
+    stored article's: a candidate's shingles need no folding again)."""
+    words = folded.split()
     if len(words) < size:
         return set()
     return {" ".join(words[i:i + size]) for i in range(len(words) - size + 1)}

@@ -22,13 +22,17 @@ from monitor.reprints import (
     delay_seconds,
     duration,
     estimated_containment,
+    folded_shingles,
     measure,
     shingles,
     signature,
     story_source,
 )
 
-CANDIDATES = 50  # LSH candidates checked exactly, most bands shared first: a bound on any lookup
+CANDIDATES = 50  # LSH candidates considered, most bands shared first: a bound on any lookup
+# Reprints that follow their old source to a new one are measured against it again up to this many:
+# an original crawled after a hundred copies moves them in one UPDATE, without a hundred comparisons
+REMEASURE = 20
 
 
 def _member(row: dict) -> Member:
@@ -43,9 +47,8 @@ def reprint_note(source: dict, similarity: float, kind: str, delay: int | None) 
 
 
 class Stories:
-    def __init__(self, store: Store, threshold: float | None = None):
+    def __init__(self, store: Store):
         self.store = store
-        self.threshold = threshold
 
     def track(self, article_id: int, text: str, content_hash: str, when: str, crawl_id: int | None = None,
               news: bool = False) -> None:
@@ -70,64 +73,78 @@ class Stories:
 
     # --- placing ----------------------------------------------------------------------
 
-    def _texts(self, ids) -> dict[int, dict]:
-        return self.store.story_articles(ids)
-
-    def _root(self, article_id: int) -> int:
-        row = self.store.reprint_of(article_id)
-        return row["source_id"] if row else article_id
-
     def place(self, article_id: int, own: set[str], sig: Signature, when: str) -> list[int]:
         """Match the article against the stored ones; join (or merge) the stories it matches.
-        Returns the articles that became reprints for the first time."""
+        Returns the articles that became reprints for the first time.
+
+        Candidates come most bands shared first; one of a story's articles matched is enough for
+        the story, so the others are not checked (a wire a hundred sites took costs its next copy
+        one exact comparison, not fifty); a candidate whose MinHash estimate is far below the
+        threshold (LSH's chance candidates) is never read."""
         offered = self.store.band_matches(sig.band_keys, exclude=article_id, limit=CANDIDATES)
         estimates = self.store.signatures_of(offered)
-        candidates = [c for c in offered if c in estimates and estimated_containment(
-            sig.minhash, sig.size, *estimates[c]) >= MIN_ESTIMATE]
-        rows = self._texts(candidates)
-        kwargs = {} if self.threshold is None else {"threshold": self.threshold}
-        matched = [c for c in candidates if c in rows and compare(own, shingles(rows[c]["text"] or ""), **kwargs)]
-        if not matched:
-            return []
-        return self._point({article_id} | {self._root(c) for c in matched}, when)
+        sources = self.store.sources_of(offered)
+        heads: set[int] = set()
+        for candidate in offered:
+            if candidate not in estimates or estimated_containment(
+                    sig.minhash, sig.size, *estimates[candidate]) < MIN_ESTIMATE:
+                continue
+            root = sources.get(candidate, candidate)
+            if root in heads:
+                continue
+            folded = self.store.folded_texts([candidate]).get(candidate, "")
+            if compare(own, folded_shingles(folded)) is not None:
+                heads.add(root)
+        heads.discard(article_id)
+        return self._point(heads | {article_id}, when) if heads else []
 
     def _point(self, heads: set[int], when: str) -> list[int]:
-        """One story of `heads` (each a story's source, or an article in none) and their reprints:
-        the first published of the heads is its source (a head is its own story's first), every
-        other member points at it. Only the members whose source changes are read and written:
-        a wire taken by a hundred sites costs its new copy one row, not a hundred."""
-        rows = self._texts(heads)
+        """One story of `heads` (each a story's source, or an article in none): the first published
+        is its source (a head is its own story's first); each other head becomes its reprint,
+        measured against it, and the reprints of those heads follow it to the new source (their
+        delay recomputed in SQL; measured again when they are at most REMEASURE, else they keep
+        the similarity they were found with). Returns the heads that became reprints."""
+        rows = self.store.story_articles(heads)
         source = rows[story_source(_member(rows[h]) for h in heads).id]
-        moving = (heads - {source["id"]}) | {m for h in heads - {source["id"]} for m in self.store.reprints_from(h)}
-        rows |= self._texts(moving - set(rows))
-        source_set = shingles(source["text"] or "")
-        first_time = []
-        for m in sorted(moving):
-            had_source = self.store.reprint_of(m) is not None
-            match = measure(shingles(rows[m]["text"] or ""), source_set)
+        others = sorted(heads - {source["id"]})
+        if not others:
+            return []
+        folded = self.store.folded_texts([source["id"], *others])
+        source_set = folded_shingles(folded.get(source["id"], ""))
+        for head in others:
+            match = measure(folded_shingles(folded.get(head, "")), source_set)
             self.store.put_reprint({
-                "article_id": m, "source_id": source["id"], "similarity": match.containment,
+                "article_id": head, "source_id": source["id"], "similarity": match.containment,
                 "jaccard": match.jaccard, "kind": match.kind, "found_at": when,
-                "delay_seconds": delay_seconds(_member(source), _member(rows[m])),
+                "delay_seconds": delay_seconds(_member(source), _member(rows[head])),
             })
-            if not had_source:
-                first_time.append(m)
-        return first_time
+            moved = self.store.reprints_from(head)
+            self.store.move_reprints(head, source["id"])
+            if len(moved) <= REMEASURE:
+                self._remeasure(moved, source_set)
+        return others
+
+    def _remeasure(self, ids: list[int], source_set: set[str]) -> None:
+        """Similarity and kind of reprints that moved to a new source, against that source."""
+        for article_id, text in self.store.folded_texts(ids).items():
+            match = measure(folded_shingles(text), source_set)
+            self.store.set_similarity(article_id, match.containment, match.jaccard, match.kind)
 
     def _leave(self, article_id: int, when: str) -> None:
         """An edited article leaves its story: as a reprint it is no longer one (until placed
-        again); as a source, its reprints are matched again among themselves."""
+        again); as a source, its first reprint becomes the source of the others."""
         self.store.drop_reprint(article_id)
         reprints = self.store.reprints_from(article_id)
-        for m in reprints:
-            self.store.drop_reprint(m)
-        if len(reprints) > 1:  # the copies of one text are still one story without it
-            self._point(set(reprints), when)
+        if reprints:
+            rows = self.store.story_articles(reprints)
+            first = story_source(_member(rows[m]) for m in reprints).id
+            self.store.drop_reprint(first)
+            self.store.move_reprints(article_id, first)
 
     def _alert(self, article_id: int, when: str, crawl_id: int | None) -> None:
         row = self.store.reprint_of(article_id)
         if row is None:
             return
-        rows = self._texts([article_id, row["source_id"]])
+        rows = self.store.story_articles([article_id, row["source_id"]])
         self.store.alert("reprint", rows[article_id], when, crawl_id,
                          reprint_note(rows[row["source_id"]], row["similarity"], row["kind"], row["delay_seconds"]))
