@@ -84,6 +84,11 @@ def signature(shingle_set: set[str]) -> Signature | None:
     return Signature(values.tobytes(), len(shingle_set), band_keys(values.tobytes()))
 
 
+def sign(text: str) -> Signature | None:
+    """The signature of a text (None when too short to compare)."""
+    return signature(shingles(text))
+
+
 def band_keys(minhash: bytes) -> tuple[int, ...]:
     """One key per band of ROWS values: the bytes of the band with its number, hashed to 64 bits."""
     width = 4 * ROWS
