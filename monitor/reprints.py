@@ -35,13 +35,15 @@ from datetime import datetime
 from extract.arabic import search_text
 
 SHINGLE_WORDS = 4
-NUM_PERM = 128
+NUM_PERM = 64
 # LSH bands of ROWS rows each: a pair becomes a candidate when one band of their signatures is
-# equal: P = 1 - (1 - J^2)^64, 0.93 at Jaccard 0.2, 0.998 at 0.3. Rewrites reach Jaccard 0.25-0.3
-# (5th percentile of the labelled pairs), hence two rows a band; unrelated articles sit below 0.002
-# (99.9th percentile of 200,000 corpus pairs): about one stray candidate a lookup at 100,000
-# articles. bench_reprints.py measures what this misses against exact Jaccard over all pairs.
-BANDS, ROWS = 64, 2
+# equal: P = 1 - (1 - J^2)^32, 0.73 at Jaccard 0.2, 0.95 at 0.3, 0.998 at 0.45. Two rows a band,
+# because rewrites reach Jaccard 0.25-0.3 (5th percentile of the labelled pairs); unrelated
+# articles sit below 0.002 (99.9th percentile of 200,000 corpus pairs), so a lookup at 100,000
+# articles meets about one chance candidate. 32 bands, not 64: LSH then offers 99.87 % of the
+# labelled pairs the exact rule calls reprints (64 bands: 100 %) for half the index rows written
+# and read per article. bench_reprints.py measures what it misses against exact comparison.
+BANDS, ROWS = 32, 2
 MIN_SHINGLES = 20  # a text shorter than this (about 24 words) gets no signature: too short to tell
 MIN_CONTAINMENT = 0.45  # default threshold: 45 % of the shorter text's shingles are in the other
 MIN_SHARED = 20  # and at least this many shingles shared (formulaic openings share fewer)
@@ -109,8 +111,8 @@ def estimated_containment(a: bytes, a_size: int, b: bytes, b_size: int) -> float
 
 
 # An exact check is made only of candidates estimated at least this contained: LSH's chance
-# candidates share two of 128 values (estimate ~0.05); a reprint at the 0.45 threshold is estimated
-# 0.45 +- 0.1 (bench_reprints.py: the prefilter drops none of the labelled reprints LSH offers).
+# candidates share a band, two of 64 values (estimated ~0.06); a reprint at the 0.45 threshold is
+# estimated 0.45 +- 0.12 (bench_reprints.py counts the labelled reprints this drops).
 MIN_ESTIMATE = 0.2
 
 

@@ -120,4 +120,4 @@ def test_the_extraction_step_signs_the_text_it_extracted():
                        fetched_at="2026-11-20T10:00:00+00:00", html=html)
     asyncio.run(pipeline.process_item(page))
     assert "ذي قار" in page.article.text
-    assert page.signature == sign(page.article.text) and len(page.signature.band_keys) == 64
+    assert page.signature == sign(page.article.text) and len(page.signature.band_keys) == 32
