@@ -220,3 +220,17 @@ def test_rasid_reprints_lists_each_story_once_with_its_copies(tmp_path):
         "0 stories with reprints, 0 reprints"]
     bad = run(main, ["reprints", "--db", str(db), "--since", "soon"])
     assert bad.exit_code != 0 and "--since 'soon': not a date" in bad.output
+
+
+def test_a_watch_rule_asks_for_reprints_by_kind_and_none_gets_them_by_default(tmp_path):
+    from monitor.config import ConfigError, load_config
+
+    config = tmp_path / "rasid.toml"
+    config.write_text('[[watch]]\nname = "wire"\nany = ["واع"]\nkinds = ["reprint"]\n\n'
+                      '[[watch]]\nname = "all"\nany = ["الكاظمي"]\n', encoding="utf-8")
+    rules = {r.name: r for r in load_config(config).watch}
+    assert rules["wire"].kinds == ("reprint",)
+    assert "reprint" not in rules["all"].kinds and "new" in rules["all"].kinds
+    config.write_text('[[watch]]\nname = "x"\nany = ["واع"]\nkinds = ["copied"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="'copied' is not one of new, changed, removed, restored, reprint"):
+        load_config(config)
