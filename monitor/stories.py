@@ -51,15 +51,17 @@ class Stories:
         self.store = store
 
     def track(self, article_id: int, text: str, content_hash: str, when: str, crawl_id: int | None = None,
-              news: bool = False, signed: Signature | None = None) -> None:
+              news: bool = False, signed: Signature | None = None, new: bool = False) -> None:
         """Index an article's (new or edited) text and place it in its story. `news`: the fetch
         raised an alert of its own (not a site's first import), so an article found to be a
         reprint raises a `reprint` alert too. `signed`: the text's signature, if the extraction
-        worker made it."""
-        old = self.store.signature(article_id)
+        worker made it. `new`: the article was stored just now (it has no signature or story yet:
+        two reads fewer on the store's busiest path)."""
+        old = None if new else self.store.signature(article_id)
         if old is not None and old[1] == content_hash:
             return  # this text is indexed already
-        was_reprint = self.store.reprint_of(article_id) is not None  # an edited reprint is not news again
+        # an edited reprint is not news again
+        was_reprint = not new and self.store.reprint_of(article_id) is not None
         folded = self.store.folded_texts([article_id]).get(article_id)  # its search row, written before this
         own = folded_shingles(folded) if folded is not None else shingles(text)
         sig = signed if signed is not None else signature(own)
