@@ -7,7 +7,9 @@ its reprints (monitor.reprints decides what "the same text" is). Each reprint po
 story's source, never at the copy it happened to be matched with: an agency wire taken by ten
 sites is one source and ten rows, and when the original turns up after its copies (a site crawled
 later, a backfill), it becomes the source of all of them. Two stories that one article joins
-become one. The similarity and delay stored are those to the source.
+become one. The similarity and delay stored are those to the source (but for the reprints of a
+story of more than REMEASURE whose original turned up late: they keep the similarity they were
+found with).
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ class Stories:
         self.store.put_signature(article_id, sig.minhash if sig else None, len(own), content_hash,
                                  sig.band_keys if sig else (), band_keys(old[0]) if old and old[0] else ())
         if old is not None:  # an edit: the article leaves its story, and is placed again below
-            self._leave(article_id, when)
+            self._leave(article_id)
         first_time = self.place(article_id, own, sig, when) if sig is not None else []
         if news:
             for reprint in first_time:
@@ -134,7 +136,7 @@ class Stories:
             match = measure(folded_shingles(text), source_set)
             self.store.set_similarity(article_id, match.containment, match.jaccard, match.kind)
 
-    def _leave(self, article_id: int, when: str) -> None:
+    def _leave(self, article_id: int) -> None:
         """An edited article leaves its story: as a reprint it is no longer one (until placed
         again); as a source, its first reprint becomes the source of the others."""
         self.store.drop_reprint(article_id)
@@ -144,6 +146,9 @@ class Stories:
             first = story_source(_member(rows[m]) for m in reprints).id
             self.store.drop_reprint(first)
             self.store.move_reprints(article_id, first)
+            if len(reprints) <= REMEASURE:
+                folded = self.store.folded_texts([first]).get(first, "")
+                self._remeasure([m for m in reprints if m != first], folded_shingles(folded))
 
     def _alert(self, article_id: int, when: str, crawl_id: int | None) -> None:
         row = self.store.reprint_of(article_id)
