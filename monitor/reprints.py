@@ -72,6 +72,9 @@ class Signature:
     band_keys: tuple[int, ...]  # one signed 64-bit key per band (band number mixed in)
 
 
+_PERMUTATIONS = None  # datasketch's permutations for NUM_PERM and their scheme, drawn once per process
+
+
 def signature(shingle_set: set[str]) -> Signature | None:
     """The MinHash of a shingle set and its LSH band keys; None for a set too small to compare."""
     if len(shingle_set) < MIN_SHINGLES:
@@ -80,7 +83,11 @@ def signature(shingle_set: set[str]) -> Signature | None:
     # article pays it, not a revisit of 304s
     from datasketch import MinHash
 
-    minhash = MinHash(num_perm=NUM_PERM)
+    global _PERMUTATIONS
+    if _PERMUTATIONS is None:  # the same for every signature; drawing them was a third of signing
+        first = MinHash(num_perm=NUM_PERM)
+        _PERMUTATIONS = (first.permutations, first.scheme)
+    minhash = MinHash(num_perm=NUM_PERM, permutations=_PERMUTATIONS[0], scheme=_PERMUTATIONS[1])
     minhash.update_batch([s.encode("utf-8") for s in shingle_set])
     values = minhash.hashvalues.astype("<u4")
     return Signature(values.tobytes(), len(shingle_set), band_keys(values.tobytes()))
