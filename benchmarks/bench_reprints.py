@@ -54,7 +54,7 @@ def features(pair) -> tuple[bool, float, object]:
     sa, sb = signature(a), signature(b)
     if sa is None or sb is None:
         return False, 0.0, measure(a, b)
-    estimate = reprints.estimated_containment(sa.minhash, sa.size, sb.minhash, sb.size)
+    (estimate,) = reprints.estimated_containment(sa.minhash, sa.size, [(sb.minhash, sb.size)])
     return bool(set(sa.band_keys) & set(sb.band_keys)), estimate, measure(a, b)
 
 

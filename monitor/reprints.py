@@ -106,15 +106,21 @@ def band_keys(minhash: bytes) -> tuple[int, ...]:
                  for band in range(BANDS))
 
 
-def estimated_containment(a: bytes, a_size: int, b: bytes, b_size: int) -> float:
-    """Containment of the smaller set in the other, estimated from two MinHash signatures and
-    the sets' sizes (Jaccard is the share of equal values): the cheap check that spares loading
-    and shingling the text of a candidate LSH offered by chance."""
+def estimated_containment(a: bytes, a_size: int, others: list[tuple[bytes, int]]) -> list[float]:
+    """Containment of the smaller set in the other, for `a` against each of `others`, estimated
+    from MinHash signatures and the sets' sizes (Jaccard is the share of equal values), all in one
+    array operation: the cheap check that spares loading and shingling the text of a candidate
+    LSH offered by chance."""
+    if not others:
+        return []
     import numpy  # datasketch's own dependency
 
-    jaccard = float(numpy.mean(numpy.frombuffer(a, dtype="<u4") == numpy.frombuffer(b, dtype="<u4")))
-    smaller = min(a_size, b_size)
-    return jaccard * (a_size + b_size) / (1 + jaccard) / smaller if smaller else 0.0
+    mine = numpy.frombuffer(a, dtype="<u4")
+    theirs = numpy.frombuffer(b"".join(m for m, _ in others), dtype="<u4").reshape(len(others), -1)
+    jaccard = (theirs == mine).mean(axis=1)
+    sizes = numpy.array([size for _, size in others], dtype=float)
+    smaller = numpy.maximum(numpy.minimum(sizes, a_size), 1)
+    return (jaccard * (sizes + a_size) / (1 + jaccard) / smaller).tolist()
 
 
 # An exact check is made only of candidates estimated at least this contained: LSH's chance

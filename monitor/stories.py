@@ -35,7 +35,7 @@ CANDIDATES = 50  # LSH candidates considered, most bands shared first: a bound o
 # Exact comparisons a lookup makes at most, in the order of bands shared (a text's copies share
 # the most): articles that share a paragraph or two with many others (a site stitching its pages
 # from stock paragraphs, bench_crawl's synthetic site) cost a bounded lookup, not fifty comparisons
-EXACT_CHECKS = 8
+EXACT_CHECKS = 4
 # Reprints that follow their old source to a new one are measured against it again up to this many:
 # an original crawled after a hundred copies moves them in one UPDATE, without a hundred comparisons
 REMEASURE = 20
@@ -92,16 +92,16 @@ class Stories:
         one exact comparison, not fifty); a candidate whose MinHash estimate is far below the
         threshold (LSH's chance candidates) is never read."""
         offered = self.store.band_matches(sig.band_keys, exclude=article_id, limit=CANDIDATES)
-        estimates = self.store.signatures_of(offered)
-        sources = self.store.sources_of(offered)
+        signed = self.store.signatures_of(offered)
+        offered = [c for c in offered if c in signed]
+        estimates = estimated_containment(sig.minhash, sig.size, [signed[c] for c in offered])
+        likely = [c for c, estimate in zip(offered, estimates, strict=True) if estimate >= MIN_ESTIMATE]
+        sources = self.store.sources_of(likely)
         heads: set[int] = set()
         checks = 0
-        for candidate in offered:
+        for candidate in likely:
             if checks == EXACT_CHECKS:
                 break
-            if candidate not in estimates or estimated_containment(
-                    sig.minhash, sig.size, *estimates[candidate]) < MIN_ESTIMATE:
-                continue
             root = sources.get(candidate, candidate)
             if root in heads:
                 continue
