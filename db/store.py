@@ -332,16 +332,12 @@ class Store:
         self.db.conn.executemany("INSERT OR IGNORE INTO reprint_bands (key, article_id) VALUES (?, ?)",
                                  [(k, article_id) for k in keys])
 
-    def band_matches(self, keys: tuple[int, ...], exclude: int, limit: int, per_key: int = 20) -> list[int]:
-        """Articles sharing at least one band key, most shared bands first, at most `limit`. Of a
-        key more than `per_key` articles share (a stock paragraph's), only the newest `per_key`
-        count: a lookup reads at most per_key rows a band, whatever the store holds."""
-        newest = ("SELECT article_id FROM (SELECT article_id FROM reprint_bands WHERE key = ? AND article_id != ? "
-                  "ORDER BY article_id DESC LIMIT ?)")
-        params = [v for k in keys for v in (k, exclude, per_key)]
+    def band_matches(self, keys: tuple[int, ...], exclude: int, limit: int) -> list[int]:
+        """Articles sharing at least one band key, most shared bands first, at most `limit`."""
+        marks = ", ".join("?" for _ in keys)
         return [r[0] for r in self.db.execute(
-            "SELECT article_id FROM (" + " UNION ALL ".join(newest for _ in keys) + ") "
-            "GROUP BY article_id ORDER BY count(*) DESC, article_id DESC LIMIT ?", [*params, limit])]
+            f"SELECT article_id FROM reprint_bands WHERE key IN ({marks}) AND article_id != ? "
+            "GROUP BY article_id ORDER BY count(*) DESC, article_id DESC LIMIT ?", [*keys, exclude, limit])]
 
     def signatures_of(self, ids: list[int]) -> dict[int, tuple[bytes, int]]:
         """id -> (minhash, shingles) of the given articles that have a signature."""
