@@ -339,13 +339,18 @@ class Store:
             f"SELECT article_id FROM reprint_bands WHERE key IN ({marks}) AND article_id != ? "
             "GROUP BY article_id ORDER BY count(*) DESC, article_id DESC LIMIT ?", [*keys, exclude, limit])]
 
+    def _by_ids(self, sql: str, ids) -> list[tuple]:
+        """The rows of `sql` (its `{ids}` the placeholders of `ids`): the reprint lookups' reads of a
+        few articles at once."""
+        ids = list(ids)
+        if not ids:
+            return []
+        return self.db.execute(sql.format(ids=", ".join("?" for _ in ids)), ids).fetchall()
+
     def signatures_of(self, ids: list[int]) -> dict[int, tuple[bytes, int]]:
         """id -> (minhash, shingles) of the given articles that have a signature."""
-        if not ids:
-            return {}
-        marks = ", ".join("?" for _ in ids)
-        return {r[0]: (r[1], r[2]) for r in self.db.execute(
-            f"SELECT article_id, minhash, shingles FROM signatures WHERE article_id IN ({marks}) "
+        return {r[0]: (r[1], r[2]) for r in self._by_ids(
+            "SELECT article_id, minhash, shingles FROM signatures WHERE article_id IN ({ids}) "
             "AND minhash IS NOT NULL", ids)}
 
     def story_articles(self, ids) -> dict[int, dict]:
@@ -359,11 +364,7 @@ class Store:
 
     def folded_texts(self, ids: list[int]) -> dict[int, str]:
         """id -> the article's text as the search index folded it (extract.arabic.search_text)."""
-        if not ids:
-            return {}
-        marks = ", ".join("?" for _ in ids)
-        return dict(self.db.execute(f"SELECT article_id, text FROM articles_search WHERE article_id IN ({marks})",
-                                    list(ids)).fetchall())
+        return dict(self._by_ids("SELECT article_id, text FROM articles_search WHERE article_id IN ({ids})", ids))
 
     def move_reprints(self, old_source: int, new_source: int) -> None:
         """The reprints of `old_source` become reprints of `new_source`, their delay recomputed as
@@ -377,11 +378,7 @@ class Store:
 
     def sources_of(self, ids: list[int]) -> dict[int, int]:
         """id -> source_id of those of the given articles that are reprints."""
-        if not ids:
-            return {}
-        marks = ", ".join("?" for _ in ids)
-        return dict(self.db.execute(f"SELECT article_id, source_id FROM reprints WHERE article_id IN ({marks})",
-                                    list(ids)).fetchall())
+        return dict(self._by_ids("SELECT article_id, source_id FROM reprints WHERE article_id IN ({ids})", ids))
 
     def reprint_of(self, article_id: int) -> dict | None:
         cursor = self.db.execute("SELECT * FROM reprints WHERE article_id = ?", [article_id])
