@@ -17,8 +17,8 @@ served by the replay server on loopback, one after the other in this process tre
    (each stored article's ETag and Last-Modified), as a whole process;
 4. Rasid's revisit of the unchanged site (conditional requests): pages per second; 2' and 4 run
    in turn three times, and the median pair is reported;
-5. the store: article inserts per second in batches of 500 (the writer: pages come extracted and
-   signed for reprints, as the extraction workers hand them over), and full-text search latency
+5. the store: article inserts per second in batches of 500 (the writer: pages come extracted, as
+   the extraction workers hand them over; the writer signs them for reprints), and full-text search latency
    (median, p95) over STORE_N articles.
 
 Prints one table, writes every figure to JSON, and reports the ratios that hold on a noisy
@@ -54,7 +54,6 @@ from db.store import Store  # noqa: E402
 from extract.dates import parse_date  # noqa: E402
 from extract.model import Article, FetchedPage  # noqa: E402
 from monitor.recorder import Recorder  # noqa: E402
-from monitor.reprints import sign  # noqa: E402
 
 BARE_SPIDER = '''
 import sys, scrapy
@@ -205,8 +204,8 @@ def store_figures(work: Path, articles: int, queries: int = 60) -> dict:
     recorder, published = Recorder(store), parse_date("2026-11-23T09:00:00+03:00")
     inserted, insert_s = 0, 0.0
     for first in range(0, articles, 500):
-        # Pages arrive at the store extracted and signed for reprints (monitor.reprints.sign), as the
-        # extraction workers hand them over: the writer's path is what is timed. Each text is eight
+        # Pages arrive at the store extracted, as the extraction workers hand them over: the
+        # writer's path is what is timed (with the reprint signing it does, monitor.stories). Each text is eight
         # of the snapshot paragraphs with their words shuffled: the same words (so search is
         # measured on Arabic as published), but unrelated articles, not each other's copies.
         batch = []
@@ -216,7 +215,7 @@ def store_figures(work: Path, articles: int, queries: int = 60) -> dict:
                 rng.shuffle(words)
             text = "\n\n".join(" ".join(words) for words in paragraphs)
             batch.append(FetchedPage(url=f"https://bench.example/a/{n}", site="bench", status=200,
-                                     fetched_at="2026-11-23T10:00:00+00:00", signature=sign(text),
+                                     fetched_at="2026-11-23T10:00:00+00:00",
                                      article=Article(title=f"خبر رقم {n}", text=text, published=published)))
         started = time.perf_counter()
         recorder.record_all(batch)

@@ -47,17 +47,18 @@ def extraction_pool(workers: int) -> ProcessPoolExecutor:
     return _POOL
 
 
-def extract_page(page: FetchedPage, **options) -> tuple[Article | None, object | None]:
-    """extract.article.extract_page and the text's reprint signature (monitor.reprints.sign),
-    imported on the first page to extract: trafilatura and its dependencies take 70 ms to import,
-    a fifth of the start-up of a revisit that extracts nothing (every article answered 304). The
-    pool's workers are forked after it, with it imported; each signs what it extracted (0.75 ms
-    a page, in parallel, off the store's one writer)."""
-    from extract.article import extract_page as extract
-    from monitor.reprints import sign
+def extract_page(page: FetchedPage, **options) -> Article | None:
+    """extract.article.extract_page, imported on the first page to extract: trafilatura and its
+    dependencies take 70 ms to import, a fifth of the start-up of a revisit that extracts nothing
+    (every article answered 304). The pool's workers are forked after it, with it imported.
 
-    article = extract(page, **options)
-    return article, (sign(article.text) if article is not None and article.text else None)
+    The reprint signature is not made here but by the store's writer (monitor.stories), from the
+    folded text the search index already holds: signing in the workers made each of them import
+    datasketch, numpy and scipy (+55 MB a process, peak RSS of a crawl 261 -> 389 MB), for
+    ~0.4 ms a page of the writer's time saved (BENCHMARKS.md)."""
+    from extract.article import extract_page as extract
+
+    return extract(page, **options)
 
 
 def replace_pool() -> None:
@@ -127,7 +128,7 @@ class ExtractPipeline:
         if refused:
             raise _failed(spider, f"{item.url}: {refused}")
         try:
-            item.article, item.signature = await self._extract(item, spider.site)
+            item.article = await self._extract(item, spider.site)
         except TimeoutError:
             replace_pool()
             raise _failed(spider, f"{item.url}: extraction took longer than {self.timeout:g} s: stopped") from None
@@ -138,7 +139,7 @@ class ExtractPipeline:
                                  "bare trafilatura's text was stored")
         return item
 
-    async def _extract(self, page: FetchedPage, site: Site) -> tuple[Article | None, object | None]:
+    async def _extract(self, page: FetchedPage, site: Site) -> Article | None:
         if not self.workers:  # in the reactor thread (RASID_EXTRACT_WORKERS = 0): no time limit
             return extract_page(page, hints=site.hints, tz=site.timezone)
         # awaited on the reactor's asyncio loop: the reactor keeps downloading meanwhile

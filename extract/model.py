@@ -80,6 +80,3 @@ class FetchedPage:
     feed_published: str | None = None  # a date the feed or sitemap gave for this URL
     body_hash: str | None = None  # of the raw response body: the same body is not extracted again
     article: Article | None = field(default=None, repr=False)  # set by extraction
-    # the article text's reprint signature (monitor.reprints.Signature), made beside the extraction
-    # in its worker process so the store's single writer does not hash it; None: the writer makes it
-    signature: object | None = field(default=None, repr=False)

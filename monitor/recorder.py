@@ -69,8 +69,7 @@ class Recorder:
             article_id = self.store.save(page, stored, change, crawl_id)
             if change.new_version:  # new text: which story it belongs to (a reprint alert if it is news)
                 self.stories.track(article_id, page.article.text, page.article.content_hash, page.fetched_at,
-                                   crawl_id, news=change.alert is not None, signed=page.signature,
-                                   new=stored is None)
+                                   crawl_id, news=change.alert is not None, new=stored is None)
         return change.outcome
 
     def _has_baseline(self, site: str) -> bool:

@@ -57,11 +57,10 @@ class Stories:
         self.store = store
 
     def track(self, article_id: int, text: str, content_hash: str, when: str, crawl_id: int | None = None,
-              news: bool = False, signed: Signature | None = None, new: bool = False) -> None:
+              news: bool = False, new: bool = False) -> None:
         """Index an article's (new or edited) text and place it in its story. `news`: the fetch
         raised an alert of its own (not a site's first import), so an article found to be a
-        reprint raises a `reprint` alert too. `signed`: the text's signature, if the extraction
-        worker made it. `new`: the article was stored just now (it has no signature or story yet:
+        reprint raises a `reprint` alert too. `new`: the article was stored just now (it has no signature or story yet:
         two reads fewer on the store's busiest path)."""
         old = None if new else self.store.signature(article_id)
         if old is not None and old[1] == content_hash:
@@ -70,7 +69,7 @@ class Stories:
         was_reprint = not new and self.store.reprint_of(article_id) is not None
         folded = self.store.folded_texts([article_id]).get(article_id)  # its search row, written before this
         own = folded_shingles(folded) if folded is not None else shingles(text)
-        sig = signed if signed is not None else signature(own)
+        sig = signature(own)
         self.store.put_signature(article_id, sig.minhash if sig else None, len(own), content_hash,
                                  sig.band_keys if sig else (), band_keys(old[0]) if old and old[0] else ())
         if old is not None:  # an edit: the article leaves its story, and is placed again below

@@ -55,7 +55,7 @@ def _slow_extract(page, **kwargs):  # a page that would hold a worker for a minu
 
     if "slow" in page.url:
         time.sleep(60)
-    return Article(title="t", text="x"), None  # (the article, its reprint signature)
+    return Article(title="t", text="x")
 
 
 def test_a_page_past_the_time_limit_is_stopped_recorded_and_the_pool_replaced(monkeypatch):
@@ -103,21 +103,3 @@ def test_pages_too_big_to_parse_are_refused_before_parsing():
     assert too_big_to_parse("<p>" + "x" * 10**6 + "</p>") is None
     assert "attributes" in too_big_to_parse("<div " + 'a="1" ' * 250_000 + ">")
     assert "tags" in too_big_to_parse("<b>" * 200_000)
-
-
-def test_the_extraction_step_signs_the_text_it_extracted():
-    # the reprint signature is made beside the extraction (in its worker), not by the store's writer
-    from extract.model import FetchedPage
-    from monitor.config import SNAPSHOTS, load_sites
-    from monitor.reprints import sign
-    from spiders.news import NewsSpider
-
-    crawler = get_crawler(NewsSpider, {"RASID_EXTRACT_WORKERS": 0})
-    crawler.spider = crawler._create_spider(site=load_sites()["ina"])
-    pipeline = build_from_crawler(ExtractPipeline, crawler)
-    html = (SNAPSHOTS / "ina" / "111605--.html").read_text(encoding="utf-8")
-    page = FetchedPage(site="ina", url="https://www.ina.iq/111605--.html", status=200,
-                       fetched_at="2026-11-20T10:00:00+00:00", html=html)
-    asyncio.run(pipeline.process_item(page))
-    assert "ذي قار" in page.article.text
-    assert page.signature == sign(page.article.text) and len(page.signature.band_keys) == 32
