@@ -29,6 +29,7 @@ from scrapy.exceptions import DropItem
 
 from crawler.processes import alive, die_with_crawl
 from db.store import Store, StoreError
+from extract.article import too_big_to_parse
 from extract.model import Article, FetchedPage
 from monitor.config import Site
 from monitor.recorder import Recorder
@@ -71,24 +72,6 @@ def replace_pool() -> None:
         for process in list(getattr(pool, "_processes", {}).values()):  # no public handle on the workers
             process.kill()
         pool.shutdown(wait=False, cancel_futures=True)
-
-
-# Pages that cannot be an article, refused before parsing: libxml2 and lxml slow down
-# quadratically on huge attribute lists (a 9.9 MB page with a million attributes held a worker for
-# 15 minutes). A large news page has a few thousand tags.
-MAX_TAGS = 150_000
-MAX_ATTRIBUTES = 200_000
-
-
-def too_big_to_parse(html: str) -> str | None:
-    """Why `html` is refused before parsing, or None."""
-    tags = html.count("<")
-    if tags > MAX_TAGS:
-        return f"{tags} tags (more than {MAX_TAGS}): not an article page"
-    attributes = html.count("=")
-    if attributes > MAX_ATTRIBUTES:
-        return f"{attributes} attributes (more than {MAX_ATTRIBUTES}): not an article page"
-    return None
 
 
 _STOP_AFTER = int(os.environ.get("RASID_STOP_AFTER_PAGES") or 0)  # the test hook (module doc)

@@ -132,6 +132,17 @@ def m008_reprints(db: Database) -> None:
         db["reprints"].create_index(["source_id"])
 
 
+@migration
+def m009_fetch_headers(db: Database) -> None:
+    # what each version's fetch answered, for honest WARC records (rasid export warc): its status
+    # and the headers that matter; a version stored before this is exported as a 200 of text/html
+    # and the date the feed or sitemap gave, which the page's extraction read (for a page without its own)
+    for column, kind in (("status", int), ("content_type", str), ("etag", str), ("last_modified", str),
+                         ("feed_date", str)):
+        _add(db, "versions", column, kind)
+    _add(db, "articles", "removed_status", int)  # the 404 or 410 that said the article is gone
+
+
 def unknown(db: Database) -> list[str]:
     """Migrations the store records that this Rasid does not have (a newer Rasid wrote it)."""
     return [m.name for m in migrations.applied(db) if m.name not in NAMES]

@@ -281,10 +281,11 @@ class Store:
         when = page.fetched_at
         row: dict = {"last_seen": when}
         if change.removed:
-            row.update(status="removed", removed_at=when)
+            row.update(status="removed", removed_at=when, removed_status=page.status)
         else:  # the page was read: its content and validators as fetched
             row.update(url=page.url, site=page.site, **article_columns(page.article), etag=page.etag,
-                       last_modified=page.last_modified, body_hash=page.body_hash, status="live", removed_at=None)
+                       last_modified=page.last_modified, body_hash=page.body_hash, status="live", removed_at=None,
+                       removed_status=None)
         if change.new_version:
             row.update(last_changed=when, versions=((stored or {}).get("versions") or 0) + 1)
         if stored is None:
@@ -310,6 +311,8 @@ class Store:
             "article_id": article_id, "fetched_at": page.fetched_at, "content_hash": page.article.content_hash,
             "title": page.article.title, "text": page.article.text,
             "html_gz": zlib.compress(page.html.encode("utf-8"), 6) if page.html else None,
+            "status": page.status, "content_type": page.content_type, "etag": page.etag,
+            "last_modified": page.last_modified, "feed_date": page.feed_published,
         })
 
     # --- reprints: monitor.stories decides, these read and write (inside the caller's transaction) ---
@@ -425,6 +428,39 @@ class Store:
         return list(self.db.query(
             "SELECT a.id, a.text, a.content_hash FROM articles a LEFT JOIN signatures g ON g.article_id = a.id "
             "WHERE g.article_id IS NULL OR g.content_hash IS NOT a.content_hash ORDER BY a.id"))
+
+    # --- archives (crawler/warc_import.py, crawler/warc_export.py) ---------------------
+
+    def has_version(self, article_id: int, content_hash: str) -> bool:
+        """Whether one of the article's versions has this content (an archive's capture of it is known)."""
+        return self.db.execute("SELECT 1 FROM versions WHERE article_id = ? AND content_hash = ? LIMIT 1",
+                               [article_id, content_hash]).fetchone() is not None
+
+    def captures(self, site: str | None = None, since: str | None = None) -> Iterator[dict]:
+        """Every stored version (fetched on or after `since`, of `site`) with its raw HTML, and every
+        removal, oldest first: what `rasid export warc` writes. One page in memory at a time."""
+        where, params = ["1"], []
+        if site:
+            where.append("a.site = ?")
+            params.append(site)
+        version_where, removal_where = list(where), list(where)
+        if since:
+            version_where.append("v.fetched_at >= ?")
+            removal_where.append("a.removed_at >= ?")
+        sql = (
+            "SELECT a.url, a.site, v.feed_date, v.fetched_at, coalesce(v.status, 200) AS status, v.content_type, "
+            "v.etag, v.last_modified, v.html_gz FROM versions v JOIN articles a ON a.id = v.article_id "
+            f"WHERE v.html_gz IS NOT NULL AND {' AND '.join(version_where)} "
+            "UNION ALL SELECT a.url, a.site, NULL, a.removed_at, coalesce(a.removed_status, 404), NULL, "
+            f"NULL, NULL, NULL FROM articles a WHERE a.status = 'removed' AND {' AND '.join(removal_where)} "
+            "ORDER BY 4, 1")
+        cursor = self.db.execute(sql, params + ([since] if since else []) + params + ([since] if since else []))
+        names = [c[0] for c in cursor.description]
+        for row in cursor:
+            capture = dict(zip(names, row, strict=True))
+            html_gz = capture.pop("html_gz")
+            capture["html"] = zlib.decompress(html_gz).decode("utf-8") if html_gz is not None else None
+            yield capture
 
     # --- re-extraction -------------------------------------------------------------
 

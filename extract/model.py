@@ -77,6 +77,7 @@ class FetchedPage:
     html: str | None = None
     etag: str | None = None
     last_modified: str | None = None
+    content_type: str | None = None  # the HTTP header as answered (its charset says how it was sent)
     feed_published: str | None = None  # a date the feed or sitemap gave for this URL
     body_hash: str | None = None  # of the raw response body: the same body is not extracted again
     article: Article | None = field(default=None, repr=False)  # set by extraction

@@ -4,6 +4,7 @@ crawl killed at any moment leaves whole articles or none. The crawl's store pipe
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from db.store import Store
@@ -27,10 +28,12 @@ class Recorder:
         self._touches: list[FetchedPage] = []
         self.stories = Stories(store)
 
-    def record(self, page: FetchedPage, crawl_id: int | None = None, judge_pages: bool = False) -> str:
+    def record(self, page: FetchedPage, crawl_id: int | None = None, judge_pages: bool = False,
+               alerts: bool = True) -> str:
         """Record one fetch of an article URL; return its outcome (monitor.changes.OUTCOMES).
         A 304 of a stored article is `not_modified` and written with the next batch (flush).
-        `judge_pages`: the site has no article_patterns (see monitor.changes.decide)."""
+        `judge_pages`: the site has no article_patterns (see monitor.changes.decide). `alerts`
+        False: the outcome is stored as it is, but raises no alert (an archive's history is not news)."""
         if page.status == 304 and self.store.is_stored(page.url):
             self._touches.append(page)
             if len(self._touches) >= self.TOUCH_BATCH:
@@ -38,7 +41,7 @@ class Recorder:
             return "not_modified"
         with self.store.transaction():
             self._flush_touches()
-            return self._record(page, crawl_id, judge_pages)
+            return self._record(page, crawl_id, judge_pages, alerts)
 
     def flush(self) -> None:
         """Write the 304s not yet written."""
@@ -57,12 +60,15 @@ class Recorder:
         with self.store.transaction():
             return [self._record(page, crawl_id) for page in pages]
 
-    def _record(self, page: FetchedPage, crawl_id: int | None, judge_pages: bool = False) -> str:
+    def _record(self, page: FetchedPage, crawl_id: int | None, judge_pages: bool = False,
+                alerts: bool = True) -> str:
         if page.status == 304:  # the commonest answer of a revisit: one UPDATE, no read
             return "not_modified" if self.store.touch(page) else "missing"
         stored = self.store.article(page.url)
         change = decide(stored, page, baseline=stored is None and self._has_baseline(page.site),
                         judge_pages=judge_pages)
+        if not alerts:
+            change = replace(change, alert=None)
         if change.outcome == "not_article":
             self.store.not_an_article(page, page.article.evidence or "")
         elif change.write:

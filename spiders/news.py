@@ -209,7 +209,8 @@ class NewsSpider(scrapy.Spider):
         headers = response.headers
         item = FetchedPage(site=self.site.key, url=requested, status=response.status,
                            fetched_at=datetime.now(UTC).isoformat(timespec="milliseconds"),
-                           etag=_header(headers, b"ETag"), last_modified=_header(headers, b"Last-Modified"))
+                           etag=_header(headers, b"ETag"), last_modified=_header(headers, b"Last-Modified"),
+                           content_type=_header(headers, b"Content-Type"))
         if response.status in ARTICLE_REDIRECTS:
             yield from self._redirected(response, item)
         elif response.status == 200:
