@@ -5,6 +5,7 @@ stored articles, search results, the status of each site. No I/O here but the st
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -166,3 +167,35 @@ def status_lines(report: Status) -> Iterator[str]:
         for error in report.errors:
             yield f"  {error['started_at']}  {error['site']:8} {error['line']}"
     yield f"\nalerts not yet delivered by `rasid daemon`: {report.undelivered}"
+
+
+# --- `rasid import warc` --------------------------------------------------------------------
+
+
+def import_progress(counts) -> str:
+    """One progress line of an import (crawler.warc_import.ImportCounts)."""
+    sites = " · ".join(f"{site} {n:,}" for site, n in counts.per_site.most_common(6))
+    return (f"  {counts.records:,} records read · {counts.stored:,} articles stored or edited · "
+            f"{counts.rate:,.0f} records/s" + (f" · {sites}" if sites else ""))
+
+
+def import_summary(counts) -> Iterator[str]:
+    """What an import did: the records, what each response became, per site, and the damage."""
+    outcomes = counts.outcomes
+    responses = sum(n for kind, n in outcomes.items() if not kind.startswith("record:"))
+    others = sum(n for kind, n in outcomes.items() if kind.startswith("record:"))
+    yield (f"imported {counts.records:,} records in {time.monotonic() - counts.started:.1f} s "
+           f"({counts.rate:,.0f}/s): {responses:,} responses, {others:,} other records, "
+           f"{len(counts.damaged):,} damaged")
+    stored = ", ".join(f"{outcomes[o]:,} {o}" for o in ("new", "changed", "removed", "restored") if outcomes[o])
+    yield f"  stored: {stored or 'nothing new'}"
+    left = [(kind, n) for kind, n in outcomes.most_common()
+            if kind not in ("new", "changed", "removed", "restored") and not kind.startswith("record:")]
+    if left:
+        yield "  left as they were: " + ", ".join(f"{n:,} {kind}" for kind, n in left)
+    if counts.per_site:
+        yield "  per site: " + ", ".join(f"{site} {n:,}" for site, n in counts.per_site.most_common())
+    for line in counts.damaged[:20]:
+        yield f"  damaged: {line}"
+    if len(counts.damaged) > 20:
+        yield f"  … and {len(counts.damaged) - 20:,} more damaged records"

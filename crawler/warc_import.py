@@ -1,0 +1,167 @@
+"""`rasid import warc`: news from web archives (Common Crawl's CC-NEWS, the Wayback Machine,
+Browsertrix, `rasid export warc`) through the same extraction, dates, monitor and store as a crawl.
+
+Each `response` record of a configured site's host whose URL is one of its articles (or, with
+all_sites, any HTML page whose own signals say it is an article) becomes the FetchedPage a crawl
+would have made, its WARC-Date standing in for the fetch time, and is recorded by
+monitor.recorder: an article captured three times with different text gets three versions. History
+is not news: nothing raises an alert unless `alerts` is asked for.
+
+An archive capture that is not newer than what the store holds for the article (the same file
+imported again, or an older file after a newer one) adds nothing: it is `known` when one of the
+article's versions has its text, else `older` and left out, because an article's versions are kept
+in the order they were seen (import archives oldest first, and before crawling the site).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import urllib.request
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from crawler.warc_reader import Capture, Damage, Skipped, read_captures
+from db.store import Store
+from extract.article import extract_page, too_big_to_parse
+from extract.encoding import decode_html, looks_like_html
+from extract.model import FetchedPage
+from monitor.config import Site
+from monitor.recorder import Recorder
+
+GONE = (404, 410)
+REDIRECTS = (301, 302, 303, 307, 308)
+PROGRESS_EVERY = 1000  # records between two progress lines
+# what a record became, as counted: the monitor's outcomes, then why the others were left out
+STORED = ("new", "changed", "removed", "restored")
+
+
+class WarcSourceError(RuntimeError):
+    """A WARC file or URL that cannot be opened at all: one line."""
+
+
+@dataclass
+class ImportCounts:
+    records: int = 0  # every record read, of every kind
+    outcomes: Counter[str] = field(default_factory=Counter)  # what each response record became
+    per_site: Counter[str] = field(default_factory=Counter)  # articles stored or edited, per site
+    damaged: list[str] = field(default_factory=list)  # one line each: file, then why
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def stored(self) -> int:
+        return sum(self.outcomes[o] for o in STORED)
+
+    @property
+    def rate(self) -> float:
+        return self.records / max(time.monotonic() - self.started, 1e-9)
+
+
+def open_source(source: str):
+    """A binary stream of a WARC file given as a path or an http(s) URL (read as it downloads)."""
+    if urlsplit(source).scheme in ("http", "https"):
+        try:
+            return urllib.request.urlopen(urllib.request.Request(source, headers={"User-Agent": "Rasid"}),
+                                          timeout=60)
+        except OSError as exc:  # URLError, HTTPError, timeouts
+            raise WarcSourceError(f"{source}: cannot download: {getattr(exc, 'reason', exc)}") from None
+    path = Path(source)
+    if path.is_dir():
+        raise WarcSourceError(f"{source}: is a folder, not a WARC file")
+    try:
+        return path.open("rb")
+    except OSError as exc:
+        raise WarcSourceError(f"{source}: cannot read: {exc.strerror}") from None
+
+
+def archive_site(host: str) -> Site:
+    """The site a page of an unlisted host is stored under (`--all-sites`): the host itself, its
+    pages judged by their own signals, its dates read in UTC unless they carry an offset."""
+    return Site(key=host, name=host, base_url=f"https://{host}/", timezone="UTC", article_patterns=())
+
+
+class Importer:
+    """Imports archive captures into `store` for `sites` (and any host, with all_sites)."""
+
+    def __init__(self, store: Store, sites: list[Site], all_sites: bool = False, alerts: bool = False,
+                 progress: Callable[[ImportCounts], None] | None = None):
+        self.store, self.recorder = store, Recorder(store)
+        self.by_host = {host: site for site in sites for host in site.live_hosts if host}
+        self.all_sites, self.alerts, self.progress = all_sites, alerts, progress
+        self.counts = ImportCounts()
+        self._known_sites: set[str] = set()
+
+    def run(self, sources: list[str]) -> ImportCounts:
+        for source in sources:
+            stream = open_source(source)
+            try:
+                for item in read_captures(stream):
+                    self.counts.records += 1
+                    if isinstance(item, Damage):
+                        self.counts.damaged.append(f"{source}: {item.why}")
+                    elif isinstance(item, Skipped):
+                        self.counts.outcomes[f"record:{item.kind}"] += 1
+                    else:
+                        self.counts.outcomes[self.capture(item)] += 1
+                    if self.progress and self.counts.records % PROGRESS_EVERY == 0:
+                        self.progress(self.counts)
+            except OSError as exc:  # the download broke off, a read error: what was read is stored
+                self.counts.damaged.append(f"{source}: the file could not be read to its end ({exc})")
+            finally:
+                stream.close()
+                self.recorder.flush()
+        return self.counts
+
+    def capture(self, capture: Capture) -> str:
+        """Record one response record; returns what it became."""
+        host = urlsplit(capture.url).hostname or ""
+        site = self.by_host.get(host)
+        if site is None:
+            if not self.all_sites or not host:
+                return "other site"
+            site = archive_site(host)
+        url = site.to_public(capture.url)
+        if not site.is_article(url):
+            return "not an article URL"
+        if capture.status in REDIRECTS:
+            return "redirect"
+        if capture.status not in (200, *GONE):
+            return f"HTTP {capture.status}"
+        page = FetchedPage(site=site.key, url=url, status=capture.status, fetched_at=capture.date,
+                           etag=capture.etag, last_modified=capture.last_modified,
+                           content_type=capture.content_type, feed_published=capture.feed_date)
+        stored = self.store.article(url)
+        if capture.status == 200:
+            page.body_hash = hashlib.sha256(capture.body).hexdigest()[:32]  # as spiders.news reads a page
+            if stored is not None and page.body_hash == stored["body_hash"]:
+                # the very bytes the store holds: a sight of the same article, as a crawl takes a 304
+                if capture.date <= stored["last_seen"]:
+                    return "known"
+                page.status = 304
+                return self._record(site, page)
+            html, _ = decode_html(capture.body, capture.content_type)
+            if not looks_like_html(capture.body, html):
+                return "not HTML"
+            if too_big_to_parse(html):
+                return "too big to parse"
+            page.html = html
+            page.article = extract_page(page, hints=site.hints, tz=site.timezone)
+            if page.article is None or not (page.article.text or site.checks_pages):
+                return "no article text"
+        if stored is not None and capture.date <= stored["last_seen"]:
+            if page.article is not None and self.store.has_version(stored["id"], page.article.content_hash):
+                return "known"
+            return "known" if page.article is None and stored["status"] == "removed" else "older"
+        return self._record(site, page)
+
+    def _record(self, site: Site, page: FetchedPage) -> str:
+        if site.key not in self._known_sites:
+            self.store.ensure_site(site.key, site.name, site.base_url, site.timezone)
+            self._known_sites.add(site.key)
+        outcome = self.recorder.record(page, None, site.checks_pages, alerts=self.alerts)
+        if outcome in STORED:
+            self.counts.per_site[site.key] += 1
+        return outcome
