@@ -3,7 +3,7 @@ Browsertrix, `rasid export warc`) through the same extraction, dates, monitor an
 
 Each `response` record of a configured site's host whose URL is one of its articles (or, with
 all_sites, any HTML page whose own signals say it is an article) becomes the FetchedPage a crawl
-would have made, its WARC-Date standing in for the fetch time, and is recorded by
+would have made (with the date a feed or sitemap captured earlier in the import gave the URL), its WARC-Date standing in for the fetch time, and is recorded by
 monitor.recorder: an article captured three times with different text gets three versions. History
 is not news: nothing raises an alert unless `alerts` is asked for.
 
@@ -22,7 +22,9 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
 
 from crawler.warc_reader import Capture, Damage, Skipped, read_captures
 from db.store import Store
@@ -31,6 +33,7 @@ from extract.encoding import decode_html, looks_like_html
 from extract.model import FetchedPage
 from monitor.config import Site
 from monitor.recorder import Recorder
+from spiders.discovery import SitemapError, feed_entries, read_sitemap
 
 GONE = (404, 410)
 REDIRECTS = (301, 302, 303, 307, 308)
@@ -93,6 +96,36 @@ class Importer:
         self.all_sites, self.alerts, self.progress = all_sites, alerts, progress
         self.counts = ImportCounts()
         self._known_sites: set[str] = set()
+        self.feed_dates: dict[str, str] = {}  # public URL -> the date a feed or sitemap captured before gave it
+
+    def _discovery(self, site: Site, capture: Capture) -> str:
+        """A feed or sitemap of the site: the dates it gives its articles are kept for their
+        captures that follow, read as the spider reads them (spiders.news: a feed's date wins, a
+        sitemap's fills in when it has a time). Any other page that is not an article is left out."""
+        head = capture.body[:2048].lstrip()
+        if capture.body[:2] == b"\x1f\x8b" or b"<urlset" in head or b"<sitemapindex" in head:
+            try:
+                sitemap = read_sitemap(capture.body)
+            except SitemapError:
+                return "not an article URL"
+            if sitemap.kind != "urlset":
+                return "sitemap" if sitemap.kind else "not an article URL"
+            for entry in sitemap.entries:
+                date = entry.get("publication_date") or entry.get("lastmod")
+                if date and len(date) > 10:  # a bare lastmod day says less than the page will
+                    self.feed_dates.setdefault(site.to_public(urljoin(capture.url, entry["loc"])), date)
+            return "sitemap"
+        if b"<rss" in head or b"<feed" in head or b"<rdf" in head.lower():
+            html, _ = decode_html(capture.body, capture.content_type)
+            try:
+                entries = feed_entries(html)
+            except etree.XMLSyntaxError:
+                return "not an article URL"
+            for link, date in entries:
+                if date:
+                    self.feed_dates[site.to_public(urljoin(capture.url, link))] = date
+            return "feed"
+        return "not an article URL"
 
     def run(self, sources: list[str]) -> ImportCounts:
         for source in sources:
@@ -125,14 +158,15 @@ class Importer:
             site = archive_site(host)
         url = site.to_public(capture.url)
         if not site.is_article(url):
-            return "not an article URL"
+            return self._discovery(site, capture) if capture.status == 200 else "not an article URL"
         if capture.status in REDIRECTS:
             return "redirect"
         if capture.status not in (200, *GONE):
             return f"HTTP {capture.status}"
         page = FetchedPage(site=site.key, url=url, status=capture.status, fetched_at=capture.date,
                            etag=capture.etag, last_modified=capture.last_modified,
-                           content_type=capture.content_type, feed_published=capture.feed_date)
+                           content_type=capture.content_type,
+                           feed_published=capture.feed_date or self.feed_dates.get(url))
         stored = self.store.article(url)
         if capture.status == 200:
             page.body_hash = hashlib.sha256(capture.body).hexdigest()[:32]  # as spiders.news reads a page

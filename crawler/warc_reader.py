@@ -65,36 +65,101 @@ def warc_date(value: str) -> str:
     return when.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
-class _Member:
-    """The inflated bytes of one gzip member of `raw`, as a file; `rest` is what follows it."""
+class _Stream:
+    """The bytes handed to warcio, with those since the current record's start kept: after a record
+    that does not parse, the reading goes back there and looks for the next record's first line
+    (warcio reads 16 KB ahead, so resuming where it stopped would lose the records it had buffered)."""
+
+    def __init__(self):
+        self.position = 0  # of the next byte handed out, from the stream's start
+        self.kept = bytearray()  # the bytes from kept_from on, handed out or read ahead
+        self.kept_from = 0
+
+    def more(self) -> bytes:
+        """The next bytes of the stream, b"" at its end."""
+        raise NotImplementedError
+
+    def read(self, size: int = -1) -> bytes:
+        at = self.position - self.kept_from
+        while size < 0 or len(self.kept) - at < size:
+            data = self.more()
+            if not data:
+                break
+            self.kept += data
+        out = bytes(self.kept[at:] if size < 0 else self.kept[at:at + size])
+        self.position += len(out)
+        return out
+
+    def mark(self, offset: int) -> None:
+        """Nothing before `offset` will be read again."""
+        if offset > self.kept_from:
+            del self.kept[:offset - self.kept_from]
+            self.kept_from = offset
+
+    def resume(self, after: int) -> bool:
+        """Go on from the first line after `after` that starts a WARC record; False if none is left."""
+        self.position = max(after, self.kept_from)
+        while True:
+            data = self.read(CHUNK)
+            if not data:
+                return False
+            found = [at for at in (data.find(b"\n" + start) for start in _RECORD_START) if at >= 0]
+            if found:
+                self.position -= len(data) - min(found) - 1
+                self.mark(self.position)
+                return True
+            if len(data) <= 16:
+                return False
+            self.position -= 16  # a record's first line may straddle two reads
+            self.mark(self.position)
+
+
+class _Plain(_Stream):
+    """An uncompressed file."""
 
     def __init__(self, raw, head: bytes):
+        super().__init__()
+        self.raw, self.head = raw, head
+
+    def more(self) -> bytes:
+        head, self.head = self.head, b""
+        return head or self.raw.read(CHUNK)
+
+
+class _Member(_Stream):
+    """The inflated bytes of one gzip member of `raw`; `rest` is what follows it."""
+
+    def __init__(self, raw, head: bytes):
+        super().__init__()
         self.raw, self.pending = raw, head
         self.inflate = zlib.decompressobj(zlib.MAX_WBITS | 16)
-        self.buffer = b""
         self.rest = b""  # raw bytes after the member's end, once reached
         self.ended = False  # the member inflated to its end
         self.error: str | None = None
 
-    def read(self, size: int = -1) -> bytes:
-        while not self.ended and self.error is None and (size < 0 or len(self.buffer) < size):
+    def more(self) -> bytes:
+        while not self.ended and self.error is None:
             data = self.pending or self.raw.read(CHUNK)
             self.pending = b""
             if not data:
                 self.error = "the file ends inside a gzip member (truncated)"
-                break
+                return b""
             try:
-                self.buffer += self.inflate.decompress(data)
+                out = self.inflate.decompress(data)
             except zlib.error as exc:
                 self.error = f"a gzip member does not inflate ({exc})"
                 self.rest = data  # the next member is looked for from here
-                break
+                return b""
             if self.inflate.eof:
                 self.ended, self.rest = True, self.inflate.unused_data
-        if size < 0:
-            size = len(self.buffer)
-        out, self.buffer = self.buffer[:size], self.buffer[size:]
-        return out
+            if out:
+                return out
+        return b""
+
+    def finish(self) -> None:
+        """Inflate to the member's end (warcio stops at its last record)."""
+        while self.more():
+            self.mark(self.kept_from + len(self.kept))
 
 
 def _next_gzip(raw, data: bytes) -> bytes | None:
@@ -110,51 +175,19 @@ def _next_gzip(raw, data: bytes) -> bytes | None:
         data = data[-2:] + more
 
 
-class _Plain:
-    """An uncompressed stream that can be resumed at the next record after a parse error."""
-
-    def __init__(self, raw, head: bytes = b""):
-        self.raw, self.pending = raw, head
-
-    def read(self, size: int = -1) -> bytes:
-        if self.pending:
-            out = self.pending if size < 0 else self.pending[:size]
-            self.pending = self.pending[len(out):]
-            return out
-        return self.raw.read(size) if size >= 0 else self.raw.read()
-
-    def resume(self) -> bool:
-        """Read on to the next line that starts a WARC record; False at the end of the file."""
-        carry = b""
-        while True:
-            data = self.read(CHUNK)
-            if not data:
-                return False
-            data = carry + data
-            for start in _RECORD_START:
-                at = data.find(b"\n" + start)
-                if at >= 0:
-                    self.pending = data[at + 1:] + self.pending
-                    return True
-            carry = data[-16:]
-
-
 def read_captures(raw) -> Iterator[Capture | Damage | Skipped]:
     """Every record of the WARC or ARC file `raw` (a binary stream; gzip per record, whole-file
     gzip or none): a Capture for each response, Skipped for the others, Damage for what could not
     be read. Never raises for what is in the file."""
     head = raw.read(CHUNK)
     if not head.startswith(GZIP_MAGIC):
-        plain = _Plain(raw, head)
-        while True:
-            yield from _records(plain)
-            if not plain.resume():
-                return
+        yield from _all_records(_Plain(raw, head))
+        return
     data: bytes | None = head
     while data:
         member = _Member(raw, data)
-        yield from _records(member)
-        member.read()  # to its end, if warcio stopped early
+        yield from _all_records(member)
+        member.finish()
         if member.error:
             yield Damage(member.error)
             data = _next_gzip(raw, member.rest) if member.rest else None
@@ -168,19 +201,31 @@ def read_captures(raw) -> Iterator[Capture | Damage | Skipped]:
                 data = _next_gzip(raw, data)
 
 
-def _records(stream) -> Iterator[Capture | Damage | Skipped]:
-    """The records of one uncompressed stream, until its end or the first that does not parse."""
+def _all_records(stream: _Stream) -> Iterator[Capture | Damage | Skipped]:
+    while True:
+        failed_at = yield from _records(stream)
+        if failed_at is None or not stream.resume(failed_at + 1):
+            return
+
+
+def _records(stream: _Stream):
+    """The records of `stream` from where it is, until its end (returns None) or the first that
+    does not parse (returns where that record starts)."""
+    base = stream.position
     records = ArchiveIterator(stream, arc2warc=True, check_digests="raise")
     records.INC_RECORD = ""  # its warning on stderr; the record's digest or length check reports it here
     try:
         for record in records:
+            stream.mark(base + records.offset)  # this record's start: it parsed
             read = _read(record)
             if read is not None:
                 yield read
     except (ArchiveLoadFailed, ValueError, EOFError, IndexError, TypeError) as exc:
-        # warcio's parse errors; what follows in this stream is not trusted
+        # warcio's parse errors: the record at records.offset is not one
         why = " ".join(str(exc).split()) or type(exc).__name__
         yield Damage(f"a record does not parse ({why[:200]})")
+        return base + records.offset
+    return None
 
 
 def _read(record) -> Capture | Damage | Skipped | None:
