@@ -39,3 +39,4 @@ bench: setup
 	$(BIN)/python benchmarks/bench_dates.py -n 10000
 	$(BIN)/python benchmarks/bench_extract.py --repeat 7
 	$(BIN)/python benchmarks/bench_crawl.py --json bench-crawl.json
+	$(BIN)/python benchmarks/bench_warc.py --json bench-warc.json

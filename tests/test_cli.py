@@ -16,7 +16,7 @@ from db.store import Store
 from tests.conftest import ROOT
 
 
-@pytest.mark.parametrize("command", [[], ["crawl"], ["demo"], ["replay"], ["replay", "serve"], ["dates"], ["extract"], ["reextract"], ["serve"], ["search"], ["reprints"], ["daemon"], ["status"],
+@pytest.mark.parametrize("command", [[], ["crawl"], ["demo"], ["replay"], ["replay", "serve"], ["dates"], ["extract"], ["reextract"], ["serve"], ["search"], ["reprints"], ["import", "warc"], ["export", "warc"], ["daemon"], ["status"],
                                      ["dates", "parse"]])
 def test_every_command_has_a_manual(command):
     result = CliRunner().invoke(main, [*command, "--help"])
@@ -230,7 +230,7 @@ def test_extract_follows_no_redirect_to_the_machine_or_the_metadata_service():
 def test_offline_commands_import_no_scrapy_module():
     # extract, reextract, search, status and serve work on files and the store: they must not pay
     # for (or break with) the crawling framework
-    code = ("import sys, crawler.cli, crawler.reextract, crawler.daemon, crawler.alerts, crawler.one_page, crawler.report, monitor.recorder, web.serve; "
+    code = ("import sys, crawler.cli, crawler.reextract, crawler.daemon, crawler.alerts, crawler.one_page, crawler.report, crawler.warc_import, crawler.warc_export, monitor.recorder, web.serve; "
             "print(sorted(m for m in sys.modules if m == 'scrapy' or m.startswith('scrapy.')))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
