@@ -11,6 +11,7 @@ import json
 import logging
 import signal
 import socket
+import sqlite3
 import sys
 import time
 from datetime import UTC, datetime
@@ -554,17 +555,26 @@ def import_warc(sources, site_keys, all_sites, alerts, db_path, config_path, qui
       rasid import warc https://data.commoncrawl.org/crawl-data/CC-NEWS/2024/01/CC-NEWS-20240101000000-00000.warc.gz
     """
     from crawler import report
-    from crawler.warc_import import Importer, WarcSourceError
+    from crawler.warc_import import Importer, WarcSourceError, open_source
 
     config = load_config(config_path)
     selected = config.select(list(site_keys))
-    store = _open_store(db_path or config.db)
+    for source in sources:  # every file readable before anything is written; a URL is tried when its turn comes
+        if not source.startswith(("http://", "https://")):
+            try:
+                open_source(source).close()
+            except WarcSourceError as exc:
+                raise UserError(str(exc)) from None
+    db_path = db_path or config.db
+    store = _open_store(db_path)
     importer = Importer(store, selected, all_sites=all_sites, alerts=alerts,
                         progress=None if quiet else lambda counts: click.echo(report.import_progress(counts), err=True))
     try:
         counts = importer.run(list(sources))
-    except WarcSourceError as exc:
-        raise UserError(str(exc)) from None
+    except (sqlite3.Error, StoreError) as exc:  # the page's transaction was rolled back; what came before stays
+        click.echo(f"rasid: {db_path}: cannot write to the store: {exc}; the import stops here, "
+                   f"the {importer.counts.stored:,} articles stored before are kept", err=True)
+        sys.exit(1)
     finally:
         store.close()
     echo_lines(report.import_summary(counts))

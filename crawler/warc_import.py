@@ -129,7 +129,11 @@ class Importer:
 
     def run(self, sources: list[str]) -> ImportCounts:
         for source in sources:
-            stream = open_source(source)
+            try:
+                stream = open_source(source)
+            except WarcSourceError as exc:  # a URL that does not answer: the other sources are still read
+                self.counts.damaged.append(str(exc))
+                continue
             try:
                 for item in read_captures(stream):
                     self.counts.records += 1

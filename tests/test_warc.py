@@ -428,3 +428,14 @@ def test_export_selects_by_site_and_date_and_never_leaves_half_a_file(tmp_path, 
         assert sorted(p.name for p in tmp_path.iterdir() if "failed" in p.name) == []
     finally:
         store.close()
+
+
+def test_a_url_that_does_not_answer_is_reported_and_the_other_files_are_imported(tmp_path):
+    path = tmp_path / "good.warc.gz"
+    path.write_bytes(_small(True))
+    db = tmp_path / "rasid.db"
+    dead = "http://127.0.0.1:9/CC-NEWS-20240101000000-00000.warc.gz"  # the discard port: nothing listens
+    result = run_rasid("import", "warc", dead, str(path), "--db", str(db), "--quiet", check=False)
+    assert result.returncode == 1
+    assert f"damaged: {dead}: cannot download" in result.stdout and "4 new" in result.stdout
+    assert len(rows(db, "SELECT url FROM articles")) == 4
