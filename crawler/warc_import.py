@@ -189,17 +189,13 @@ class Importer:
             page.article = extract_page(page, hints=site.hints, tz=site.timezone)
             if page.article is None or not (page.article.text or site.checks_pages):
                 return "no article text"
-        if stored is not None and capture.date <= stored["last_seen"]:
-            if page.article is not None and self.store.has_version(stored["id"], page.article.content_hash):
-                return "known"
-            return "known" if page.article is None and stored["status"] == "removed" else "older"
         return self._record(site, page)
 
     def _record(self, site: Site, page: FetchedPage) -> str:
         if site.key not in self._known_sites:
             self.store.ensure_site(site.key, site.name, site.base_url, site.timezone)
             self._known_sites.add(site.key)
-        outcome = self.recorder.record(page, None, site.checks_pages, alerts=self.alerts)
+        outcome = self.recorder.record(page, None, site.checks_pages, alerts=self.alerts, newer_only=True)
         if outcome in STORED:
             self.counts.per_site[site.key] += 1
         return outcome

@@ -29,11 +29,14 @@ class Recorder:
         self.stories = Stories(store)
 
     def record(self, page: FetchedPage, crawl_id: int | None = None, judge_pages: bool = False,
-               alerts: bool = True) -> str:
+               alerts: bool = True, newer_only: bool = False) -> str:
         """Record one fetch of an article URL; return its outcome (monitor.changes.OUTCOMES).
         A 304 of a stored article is `not_modified` and written with the next batch (flush).
         `judge_pages`: the site has no article_patterns (see monitor.changes.decide). `alerts`
-        False: the outcome is stored as it is, but raises no alert (an archive's history is not news)."""
+        False: the outcome is stored as it is, but raises no alert (an archive's history is not news).
+        `newer_only`: pages may arrive out of the order they were fetched in (an archive, a cluster's
+        workers): one not newer than the article's last sight adds nothing, `known` if one of its
+        versions has that content, else `older` (versions are kept in the order seen)."""
         if page.status == 304 and self.store.is_stored(page.url):
             self._touches.append(page)
             if len(self._touches) >= self.TOUCH_BATCH:
@@ -41,7 +44,7 @@ class Recorder:
             return "not_modified"
         with self.store.transaction():
             self._flush_touches()
-            return self._record(page, crawl_id, judge_pages, alerts)
+            return self.record_here(page, crawl_id, judge_pages, alerts, newer_only)
 
     def flush(self) -> None:
         """Write the 304s not yet written."""
@@ -58,13 +61,19 @@ class Recorder:
         """record for a batch, in one transaction: for bulk loads (imports, benchmarks), where one
         commit per page would dominate. Still all or nothing."""
         with self.store.transaction():
-            return [self._record(page, crawl_id) for page in pages]
+            return [self.record_here(page, crawl_id) for page in pages]
 
-    def _record(self, page: FetchedPage, crawl_id: int | None, judge_pages: bool = False,
-                alerts: bool = True) -> str:
+    def record_here(self, page: FetchedPage, crawl_id: int | None = None, judge_pages: bool = False,
+                    alerts: bool = True, newer_only: bool = False) -> str:
+        """record, inside the caller's transaction (a batch of pages committed with what else the
+        caller writes: the cluster writer's stream mark)."""
         if page.status == 304:  # the commonest answer of a revisit: one UPDATE, no read
             return "not_modified" if self.store.touch(page) else "missing"
         stored = self.store.article(page.url)
+        if newer_only and stored is not None and page.fetched_at <= stored["last_seen"]:
+            if page.article is not None and self.store.has_version(stored["id"], page.article.content_hash):
+                return "known"
+            return "known" if page.article is None and stored["status"] == "removed" else "older"
         change = decide(stored, page, baseline=stored is None and self._has_baseline(page.site),
                         judge_pages=judge_pages)
         if not alerts:
