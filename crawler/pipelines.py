@@ -78,7 +78,8 @@ _STOP_AFTER = int(os.environ.get("RASID_STOP_AFTER_PAGES") or 0)  # the test hoo
 _COMMITTED = 0  # pages committed by every spider of this process
 
 
-def _committed_in_process() -> None:
+def page_committed() -> None:
+    """One more page done by this process (committed, or handed to the cluster's stream): the test hook."""
     global _COMMITTED
     _COMMITTED += 1
     if _COMMITTED == _STOP_AFTER:
@@ -201,7 +202,7 @@ class StorePipeline:
                 asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="store_error"))
             raise DropItem(self.failure) from None
         self.counts[outcome] += 1
-        _committed_in_process()
+        page_committed()
         if outcome == "not_article":
             self.crawler.spider.logger.info("not an article: %s (%s)", item.url, item.article.evidence)
         if self.progress and outcome in ("new", "changed", "removed", "restored"):

@@ -137,8 +137,11 @@ class NewsSpider(scrapy.Spider):
                 headers["If-Modified-Since"] = known["last_modified"]
         # Redirects of articles are read here, not followed blindly: one to another article is
         # followed (an old URL), one to a page that is not an article means the site dropped it.
+        # what the answer is read with travels on the request, not in this spider: in cluster mode
+        # (crawler/worker.py) another worker's spider may take the request from the shared frontier
         return self._request(url, self.parse_article, priority=0, headers=headers, dont_filter=dont_filter,
-                             meta_extra={"dont_redirect": True, "redirects": 0,
+                             meta_extra={"dont_redirect": True, "redirects": 0, "body_hash": known.get("body_hash"),
+                                         "feed_date": self.feed_dates.get(url),
                                          "handle_httpstatus_list": [*ARTICLE_REDIRECTS, *self.handle_httpstatus_list]})
 
     def _article_links(self, urls):
@@ -236,7 +239,7 @@ class NewsSpider(scrapy.Spider):
     def _read(self, response: Response, item: FetchedPage):
         requested, public = item.url, self.public(response.url)
         body_hash = hashlib.sha256(response.body).hexdigest()[:32]
-        if body_hash == (self.known.get(requested) or {}).get("body_hash"):
+        if body_hash == response.meta.get("body_hash"):
             # a server without validators sent the very same bytes: nothing to extract
             item.status = 304
             yield item
@@ -245,7 +248,8 @@ class NewsSpider(scrapy.Spider):
             self.logger.warning("%s is not a text page (%s)", public, _header(response.headers, b"Content-Type"))
             return
         item.url, item.body_hash = public, body_hash
-        item.feed_published = self.feed_dates.get(public) or self.feed_dates.get(requested)
+        item.feed_published = (response.meta.get("feed_date") or self.feed_dates.get(public)
+                               or self.feed_dates.get(requested))
         # Not response.text: Scrapy trusts the first declared charset, and Arabic
         # pages are often labelled wrongly (see extract.encoding).
         item.html, _ = decode_html(response.body, _header(response.headers, b"Content-Type"))
