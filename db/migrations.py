@@ -143,6 +143,14 @@ def m009_fetch_headers(db: Database) -> None:
     _add(db, "articles", "removed_status", int)  # the 404 or 410 that said the article is gone
 
 
+@migration
+def m010_stream_marks(db: Database) -> None:
+    # cluster mode (crawler/writer.py): the last entry of each Redis stream whose page is committed,
+    # written in that page's transaction, so an entry delivered again after a crash is skipped
+    if "stream_marks" not in db.table_names():
+        db["stream_marks"].create({"stream": str, "last_id": str, "updated_at": str}, pk="stream")
+
+
 def unknown(db: Database) -> list[str]:
     """Migrations the store records that this Rasid does not have (a newer Rasid wrote it)."""
     return [m.name for m in migrations.applied(db) if m.name not in NAMES]

@@ -184,8 +184,8 @@ class Store:
         run together."""
         self.close_dead_crawls(alive)
         with self.transaction():
-            for row in self.db.query("SELECT id, pid, started_at FROM crawls WHERE site = ? AND finished_at IS NULL",
-                                     [site]):
+            for row in self.db.query("SELECT id, pid, started_at FROM crawls WHERE site = ? AND finished_at IS NULL "
+                                     "AND status != 'cluster'", [site]):
                 if row["pid"] != os.getpid() and alive(row["pid"]):
                     return None, row
             crawl_id = self._insert("crawls", {"site": site, "started_at": utc_now(), "status": "running",
@@ -195,8 +195,8 @@ class Store:
     def close_dead_crawls(self, alive: Callable[[int], bool]) -> int:
         """Mark failed the crawl rows still 'running' whose process is gone (killed with
         SIGKILL, or the machine went down): they will never finish. Returns how many."""
-        dead = {row["pid"] for row in self.db["crawls"].rows_where("finished_at IS NULL", select="pid")
-                if not alive(row["pid"])}
+        dead = {row["pid"] for row in self.db["crawls"].rows_where("finished_at IS NULL AND status != 'cluster'",
+                                                                   select="pid") if not alive(row["pid"])}
         return sum(self.fail_unfinished_crawls(pid, f"the crawl process (pid {pid}) died before finishing")
                    for pid in dead)
 
@@ -211,6 +211,43 @@ class Store:
             site = self.db["crawls"].get(crawl_id)["site"]
             first = self.db["sites"].get(site)["first_crawl_at"]
             self.db["sites"].update(site, {"last_crawl_at": now, "first_crawl_at": first or now})
+
+    # --- cluster mode (crawler/cluster.py, crawler/writer.py) -----------------------------
+
+    def start_round(self, site: str) -> int:
+        """A cluster round of `site` starts (its discovery and revisits pushed to the frontier): the
+        previous round, if open, is done (`ok`: a site's first round is its baseline, as a crawl is),
+        and a new crawls row with status `cluster` counts this round's pages. Returns its id."""
+        now = utc_now()
+        with self.transaction():
+            finished = self.db.execute("UPDATE crawls SET finished_at = ?, status = 'ok' WHERE site = ? AND "
+                                       "status = 'cluster' AND finished_at IS NULL", [now, site]).rowcount
+            if finished:
+                first = self.db["sites"].get(site)["first_crawl_at"]
+                self.db["sites"].update(site, {"last_crawl_at": now, "first_crawl_at": first or now})
+            return self._insert("crawls", {"site": site, "started_at": now, "status": "cluster"})
+
+    def open_round(self, site: str) -> int | None:
+        """The crawls row of the site's cluster round now open, if any."""
+        return self.db.execute("SELECT max(id) FROM crawls WHERE site = ? AND status = 'cluster' AND "
+                               "finished_at IS NULL", [site]).fetchone()[0]
+
+    def count_outcome(self, crawl_id: int, outcome: str) -> None:
+        """One more page of a cluster round, by outcome (inside the caller's transaction)."""
+        column = outcome if outcome in ("new", "changed", "unchanged", "not_modified", "removed", "restored",
+                                        "not_article") else None
+        self.db.execute(f"UPDATE crawls SET pages = pages + 1{f', {column} = {column} + 1' if column else ''} "
+                        "WHERE id = ? AND status = 'cluster'", [crawl_id])
+
+    def stream_mark(self, stream: str) -> str | None:
+        row = self.db.execute("SELECT last_id FROM stream_marks WHERE stream = ?", [stream]).fetchone()
+        return row[0] if row else None
+
+    def set_stream_mark(self, stream: str, last_id: str) -> None:
+        """Inside the transaction that committed the entry's page."""
+        self.db.execute("INSERT INTO stream_marks (stream, last_id, updated_at) VALUES (?, ?, ?) ON CONFLICT (stream) "
+                        "DO UPDATE SET last_id = excluded.last_id, updated_at = excluded.updated_at",
+                        [stream, last_id, utc_now()])
 
     # --- articles -------------------------------------------------------------
 
@@ -269,7 +306,7 @@ class Store:
         """A 304: the article was seen unchanged (validators refreshed). False if it is not stored."""
         # the commonest write of a revisit, so plain SQL (see _insert)
         return bool(self.db.execute(
-            "UPDATE articles SET last_seen = ?, etag = coalesce(?, etag), "
+            "UPDATE articles SET last_seen = max(last_seen, ?), etag = coalesce(?, etag), "
             "last_modified = coalesce(?, last_modified) WHERE url = ?",
             [page.fetched_at, page.etag, page.last_modified, page.url]).rowcount)
 

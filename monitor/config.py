@@ -34,7 +34,7 @@ SITE_FIELDS = {"name", "base_url", "hosts", "timezone", "feeds", "sitemaps", "li
 REQUIRED_FIELDS = {"name", "base_url", "timezone"}
 HINT_FIELDS = {"date_selector", "remove", "title_suffix"}
 CONFIG_FIELDS = {"db", "sites_file", "revisit_schedule", "crawl_timeout", "deliver_every", "download_timeout",
-                 "max_store_mb", "alerts", "watch", "sites"}
+                 "max_store_mb", "alerts", "watch", "sites", "cluster"}
 CONFIG_SITE_FIELDS = {"base_url", "enabled", "revisit", "cron", "download_delay"}
 ALERT_FIELDS = {"urls", "jsonl", "console"}
 WATCH_FIELDS = {"name", "all", "any", "none", "sites", "kinds"}
@@ -169,6 +169,7 @@ class Config:
     alerts: AlertSettings = field(default_factory=lambda: AlertSettings())
     watch: tuple[WatchRule, ...] = ()
     source: Path | None = None
+    redis: str | None = None  # [cluster] redis: workers, writer and daemon share a Redis frontier (DEPLOY.md)
 
     def __post_init__(self):
         if not self.revisit_schedule:
@@ -434,7 +435,8 @@ def load_config(path: Path | None = None, sites_file: Path | None = None) -> Con
     return Config(sites=sites, db=db, revisit_schedule=schedule, crawl_timeout=crawl_timeout,
                   deliver_every=deliver_every, download_timeout=download_timeout, max_store_mb=max_store_mb,
                   alerts=_alert_settings(path, text, data.get("alerts", {})),
-                  watch=_watch_rules(path, text, data.get("watch", []), sites), source=path)
+                  watch=_watch_rules(path, text, data.get("watch", []), sites), source=path,
+                  redis=_cluster(path, text, data.get("cluster", {})))
 
 
 def _site_override(path: Path, text: str, key: str, override: dict, sites: dict[str, Site]) -> Site:
@@ -467,6 +469,25 @@ def _site_override(path: Path, text: str, key: str, override: dict, sites: dict[
 def _relative_to(config_path: Path, value: object) -> Path:
     target = Path(str(value))
     return target if target.is_absolute() else config_path.parent / target
+
+
+def check_redis_url(url: object, what: str) -> str:
+    """A Redis URL (redis://, rediss:// or unix://), or a one-line error naming `what`."""
+    if not isinstance(url, str) or urlsplit(url).scheme not in ("redis", "rediss", "unix") or not (
+            urlsplit(url).hostname or urlsplit(url).path):
+        raise ConfigError(f"{what}: expected a Redis URL such as redis://127.0.0.1:6379/0, got {url!r}")
+    return url
+
+
+def _cluster(path: Path, text: str, table: object) -> str | None:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [cluster] must be a table")
+    bad = sorted(set(table) - {"redis"})
+    if bad:
+        raise ConfigError(f"{_where(path, text, 'cluster', bad[0])}: [cluster] unknown field {bad[0]!r}")
+    if "redis" not in table:
+        return None
+    return check_redis_url(table["redis"], f"{_where(path, text, 'cluster', 'redis')}: [cluster] redis")
 
 
 def _alert_settings(path: Path, text: str, table: object) -> AlertSettings:
