@@ -10,7 +10,7 @@ $(BIN)/rasid: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(BIN)/rasid
 
-.PHONY: setup demo test lint browser bench
+.PHONY: setup demo test lint browser redis bench
 setup: $(BIN)/rasid
 
 # Debian's chromium and chromedriver, for the test that checks Arabic renders right-to-left in
@@ -23,6 +23,16 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	else echo "note: chromium/chromedriver missing and not root: the browser test will be skipped"; fi
 
+# Debian's redis-server, for the cluster tests (a real Redis on a loopback port; the cluster itself
+# runs against any Redis >= 6.2). Installed when missing and this user can; otherwise the cluster
+# tests are skipped, except under CI=true, where they fail.
+redis:
+	@if command -v redis-server >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing redis-server (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	else echo "note: redis-server missing and not root: the cluster tests will be skipped"; fi
+
 demo: setup
 	$(BIN)/rasid demo --db demo.db --replace
 
@@ -30,7 +40,7 @@ lint: setup
 	$(BIN)/ruff check .
 
 # The suite, then the crawl benchmark's quick mode as a smoke test: figures printed, not asserted.
-test: lint browser
+test: lint browser redis
 	$(BIN)/pytest
 	$(BIN)/python benchmarks/bench_crawl.py --quick --json bench-crawl-quick.json
 

@@ -234,13 +234,28 @@ def crawl(sites, db_path, config_path, base_urls, due_only, quiet, log_level, di
 # --- the daemon ---------------------------------------------------------------------------
 
 
+redis_option = click.option("--redis", "redis_url", metavar="URL",
+                            help="Cluster mode: the Redis the cluster shares (redis://host:6379/0). Default: the "
+                                 "config's [cluster] redis.")
+
+
+def _redis(config: Config, given: str | None, required: bool = True) -> str | None:
+    from monitor.config import check_redis_url
+
+    url = check_redis_url(given, "--redis") if given else config.redis
+    if url is None and required:
+        raise UserError("no Redis: give --redis redis://HOST:6379/0, or [cluster] redis in the config file")
+    return url
+
+
 @main.command()
 @db_option
 @config_option
+@redis_option
 @click.option("--log-level", default="INFO", show_default=True,
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
               help="How much the daemon logs (crawls log warnings and errors only, unless DEBUG).")
-def daemon(db_path, config_path, log_level):
+def daemon(db_path, config_path, redis_url, log_level):
     """Crawl every enabled site on its schedule and deliver alerts, until stopped.
 
     Each site runs on its `revisit` interval or its `cron` line (site list or
@@ -259,6 +274,11 @@ def daemon(db_path, config_path, log_level):
     being written (pages still downloading are fetched again next time),
     nothing is half-written, and those crawls are recorded as `stopped`,
     not failed. See `rasid status` for what it has done.
+
+    In cluster mode (--redis, or [cluster] redis in the config) a site's turn
+    pushes its round (discovery and due revisits) to the shared frontier for
+    `rasid worker` processes instead of crawling here; `rasid writer` stores
+    the pages (DEPLOY.md).
     """
     from crawler.alerts import RedactingFilter
     from crawler.daemon import Daemon, DaemonLock
@@ -267,6 +287,7 @@ def daemon(db_path, config_path, log_level):
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
     config = load_config(config_path)
+    redis_url = _redis(config, redis_url, required=False)
     db_path = Path(db_path or config.db)
     _open_store(db_path).close()
     lock = DaemonLock(db_path)  # held until this process ends
@@ -278,7 +299,8 @@ def daemon(db_path, config_path, log_level):
     logging.basicConfig(level=log_level.upper(), handlers=[handler], force=True)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
-        runner = Daemon(config, db_path, config_path, log_level="DEBUG" if log_level.upper() == "DEBUG" else "WARNING")
+        runner = Daemon(config, db_path, config_path, log_level="DEBUG" if log_level.upper() == "DEBUG" else "WARNING",
+                        redis_url=redis_url)
     except ValueError as exc:
         raise UserError(f"{config_path}: {exc}") from None
     sites = ", ".join(f"{s.key} ({s.cron or f'every {s.revisit_seconds} s'})" for s in runner.sites)
@@ -518,6 +540,117 @@ def reextract(db_path, config_path, site_key):
                f"text (kept as they were), {counts['unknown_site']} of sites no longer listed (skipped), "
                f"{counts['newer']} with a newer version written by a crawl meanwhile (left as it is); "
                f"{counts['indexed']} signed for reprints")
+
+
+# --- cluster mode -------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("sites", nargs=-1)
+@config_option
+@redis_option
+@click.option("--concurrency", type=click.IntRange(1, 512), help="Requests in flight at once (default 16).")
+@click.option("--log-level", default="WARNING", show_default=True,
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False), help="Scrapy log level.")
+def worker(sites, config_path, redis_url, concurrency, log_level):
+    """Crawl for a cluster: take requests from the shared Redis frontier, extract, send pages on.
+
+    One Scrapy process whose scheduler and duplicate filter live in Redis
+    (scrapy-redis): it takes the jobs the daemon pushes for SITES (default:
+    every enabled site), fetches and extracts here, and adds each page to the
+    stream `rasid writer` stores. Run as many as wanted, on as many machines;
+    SIGTERM or Ctrl-C stops one (what it had in flight is fetched again on
+    the site's next round).
+    """
+    from crawler.cluster import ClusterError
+    from crawler.worker import run_worker
+
+    config = load_config(config_path)
+    url = _redis(config, redis_url)
+    try:
+        run_worker(config, config.select(list(sites)), url, concurrency, log_level.upper())
+    except ClusterError as exc:
+        raise UserError(str(exc)) from None
+
+
+@main.command()
+@db_option
+@config_option
+@redis_option
+def writer(db_path, config_path, redis_url):
+    """Store a cluster's pages: the one process that writes the SQLite store.
+
+    Reads the workers' page stream as a consumer group, records each page as a
+    local crawl does (new articles, edits, removals, their alerts in the
+    outbox), a batch a transaction, and acknowledges a page only once it is
+    committed; pages a killed writer left unacknowledged are claimed and
+    written once. One writer a store; Datasette and `rasid serve` read it as
+    always. SIGTERM or Ctrl-C stops it after the batch being written.
+    """
+    from crawler.cluster import ClusterError
+    from crawler.writer import Writer
+
+    config = load_config(config_path)
+    url = _redis(config, redis_url)
+    db_path = Path(db_path or config.db)
+    _open_store(db_path).close()
+    try:
+        runner = Writer(config, db_path, url)
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: runner.stop.set())
+        click.echo(f"rasid writer {runner.name}: {db_path} from {url}", err=True)
+        counts = runner.run()
+    except ClusterError as exc:
+        raise UserError(str(exc)) from None
+    click.echo(f"rasid writer stopped: {counts['pages']} pages written ({counts['new']} new, "
+               f"{counts['changed']} changed, {counts['removed']} removed)", err=True)
+
+
+@main.group("cluster")
+def cluster_group() -> None:
+    """A cluster's frontier, stream, workers and writer."""
+
+
+@cluster_group.command("status")
+@config_option
+@redis_option
+def cluster_status(config_path, redis_url):
+    """Queue and stream lengths, live workers, pages/s, the writer and its lag."""
+    from crawler import cluster
+    from crawler.report import cluster_lines
+
+    config = load_config(config_path)
+    try:
+        client = cluster.connect(_redis(config, redis_url))
+    except cluster.ClusterError as exc:
+        raise UserError(str(exc)) from None
+    echo_lines(cluster_lines(cluster.status(client, list(config.sites))))
+
+
+@cluster_group.command("crawl")
+@click.argument("sites", nargs=-1)
+@db_option
+@config_option
+@redis_option
+@click.option("--due-only", is_flag=True, help="Revisit only the stored articles whose step of the schedule has "
+                                               "come round (what the daemon pushes).")
+def cluster_crawl(sites, db_path, config_path, redis_url, due_only):
+    """Push one round of SITES (default: every enabled site) to the workers now."""
+    from crawler import cluster
+
+    config = load_config(config_path)
+    selected = config.select(list(sites))
+    try:
+        client = cluster.connect(_redis(config, redis_url))
+    except cluster.ClusterError as exc:
+        raise UserError(str(exc)) from None
+    store = _open_store(Path(db_path or config.db))
+    try:
+        for site in selected:
+            jobs = cluster.schedule_round(store, client, site, config.revisit_schedule, due_only=due_only)
+            click.echo(f"{site.key}: round pushed ({jobs - 1} revisits and its discovery)")
+    finally:
+        store.close()
 
 
 # --- web archives ---------------------------------------------------------------------------

@@ -137,8 +137,11 @@ class DaemonLock:
 
 
 class Daemon:
-    def __init__(self, config: Config, db_path: Path, config_path: Path | None, log_level: str = "WARNING"):
+    def __init__(self, config: Config, db_path: Path, config_path: Path | None, log_level: str = "WARNING",
+                 redis_url: str | None = None):
+        """`redis_url`: cluster mode: a site's turn pushes its round to the workers' frontier."""
         self.config = config
+        self.redis_url = redis_url
         self.db_path = db_path.resolve()
         self.config_path = config_path.resolve() if config_path else None
         self.log_level = log_level
@@ -154,6 +157,9 @@ class Daemon:
 
     def crawl_site(self, key: str) -> None:
         if self.stopping.is_set():
+            return
+        if self.redis_url:
+            self.push_round(key)
             return
         started = datetime.now(UTC)
         log.info("crawl of %s starting", key)
@@ -190,6 +196,21 @@ class Daemon:
             log.error("crawl of %s failed after %.1f s: %s", key, seconds, reason or "crawl left unfinished")
         else:
             log.info("crawl of %s done in %.1f s", key, seconds)
+        self.deliver()
+
+    def push_round(self, key: str) -> None:
+        """Cluster mode: the site's discovery and due revisits to the frontier (crawler/cluster.py)."""
+        from crawler import cluster
+
+        store = Store(self.db_path)
+        try:
+            jobs = cluster.schedule_round(store, cluster.connect(self.redis_url), self.config.sites[key],
+                                          self.config.revisit_schedule)
+            log.info("round of %s pushed to the cluster: %d revisits and its discovery", key, jobs - 1)
+        except cluster.ClusterError as exc:
+            log.error("round of %s not pushed: %s", key, exc)
+        finally:
+            store.close()
         self.deliver()
 
     def deliver(self) -> None:

@@ -199,3 +199,25 @@ def import_summary(counts) -> Iterator[str]:
         yield f"  damaged: {line}"
     if len(counts.damaged) > 20:
         yield f"  … and {len(counts.damaged) - 20:,} more damaged records"
+
+
+# --- `rasid cluster status` -----------------------------------------------------------------
+
+
+def cluster_lines(report) -> Iterator[str]:
+    """crawler.cluster.Status as lines: per site, the stream, the workers, the writer."""
+    yield from table(report.sites, ("site", "jobs", "queued", "stored"))
+    lag = f", the oldest {report.oldest_ms / 1000:.1f} s old" if report.oldest_ms is not None else ""
+    yield f"\npages waiting for the writer: {report.stream:,} ({report.pending:,} being written{lag})"
+    yield f"workers alive: {len(report.workers)}"
+    now = time.time()
+    for worker in report.workers:
+        rate = worker["pages"] / max(worker["at"] - worker["started"], 1e-9)
+        yield (f"  {worker['name']}: {worker['pages']:,} pages ({rate:.1f}/s), {worker['responses']:,} responses, "
+               f"seen {now - worker['at']:.0f} s ago; sites {', '.join(worker['sites'])}")
+    writer = report.writer
+    if writer is None:
+        yield "writer: none running"
+    else:
+        yield (f"writer: {writer['name']} → {writer.get('db', '?')}: {writer.get('pages', 0):,} pages "
+               f"({writer.get('pages_per_s', 0):.1f}/s), seen {now - writer['at']:.0f} s ago")
