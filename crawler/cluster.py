@@ -23,7 +23,9 @@ rasid:writer the same way, and holds it while it runs (one writer at a time).
 from __future__ import annotations
 
 import json
+import pickle
 import time
+import zlib
 from dataclasses import dataclass, field
 
 PAGES = "rasid:pages"  # the stream of extracted pages
@@ -31,7 +33,20 @@ GROUP = "writers"  # its consumer group
 WRITER = "rasid:writer"  # the writer's lock and heartbeat
 WORKERS = "rasid:worker:"  # + name: a worker's heartbeat
 HEARTBEAT_TTL = 15  # seconds a heartbeat lives: a process silent longer is taken for dead
-MAX_STREAM = 20_000  # workers wait while the writer has this many pages to write (back-pressure)
+# workers wait while the writer has this many pages to write (back-pressure): each entry is a page
+# with its HTML, ~15 KB compressed, so Redis holds at most ~30 MB of them
+MAX_STREAM = 2_000
+
+
+def pack(page) -> bytes:
+    """A FetchedPage (with its Article and HTML) for the stream: pickled, as scrapy-redis pickles
+    requests (Redis is the cluster's own, trusted like its store), and compressed: the HTML is
+    most of it and shrinks about sixfold at zlib's fastest level."""
+    return zlib.compress(pickle.dumps(page, protocol=5), 1)
+
+
+def unpack(data: bytes):
+    return pickle.loads(zlib.decompress(data))
 
 
 def jobs_key(site: str) -> str:

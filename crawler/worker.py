@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import pickle
 import socket
 import time
 
@@ -102,8 +101,7 @@ class StreamPipeline:
             raise DropItem(f"{item.url}: no article text found")
         while self.redis.xlen(cluster.PAGES) >= cluster.MAX_STREAM:  # the writer is behind: wait for it
             await asyncio.sleep(0.5)
-        self.redis.xadd(cluster.PAGES, {"page": pickle.dumps(item, protocol=5), "site": item.site,
-                                        "worker": self.name})
+        self.redis.xadd(cluster.PAGES, {"page": cluster.pack(item), "site": item.site, "worker": self.name})
         page_committed()
         return item
 

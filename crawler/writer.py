@@ -23,7 +23,6 @@ batch is committed and before it is acknowledged, so a test can SIGKILL it at th
 from __future__ import annotations
 
 import os
-import pickle
 import signal
 import socket
 import threading
@@ -124,7 +123,7 @@ class Writer:
             if cluster.stream_id_key(entry_id) <= after:
                 self.counts["already written"] += 1  # committed before a crash, delivered again
             else:
-                pages.append(pickle.loads(fields[b"page"]))
+                pages.append(cluster.unpack(fields[b"page"]))
         for key in {page.site for page in pages} - self._sites:
             site = self.config.sites.get(key)
             if site is not None:

@@ -229,3 +229,24 @@ def test_cluster_commands_without_redis_are_one_line_errors(tmp_path):
     assert result.returncode == 2 and "expected a Redis URL" in result.stderr
     result = run_rasid("writer", "--db", str(tmp_path / "x.db"), check=False)
     assert result.returncode == 2 and "no Redis" in result.stderr
+
+
+def test_the_daemon_in_cluster_mode_pushes_rounds_instead_of_crawling(tmp_path, site, redis_url):
+    import redis
+
+    from crawler.daemon import Daemon
+    from monitor.config import load_config
+
+    db = tmp_path / "cluster.db"
+    config_path = config_file(tmp_path, site, redis_url, db)
+    config = load_config(config_path)
+    daemon = Daemon(config, db, config_path, redis_url=config.redis)
+    daemon.crawl_site("bench")
+    assert not daemon.children  # no local crawl
+    client = redis.Redis.from_url(redis_url)
+    jobs = [job.decode() for job in client.lrange("rasid:jobs:bench", 0, -1)]
+    assert len(jobs) == 1 and '"kind": "discover"' in jobs[0]
+    assert rows(db, "SELECT site, status, finished_at FROM crawls") == [
+        {"site": "bench", "status": "cluster", "finished_at": None}]
+    daemon.crawl_site("bench")  # its next turn: the first round is done, the next one open
+    assert [r["status"] for r in rows(db, "SELECT status FROM crawls ORDER BY id")] == ["ok", "cluster"]

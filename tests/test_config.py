@@ -75,6 +75,19 @@ def test_config_file_overrides_and_its_mistakes(tmp_path):
         load_config(typo)
 
 
+def test_the_cluster_table_names_its_redis_and_its_mistakes(tmp_path):
+    sites = write(tmp_path, GOOD)
+    assert load_config(write(tmp_path, f'sites_file = "{sites}"\n', "local.toml")).redis is None  # no cluster
+    config = write(tmp_path, f'sites_file = "{sites}"\n[cluster]\nredis = "redis://10.0.0.5:6379/2"\n', "c.toml")
+    assert load_config(config).redis == "redis://10.0.0.5:6379/2"
+    bad = write(tmp_path, f'sites_file = "{sites}"\n[cluster]\nredis = "http://10.0.0.5"\n', "bad.toml")
+    with pytest.raises(ConfigError, match=r"bad.toml:3: \[cluster\] redis: expected a Redis URL"):
+        load_config(bad)
+    typo = write(tmp_path, f'sites_file = "{sites}"\n[cluster]\nredis_url = "redis://x"\n', "typo.toml")
+    with pytest.raises(ConfigError, match=r"typo.toml:3: \[cluster\] unknown field 'redis_url'"):
+        load_config(typo)
+
+
 @pytest.mark.slow
 def test_cli_reports_config_errors_in_one_line_with_exit_2(tmp_path):
     config = write(tmp_path, "crawl_timeout = \"soon\"\n", "rasid.toml")
