@@ -587,6 +587,8 @@ def writer(db_path, config_path, redis_url):
     written once. One writer a store; Datasette and `rasid serve` read it as
     always. SIGTERM or Ctrl-C stops it after the batch being written.
     """
+    from redis import RedisError
+
     from crawler.cluster import ClusterError
     from crawler.writer import Writer
 
@@ -602,6 +604,13 @@ def writer(db_path, config_path, redis_url):
         counts = runner.run()
     except ClusterError as exc:
         raise UserError(str(exc)) from None
+    except RedisError as exc:  # Redis went away: what is committed stays, the rest waits in the stream
+        click.echo(f"rasid: {url}: lost Redis: {exc}; the writer stops", err=True)
+        sys.exit(1)
+    except (sqlite3.Error, StoreError) as exc:  # the batch was rolled back: its pages wait in the stream
+        click.echo(f"rasid: {db_path}: cannot write to the store: {exc}; the writer stops, the pages not "
+                   "written wait in the stream for the next writer", err=True)
+        sys.exit(1)
     click.echo(f"rasid writer stopped: {counts['pages']} pages written ({counts['new']} new, "
                f"{counts['changed']} changed, {counts['removed']} removed)", err=True)
 

@@ -47,7 +47,14 @@ class ClusterSpider(NewsSpider):
         yield  # the requests come from the jobs (idle)
 
     def idle(self):
-        """Take the next jobs of this site; never close while the cluster runs."""
+        """Take the next jobs of this site; never close while the cluster runs. Run dry, this
+        spider's part of the round is over: what it kept for the round (links seen, feed dates,
+        sitemap entries read, errors) starts again, so a worker that runs for months holds none of it."""
+        for error in self.errors:
+            self.logger.error("%s", error)
+        self.errors.clear()
+        self.seen, self.sitemap_urls = set(), 0
+        self.feed_dates.clear()
         jobs = self.redis.lpop(cluster.jobs_key(self.site.key), JOBS_PER_IDLE) or []
         for raw in jobs:
             for request in self.job_requests(json.loads(raw)):
@@ -56,8 +63,6 @@ class ClusterSpider(NewsSpider):
 
     def job_requests(self, job: dict):
         if job["kind"] == "discover":
-            self.feed_dates.clear()
-            self.seen = set()
             for request in self._start_requests():  # feeds, sitemaps, listings (self.known is empty)
                 yield request.replace(dont_filter=True)  # asked again every round
         elif job["kind"] == "revisit":

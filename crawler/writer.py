@@ -88,6 +88,7 @@ class Writer:
         store = Store(self.db_path, self.config.max_store_mb)
         recorder = Recorder(store)
         try:
+            self.restore_stored_sets(store)
             claim_from = "0-0"  # first the entries a dead writer left unacknowledged, then new ones
             while not self.stop.is_set():
                 if claim_from is not None:
@@ -110,6 +111,16 @@ class Writer:
             store.close()
             if (self.redis.get(cluster.WRITER) or b"").find(self.name.encode()) >= 0:
                 self.redis.delete(cluster.WRITER)
+
+    def restore_stored_sets(self, store: Store) -> None:
+        """Each site's rasid:stored set from the store, where Redis lost it (restarted without its
+        append-only file, or a new Redis): else every stored article a feed still links would be
+        fetched again as if new."""
+        for key in self.config.sites:
+            if not self.redis.exists(cluster.stored_key(key)):
+                urls = sorted(store.stored_urls(key))
+                for start in range(0, len(urls), 10_000):
+                    self.redis.sadd(cluster.stored_key(key), *urls[start:start + 10_000])
 
     def write(self, store: Store, recorder: Recorder, entries: list) -> None:
         mark = store.stream_mark(cluster.PAGES)

@@ -250,3 +250,20 @@ def test_the_daemon_in_cluster_mode_pushes_rounds_instead_of_crawling(tmp_path, 
         {"site": "bench", "status": "cluster", "finished_at": None}]
     daemon.crawl_site("bench")  # its next turn: the first round is done, the next one open
     assert [r["status"] for r in rows(db, "SELECT status FROM crawls ORDER BY id")] == ["ok", "cluster"]
+
+
+def test_a_writer_restores_the_stored_urls_redis_lost(tmp_path, site, redis_url):
+    import redis
+
+    db = tmp_path / "cluster.db"
+    config = config_file(tmp_path, site, redis_url, db)
+    run_rasid("crawl", "--config", str(config), "--quiet")  # a store crawled before the cluster (or a lost Redis)
+    client = redis.Redis.from_url(redis_url)
+    assert client.scard("rasid:stored:bench") == 0
+    writer = start("writer", "--config", str(config))
+    try:
+        wait_for(lambda: client.scard("rasid:stored:bench") == PAGES, "the stored URLs in Redis")
+        urls = {u.decode() for u in client.smembers("rasid:stored:bench")}
+        assert urls == {r["url"] for r in rows(db, "SELECT url FROM articles")}
+    finally:
+        stop(writer)
