@@ -22,6 +22,7 @@ batch is committed and before it is acknowledged, so a test can SIGKILL it at th
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -55,8 +56,6 @@ class Writer:
 
     def acquire(self) -> None:
         """Become the cluster's writer, or raise ClusterError naming the one that runs."""
-        import json
-
         if self.redis.set(cluster.WRITER, json.dumps({"name": self.name, "at": time.time()}), nx=True,
                           ex=cluster.HEARTBEAT_TTL):
             return
@@ -75,8 +74,8 @@ class Writer:
 
     # --- the loop ------------------------------------------------------------------------
 
-    def run(self, until_idle: bool = False) -> Counter[str]:
-        """Write pages until stopped (or, `until_idle`, until the stream is empty)."""
+    def run(self) -> Counter[str]:
+        """Write pages until stopped."""
         import redis
 
         self.acquire()
@@ -97,20 +96,26 @@ class Writer:
                     claim_from = claim_from.decode() if isinstance(claim_from, bytes) else claim_from
                     if claim_from == "0-0":
                         claim_from = None
+                        self._forget_dead_consumers()
                 else:
                     answer = self.redis.xreadgroup(cluster.GROUP, self.name, {cluster.PAGES: ">"}, count=BATCH,
                                                    block=1000)
                     entries = answer[0][1] if answer else []
                 if entries:
                     self.write(store, recorder, entries)
-                elif until_idle and claim_from is None:
-                    return self.counts
                 self.heartbeat()
             return self.counts
         finally:
             store.close()
             if (self.redis.get(cluster.WRITER) or b"").find(self.name.encode()) >= 0:
                 self.redis.delete(cluster.WRITER)
+
+    def _forget_dead_consumers(self) -> None:
+        """The group's consumers of earlier writers, their pages claimed: else one stays per restart."""
+        for consumer in self.redis.xinfo_consumers(cluster.PAGES, cluster.GROUP):
+            name = consumer["name"].decode() if isinstance(consumer["name"], bytes) else consumer["name"]
+            if name != self.name and not consumer["pending"]:
+                self.redis.xgroup_delconsumer(cluster.PAGES, cluster.GROUP, name)
 
     def restore_stored_sets(self, store: Store) -> None:
         """Each site's rasid:stored set from the store, where Redis lost it (restarted without its

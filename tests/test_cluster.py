@@ -205,6 +205,10 @@ def test_a_writer_killed_mid_batch_is_replaced_and_writes_each_page_once(tmp_pat
         assert rows(db, "PRAGMA integrity_check")[0]["integrity_check"] == "ok"
         assert_whole(db)
         assert rows(db, "SELECT sum(pages) AS n FROM crawls")[0]["n"] == PAGES  # each page counted once
+        import redis
+
+        consumers = redis.Redis.from_url(redis_url).xinfo_consumers("rasid:pages", "writers")
+        assert len(consumers) == 1  # the dead writer's consumer is gone with its pages claimed
     finally:
         stop(worker, doomed, *([replacement] if replacement else []))
 
