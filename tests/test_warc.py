@@ -439,3 +439,22 @@ def test_a_url_that_does_not_answer_is_reported_and_the_other_files_are_imported
     assert result.returncode == 1
     assert f"damaged: {dead}: cannot download" in result.stdout and "4 new" in result.stdout
     assert len(rows(db, "SELECT url FROM articles")) == 4
+
+
+def test_a_long_import_reports_its_progress(tmp_path, monkeypatch):
+    from crawler import warc_import
+    from crawler.report import import_progress
+
+    monkeypatch.setattr(warc_import, "PROGRESS_EVERY", 2)
+    path = tmp_path / "four.warc.gz"
+    path.write_bytes(_small(True))
+    lines = []
+    store = Store(tmp_path / "rasid.db")
+    try:
+        Importer(store, list(SITES.values()), progress=lambda counts: lines.append(import_progress(counts))).run(
+            [str(path)])
+    finally:
+        store.close()
+    # 5 records (the warcinfo and four pages): a line after the 2nd and the 4th
+    assert len(lines) == 2 and lines[0].startswith("  2 records read · 1 articles stored or edited")
+    assert lines[1].startswith("  4 records read · 3 articles stored or edited") and "ina 3" in lines[1]
