@@ -5,10 +5,11 @@ A WARC file (gzip per record, as CC-NEWS writes them) of the synthetic site's N 
 1. bare warcio: ArchiveIterator over the file, every response payload read (digests not checked);
 2. bare trafilatura: `extract(html, with_metadata=True)` of the same pages, already decoded;
 3. Rasid's import into a fresh store (Importer.run: reading with digests checked, extraction,
-   dates, monitor, store, reprint signatures; one process, as `rasid import warc` runs);
+   dates, monitor, store, reprint signatures), extracting in its own process, as the floor does;
+3'. the same with `rasid import warc`'s default, an extraction pool of one process per core;
 4. the same file imported again (every record known: what makes a re-run idempotent).
 Reported as records per second and as ratios: 3 ÷ (1 + 2) (the import against a bare warcio loop
-plus bare trafilatura on the same pages), 3 ÷ 2, and 4 ÷ 3.
+plus bare trafilatura on the same pages, one process each), 3' ÷ (1 + 2), 3 ÷ 2, and 4 ÷ 3.
 
     .venv/bin/python benchmarks/bench_warc.py            # N = 2,000 pages
     .venv/bin/python benchmarks/bench_warc.py -n 300     # a quick look
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import sys
 import tempfile
 import time
@@ -71,11 +73,11 @@ def bare_trafilatura(bodies: list[bytes]) -> float:
     return time.perf_counter() - started
 
 
-def rasid_import(path: Path, db: Path, sites) -> tuple[float, dict]:
+def rasid_import(path: Path, db: Path, sites, workers: int = 0) -> tuple[float, dict]:
     store = Store(db)
     try:
         started = time.perf_counter()
-        counts = Importer(store, sites).run([str(path)])
+        counts = Importer(store, sites, workers=workers).run([str(path)])
         return time.perf_counter() - started, dict(counts.outcomes)
     finally:
         store.close()
@@ -100,6 +102,8 @@ def main() -> None:
         print("2 bare trafilatura done", flush=True)
         import_s, outcomes = rasid_import(warc, work / "rasid.db", sites)
         print("3 rasid import done", flush=True)
+        pool_s, pool_outcomes = rasid_import(warc, work / "rasid-pool.db", sites, workers=os.cpu_count() or 1)
+        print("3' rasid import with the pool done", flush=True)
         again_s, again = rasid_import(warc, work / "rasid.db", sites)
         print("4 rasid import again done", flush=True)
     figures = {
@@ -107,6 +111,8 @@ def main() -> None:
         "bare_warcio_records_per_s": records / warcio_s, "bare_trafilatura_pages_per_s": args.n / trafilatura_s,
         "floor_records_per_s": records / (warcio_s + trafilatura_s),
         "rasid_import_records_per_s": records / import_s, "rasid_reimport_records_per_s": records / again_s,
+        "rasid_import_pool_records_per_s": records / pool_s, "pool_outcomes": pool_outcomes,
+        "pool_vs_floor": (warcio_s + trafilatura_s) / pool_s, "pool_vs_import": import_s / pool_s,
         "import_outcomes": outcomes, "reimport_outcomes": again,
         "import_vs_floor": (warcio_s + trafilatura_s) / import_s, "import_vs_trafilatura": trafilatura_s / import_s,
         "reimport_vs_import": import_s / again_s,
@@ -117,9 +123,11 @@ def main() -> None:
     print(f"| 2 bare trafilatura (pages/s) | {figures['bare_trafilatura_pages_per_s']:,.1f} |")
     print(f"| 1 + 2, the floor | {figures['floor_records_per_s']:,.1f} |")
     print(f"| 3 rasid import, fresh store | {figures['rasid_import_records_per_s']:,.1f} |")
+    print(f"| 3' rasid import, extraction pool of {os.cpu_count()} | {figures['rasid_import_pool_records_per_s']:,.1f} |")
     print(f"| 4 rasid import of the same file again | {figures['rasid_reimport_records_per_s']:,.1f} |")
     print(f"\nratios: import ÷ floor (speed) = {figures['import_vs_floor']:.2f}; import ÷ bare trafilatura = "
           f"{figures['import_vs_trafilatura']:.2f}; re-import ÷ import = {figures['reimport_vs_import']:.1f}")
+    print(f"        with the pool: ÷ floor = {figures['pool_vs_floor']:.2f}; ÷ one process = {figures['pool_vs_import']:.2f}")
     print(f"outcomes: {outcomes}; again: {again}")
     args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
 

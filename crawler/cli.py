@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import socket
 import sqlite3
@@ -678,10 +679,12 @@ def import_group() -> None:
                                                 "signals say it is an article, stored under its host's name.")
 @click.option("--alerts", is_flag=True, help="Raise new/changed/removed alerts as a crawl would (by default an "
                                              "archive's history is stored without alerts).")
+@click.option("--workers", type=click.IntRange(0, 64), help="Extraction processes (default: one per core; 0: "
+                                                             "extract in this process).")
 @db_option
 @config_option
 @click.option("--quiet", is_flag=True, help="No progress lines.")
-def import_warc(sources, site_keys, all_sites, alerts, db_path, config_path, quiet):
+def import_warc(sources, site_keys, all_sites, alerts, workers, db_path, config_path, quiet):
     """Import the articles in WARC or ARC files (CC-NEWS, Wayback, Browsertrix).
 
     Each FILE_OR_URL (a path, or an http(s) URL read as it downloads; gzip per
@@ -710,7 +713,8 @@ def import_warc(sources, site_keys, all_sites, alerts, db_path, config_path, qui
     db_path = db_path or config.db
     store = _open_store(db_path)
     importer = Importer(store, selected, all_sites=all_sites, alerts=alerts,
-                        progress=None if quiet else lambda counts: click.echo(report.import_progress(counts), err=True))
+                        progress=None if quiet else lambda counts: click.echo(report.import_progress(counts), err=True),
+                        workers=os.cpu_count() or 1 if workers is None else workers)
     try:
         counts = importer.run(list(sources))
     except (sqlite3.Error, StoreError) as exc:  # the page's transaction was rolled back; what came before stays

@@ -18,14 +18,16 @@ from __future__ import annotations
 import hashlib
 import time
 import urllib.request
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from crawler.processes import die_with_crawl
 from crawler.warc_reader import Capture, Damage, Skipped, read_captures
 from db.store import Store
 from extract.article import extract_page, too_big_to_parse
@@ -90,8 +92,13 @@ class Importer:
     """Imports archive captures into `store` for `sites` (and any host, with all_sites)."""
 
     def __init__(self, store: Store, sites: list[Site], all_sites: bool = False, alerts: bool = False,
-                 progress: Callable[[ImportCounts], None] | None = None):
+                 progress: Callable[[ImportCounts], None] | None = None, workers: int = 0):
+        """`workers`: extraction processes (0: extract in this process). Pages are still recorded
+        one at a time, in the order of the file: a URL's captures become versions in that order."""
         self.store, self.recorder = store, Recorder(store)
+        self.workers = workers
+        self._pool = None
+        self._waiting: deque[tuple[Site, FetchedPage, Future | None]] = deque()
         self.by_host = {host: site for site in sites for host in site.live_hosts if host}
         self.all_sites, self.alerts, self.progress = all_sites, alerts, progress
         self.counts = ImportCounts()
@@ -128,6 +135,21 @@ class Importer:
         return "not an article URL"
 
     def run(self, sources: list[str]) -> ImportCounts:
+        if self.workers:
+            import multiprocessing
+
+            import extract.article  # noqa: F401 — imported before the fork, as the crawl's pool does
+
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=die_with_crawl)
+        try:
+            return self._run(sources)
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(cancel_futures=True)
+                self._pool = None
+
+    def _run(self, sources: list[str]) -> ImportCounts:
         for source in sources:
             try:
                 stream = open_source(source)
@@ -142,18 +164,49 @@ class Importer:
                     elif isinstance(item, Skipped):
                         self.counts.outcomes[f"record:{item.kind}"] += 1
                     else:
-                        self.counts.outcomes[self.capture(item)] += 1
+                        self._take(self.capture(item))
                     if self.progress and self.counts.records % PROGRESS_EVERY == 0:
                         self.progress(self.counts)
             except OSError as exc:  # the download broke off, a read error: what was read is stored
                 self.counts.damaged.append(f"{source}: the file could not be read to its end ({exc})")
             finally:
                 stream.close()
+                while self._waiting:
+                    self._record_next()
                 self.recorder.flush()
         return self.counts
 
-    def capture(self, capture: Capture) -> str:
-        """Record one response record; returns what it became."""
+    def _take(self, prepared: str | tuple[Site, FetchedPage]) -> None:
+        """Count what needs no writing; queue the rest, its extraction started in the pool."""
+        if isinstance(prepared, str):
+            self.counts.outcomes[prepared] += 1
+            return
+        site, page = prepared
+        future = None
+        if page.html is not None and self._pool is not None:
+            future = self._pool.submit(extract_page, page, hints=site.hints, tz=site.timezone)
+        self._waiting.append((site, page, future))
+        while self._waiting and (len(self._waiting) > 4 * max(self.workers, 1) - 1 or
+                                 self._waiting[0][2] is None or self._waiting[0][2].done()):
+            self._record_next()
+
+    def _record_next(self) -> None:
+        site, page, future = self._waiting.popleft()
+        if page.html is not None:
+            try:
+                page.article = future.result() if future is not None else extract_page(
+                    page, hints=site.hints, tz=site.timezone)
+            except Exception as exc:  # noqa: BLE001 — a dead worker: the page is lost for this import, said so
+                self.counts.damaged.append(f"{page.url}: extraction failed: {type(exc).__name__}: {exc}")
+                return
+            if page.article is None or not (page.article.text or site.checks_pages):
+                self.counts.outcomes["no article text"] += 1
+                return
+        self.counts.outcomes[self._record(site, page)] += 1
+
+    def capture(self, capture: Capture) -> str | tuple[Site, FetchedPage]:
+        """What one response record is: why it adds nothing, or (its site, the page to record;
+        with its decoded HTML when it is to be extracted first)."""
         host = urlsplit(capture.url).hostname or ""
         site = self.by_host.get(host)
         if site is None:
@@ -179,17 +232,14 @@ class Importer:
                 if capture.date <= stored["last_seen"]:
                     return "known"
                 page.status = 304
-                return self._record(site, page)
+                return site, page
             html, _ = decode_html(capture.body, capture.content_type)
             if not looks_like_html(capture.body, html):
                 return "not HTML"
             if too_big_to_parse(html):
                 return "too big to parse"
             page.html = html
-            page.article = extract_page(page, hints=site.hints, tz=site.timezone)
-            if page.article is None or not (page.article.text or site.checks_pages):
-                return "no article text"
-        return self._record(site, page)
+        return site, page
 
     def _record(self, site: Site, page: FetchedPage) -> str:
         if site.key not in self._known_sites:

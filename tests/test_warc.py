@@ -146,7 +146,7 @@ def test_an_archive_of_the_snapshots_gives_what_crawling_them_twice_gives(tmp_pa
     archive[broken + 40:broken + 80] = bytes(40)  # its gzip member no longer inflates
 
     imported = tmp_path / "imported.db"
-    counts = import_bytes(imported, bytes(archive), tmp_path)
+    counts = import_bytes(imported, bytes(archive), tmp_path, workers=2)  # extracted in a pool of two, in order
     assert len(counts.damaged) == 1 and "does not inflate" in counts.damaged[0]
     assert counts.outcomes["other site"] == 1
     assert counts.outcomes["new"] == SNAPSHOT_ARTICLES + 1  # the demo adds one article on day two
