@@ -149,9 +149,9 @@ def _base_urls(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def _open_store(path: Path) -> Store:
+def _open_store(path: Path, max_mb: float | None = None) -> Store:
     try:
-        return Store(path)
+        return Store(path, max_mb)
     except StoreError as exc:
         raise UserError(str(exc)) from None
 
@@ -711,7 +711,7 @@ def import_warc(sources, site_keys, all_sites, alerts, workers, db_path, config_
             except WarcSourceError as exc:
                 raise UserError(str(exc)) from None
     db_path = db_path or config.db
-    store = _open_store(db_path)
+    store = _open_store(db_path, config.max_store_mb)
     importer = Importer(store, selected, all_sites=all_sites, alerts=alerts,
                         progress=None if quiet else lambda counts: click.echo(report.import_progress(counts), err=True),
                         workers=os.cpu_count() or 1 if workers is None else workers)

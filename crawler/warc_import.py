@@ -171,9 +171,9 @@ class Importer:
                 self.counts.damaged.append(f"{source}: the file could not be read to its end ({exc})")
             finally:
                 stream.close()
-                while self._waiting:
-                    self._record_next()
-                self.recorder.flush()
+            while self._waiting:  # not on the way out of an error: a store that failed is not written again
+                self._record_next()
+            self.recorder.flush()
         return self.counts
 
     def _take(self, prepared: str | tuple[Site, FetchedPage]) -> None:

@@ -458,3 +458,31 @@ def test_a_long_import_reports_its_progress(tmp_path, monkeypatch):
     # 5 records (the warcinfo and four pages): a line after the 2nd and the 4th
     assert len(lines) == 2 and lines[0].startswith("  2 records read · 1 articles stored or edited")
     assert lines[1].startswith("  4 records read · 3 articles stored or edited") and "ina 3" in lines[1]
+
+
+
+def test_a_store_that_fills_up_stops_the_import_with_one_line_and_stays_whole(tmp_path):
+    from tests.test_crashes import assert_whole
+
+    warc = Warc()
+    ct = [("Content-Type", "text/html; charset=utf-8")]
+    for site, folder in (("ina", "ina"), ("elaph", "elaph")):
+        for file in sorted((SNAPSHOTS / folder).rglob("*.html")):
+            path = "/" + file.relative_to(SNAPSHOTS / folder).as_posix()
+            warc.response(SITES[site].absolute(path), "2026-11-20T08:00:00Z", 200, ct, file.read_bytes())
+    archive = tmp_path / "two-sites.warc.gz"
+    archive.write_bytes(warc.bytes())
+    config = tmp_path / "rasid.toml"
+    config.write_text("max_store_mb = 0.2\n", encoding="utf-8")  # 51 pages of 4 KB: the schema takes 32
+    db = tmp_path / "rasid.db"
+    result = run_rasid("import", "warc", str(archive), "--db", str(db), "--config", str(config), "--quiet",
+                       check=False)
+    assert result.returncode == 1
+    line = result.stderr.strip().splitlines()[-1]
+    assert "cannot write to the store" in line and "the import stops here" in line
+    stored = rows(db, "SELECT count(*) AS n FROM articles")[0]["n"]
+    assert 0 < stored < 14  # some articles went in whole before the store filled up
+    assert rows(db, "PRAGMA integrity_check")[0]["integrity_check"] == "ok"
+    assert not rows(db, "SELECT a.url FROM articles a WHERE a.versions != (SELECT count(*) FROM versions v "
+                        "WHERE v.article_id = a.id) OR a.id NOT IN (SELECT article_id FROM articles_search)")
+    assert_whole(db)
