@@ -271,3 +271,41 @@ def test_a_writer_restores_the_stored_urls_redis_lost(tmp_path, site, redis_url)
         assert urls == {r["url"] for r in rows(db, "SELECT url FROM articles")}
     finally:
         stop(writer)
+
+
+@pytest.mark.parametrize("point", ["in-batch", "after-commit"])
+def test_edits_written_by_a_replaced_writer_raise_each_alert_once(tmp_path, site, redis_url, point):
+    db = tmp_path / "cluster.db"
+    config = config_file(tmp_path, site, redis_url, db)
+    worker = start("worker", "--config", str(config))
+    writer = start("writer", "--config", str(config))
+    doomed = replacement = None
+    try:
+        run_rasid("cluster", "crawl", "--config", str(config))  # the baseline round
+        wait_for(lambda: store_count(db) == PAGES and drained(redis_url), "the baseline round")
+        stop(writer)
+        edited = [f"https://bench.example/news/{n}.html" for n in range(1, 31)]
+        for n in range(1, 31):  # thirty articles edited on the site
+            path = site[0].parent / "bench" / "news" / f"{n}.html"
+            html = path.read_text(encoding="utf-8")
+            path.write_text(html.replace("على اللجنة المختصة", "على اللجنة العليا"), encoding="utf-8")
+        # the next round's writer stops itself at its 10th page (inside the batch, or after its
+        # commit and before the acknowledgement), is killed and replaced
+        doomed = start("writer", "--config", str(config), env={"RASID_WRITER_STOP": f"{point}:10"})
+        run_rasid("cluster", "crawl", "--config", str(config))
+        assert stopped_or_exited(doomed), "the writer ended before it was caught mid-batch"
+        doomed.kill()
+        doomed.wait()
+        replacement = start("writer", "--config", str(config))
+        wait_for(lambda: store_count(db, "SELECT count(*) AS n FROM versions") == PAGES + 30 and drained(redis_url),
+                 "the edits stored")
+        alerts = rows(db, "SELECT a.url, count(*) AS n FROM alerts l JOIN articles a ON a.id = l.article_id "
+                          "WHERE l.kind = 'changed' GROUP BY a.url ORDER BY a.url")
+        assert alerts == [{"url": url, "n": 1} for url in sorted(edited)]
+        # the rest are reprint alerts: the synthetic site stitches its pages from the same
+        # paragraphs, so an edited article can join another's story, as in a local crawl
+        assert {r["kind"] for r in rows(db, "SELECT kind FROM alerts")} <= {"changed", "reprint"}
+        assert_whole(db)  # no alert twice
+        assert rows(db, "PRAGMA integrity_check")[0]["integrity_check"] == "ok"
+    finally:
+        stop(worker, writer, *[p for p in (doomed, replacement) if p])
