@@ -240,6 +240,16 @@ redis_option = click.option("--redis", "redis_url", metavar="URL",
                                  "config's [cluster] redis.")
 
 
+def _cluster_client(config: Config, given: str | None):
+    """A connection to the cluster's Redis, or a one-line error."""
+    from crawler import cluster
+
+    try:
+        return cluster.connect(_redis(config, given))
+    except cluster.ClusterError as exc:
+        raise UserError(str(exc)) from None
+
+
 def _redis(config: Config, given: str | None, required: bool = True) -> str | None:
     from monitor.config import check_redis_url
 
@@ -630,10 +640,7 @@ def cluster_status(config_path, redis_url):
     from crawler.report import cluster_lines
 
     config = load_config(config_path)
-    try:
-        client = cluster.connect(_redis(config, redis_url))
-    except cluster.ClusterError as exc:
-        raise UserError(str(exc)) from None
+    client = _cluster_client(config, redis_url)
     echo_lines(cluster_lines(cluster.status(client, list(config.sites))))
 
 
@@ -650,10 +657,7 @@ def cluster_crawl(sites, db_path, config_path, redis_url, due_only):
 
     config = load_config(config_path)
     selected = config.select(list(sites))
-    try:
-        client = cluster.connect(_redis(config, redis_url))
-    except cluster.ClusterError as exc:
-        raise UserError(str(exc)) from None
+    client = _cluster_client(config, redis_url)
     store = _open_store(Path(db_path or config.db))
     try:
         for site in selected:

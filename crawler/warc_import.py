@@ -35,7 +35,7 @@ from extract.encoding import decode_html, looks_like_html
 from extract.model import FetchedPage
 from monitor.config import Site
 from monitor.recorder import Recorder
-from spiders.discovery import SitemapError, feed_entries, read_sitemap
+from spiders.discovery import SitemapError, feed_entries, read_sitemap, sitemap_date
 
 GONE = (404, 410)
 REDIRECTS = (301, 302, 303, 307, 308)
@@ -118,8 +118,8 @@ class Importer:
             if sitemap.kind != "urlset":
                 return "sitemap" if sitemap.kind else "not an article URL"
             for entry in sitemap.entries:
-                date = entry.get("publication_date") or entry.get("lastmod")
-                if date and len(date) > 10:  # a bare lastmod day says less than the page will
+                date = sitemap_date(entry)
+                if date:
                     self.feed_dates.setdefault(site.to_public(urljoin(capture.url, entry["loc"])), date)
             return "sitemap"
         if b"<rss" in head or b"<feed" in head or b"<rdf" in head.lower():

@@ -40,6 +40,13 @@ MAX_SITEMAP_URLS_PER_CRAWL = 250_000
 MAX_SITEMAP_BYTES = 50 * 2**20  # inflated: the protocol's 50 MB
 
 
+def sitemap_date(entry: dict) -> str | None:
+    """The date a sitemap entry gives its page: its news publication date or its lastmod, when it
+    has a time (a bare lastmod day says less than the page will)."""
+    date = entry.get("publication_date") or entry.get("lastmod")
+    return date if date and len(date) > 10 else None
+
+
 class SitemapError(ValueError):
     """A sitemap too large to read (inflating past MAX_SITEMAP_BYTES) or not gzip it says it is."""
 

@@ -32,7 +32,14 @@ from w3lib.url import canonicalize_url, url_query_cleaner
 from extract.encoding import decode_html
 from extract.model import FetchedPage
 from monitor.config import Site
-from spiders.discovery import MAX_SITEMAP_URLS, MAX_SITEMAP_URLS_PER_CRAWL, SitemapError, feed_entries, read_sitemap
+from spiders.discovery import (
+    MAX_SITEMAP_URLS,
+    MAX_SITEMAP_URLS_PER_CRAWL,
+    SitemapError,
+    feed_entries,
+    read_sitemap,
+    sitemap_date,
+)
 
 # Query parameters that only track where a reader came from.
 TRACKING_PARAMS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "fbclid", "gclid",
@@ -191,10 +198,9 @@ class NewsSpider(scrapy.Spider):
                 yield self._request(self.site.to_public(entry["loc"]), self.parse_sitemap, priority=20)
             return
         for entry in sitemap.entries:
-            date = entry.get("publication_date") or entry.get("lastmod")
-            public = self.public(entry["loc"])
-            if date and len(date) > 10:  # a bare lastmod day says less than the page will
-                self.feed_dates.setdefault(public, date)
+            date = sitemap_date(entry)
+            if date:
+                self.feed_dates.setdefault(self.public(entry["loc"]), date)
         for request in self._article_links(entry["loc"] for entry in sitemap.entries):
             yield request
 
