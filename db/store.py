@@ -476,22 +476,14 @@ class Store:
     def captures(self, site: str | None = None, since: str | None = None) -> Iterator[dict]:
         """Every stored version (fetched on or after `since`, of `site`) with its raw HTML, and every
         removal, oldest first: what `rasid export warc` writes. One page in memory at a time."""
-        where, params = ["1"], []
-        if site:
-            where.append("a.site = ?")
-            params.append(site)
-        version_where, removal_where = list(where), list(where)
-        if since:
-            version_where.append("v.fetched_at >= ?")
-            removal_where.append("a.removed_at >= ?")
-        sql = (
+        site_is = "(:site IS NULL OR a.site = :site)"
+        cursor = self.db.execute(
             "SELECT a.url, a.site, v.feed_date, v.fetched_at, coalesce(v.status, 200) AS status, v.content_type, "
             "v.etag, v.last_modified, v.html_gz FROM versions v JOIN articles a ON a.id = v.article_id "
-            f"WHERE v.html_gz IS NOT NULL AND {' AND '.join(version_where)} "
+            f"WHERE v.html_gz IS NOT NULL AND {site_is} AND (:since IS NULL OR v.fetched_at >= :since) "
             "UNION ALL SELECT a.url, a.site, NULL, a.removed_at, coalesce(a.removed_status, 404), NULL, "
-            f"NULL, NULL, NULL FROM articles a WHERE a.status = 'removed' AND {' AND '.join(removal_where)} "
-            "ORDER BY 4, 1")
-        cursor = self.db.execute(sql, params + ([since] if since else []) + params + ([since] if since else []))
+            f"NULL, NULL, NULL FROM articles a WHERE a.status = 'removed' AND {site_is} "
+            "AND (:since IS NULL OR a.removed_at >= :since) ORDER BY 4, 1", {"site": site, "since": since})
         names = [c[0] for c in cursor.description]
         for row in cursor:
             capture = dict(zip(names, row, strict=True))
