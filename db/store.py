@@ -90,6 +90,10 @@ def _since_and_site(since: str | None, site: str | None, alias: str, site_clause
     return where, params
 
 
+# the outcomes a crawls row counts, a column each (a local crawl at its end, a cluster round page by page)
+CRAWL_OUTCOMES = ("new", "changed", "unchanged", "not_modified", "removed", "restored", "not_article")
+
+
 class Store:
     """All reads and writes of the SQLite store."""
 
@@ -203,8 +207,7 @@ class Store:
     def finish_crawl(self, crawl_id: int, counts: dict[str, int], errors: list[str], status: str) -> None:
         now = utc_now()
         with self.transaction():
-            row = {k: v for k, v in counts.items() if k in ("pages", "new", "changed", "unchanged", "not_modified",
-                                                            "removed", "restored", "not_article")}
+            row = {k: v for k, v in counts.items() if k == "pages" or k in CRAWL_OUTCOMES}
             row.update(finished_at=now, status=status, errors=len(errors),
                        error_log=json.dumps(errors[-50:], ensure_ascii=False) if errors else None)
             self.db["crawls"].update(crawl_id, row)
@@ -234,8 +237,7 @@ class Store:
 
     def count_outcome(self, crawl_id: int, outcome: str) -> None:
         """One more page of a cluster round, by outcome (inside the caller's transaction)."""
-        column = outcome if outcome in ("new", "changed", "unchanged", "not_modified", "removed", "restored",
-                                        "not_article") else None
+        column = outcome if outcome in CRAWL_OUTCOMES else None
         self.db.execute(f"UPDATE crawls SET pages = pages + 1{f', {column} = {column} + 1' if column else ''} "
                         "WHERE id = ? AND status = 'cluster'", [crawl_id])
 
