@@ -65,10 +65,8 @@ class ClusterSpider(NewsSpider):
         if job["kind"] == "discover":
             for request in self._start_requests():  # feeds, sitemaps, listings (self.known is empty)
                 yield request.replace(dont_filter=True)  # asked again every round
-        elif job["kind"] == "revisit":
-            self.known = {job["url"]: job}  # article_request reads the validators and body hash from it
-            yield self.article_request(job["url"], dont_filter=True)
-            self.known = {}
+        elif job["kind"] == "revisit":  # the job carries the article's validators and body hash
+            yield self.article_request(job["url"], dont_filter=True, known=job)
 
     def _article_links(self, urls):
         candidates = []

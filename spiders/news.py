@@ -132,11 +132,11 @@ class NewsSpider(scrapy.Spider):
         return Request(self.site.to_fetch(public_url), callback=callback, priority=priority,
                        errback=self.on_error, meta={"public_url": public_url, **(meta_extra or {})}, **kwargs)
 
-    def article_request(self, url: str, dont_filter: bool = False) -> Request:
+    def article_request(self, url: str, dont_filter: bool = False, known: dict | None = None) -> Request:
         """A request for an article (`url`: public and canonical, as self.public makes them and the
-        store keeps them), conditional when we know its validators."""
+        store keeps them), conditional when we know its validators (`known`, else self.known's)."""
         headers = {}
-        known = self.known.get(url) or {}
+        known = known or self.known.get(url) or {}
         if known.get("status") != "removed":  # a removed page is fetched whole, to see it come back
             if known.get("etag"):
                 headers["If-None-Match"] = known["etag"]
