@@ -26,10 +26,10 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote
-from zoneinfo import ZoneInfo
 
 from crawler.backoff import backoff
 from db.store import Store
+from extract import instants
 from extract.arabic import search_text
 from monitor.changes import DEFAULT_ALERTS
 from monitor.config import AlertSettings, WatchRule
@@ -74,15 +74,9 @@ def wanted(rules: tuple[WatchRule, ...], alert: dict) -> list[str]:
 
 
 def _local(value: str | None, zone: str) -> str | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if moment.tzinfo is None or len(value) <= 10:
-        return value
-    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+    """A stored time in the site's zone, to the minute; what is no instant as written."""
+    moment = instants.local(value, zone)
+    return moment.strftime("%Y-%m-%d %H:%M") if moment is not None else value or None
 
 
 def message(alert: dict, rules: list[str] | None = None) -> tuple[str, str]:

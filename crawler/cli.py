@@ -763,6 +763,8 @@ def export_warc(out, site_key, since, db_path, config_path):
         store.close()
     click.echo(f"{out}: {counts['records']} records ({counts['versions']} versions, {counts['removals']} "
                f"removals) of {counts['articles']} articles")
+    if counts["undated"]:
+        click.echo(f"{out}: {counts['undated']} captures left out: their stored fetch time is not a time", err=True)
 
 
 @main.command()

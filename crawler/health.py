@@ -9,6 +9,7 @@ from pathlib import Path
 
 from crawler.one_page import PageError, fetch
 from db.store import Store
+from extract import instants
 from extract.dates import parse_date
 from monitor.config import Site
 from monitor.health import Health, Source, judge
@@ -18,10 +19,11 @@ MAX_CHILD_SITEMAPS = 20  # of an index, read for the check: enough to see what i
 
 
 def _instant(value: str | None) -> datetime | None:
+    """A date a feed, a sitemap or the store gives, as an instant (extract.instants: one that no
+    zone could show, near the calendar's ends, is none); None for a day or what is no date."""
     date = parse_date(value) if value else None
-    if date is None or not isinstance(date.value, datetime):
-        return None
-    return date.value.astimezone(UTC)
+    moment = instants.instant(date.iso) if date is not None else None
+    return moment.astimezone(UTC) if moment is not None else None
 
 
 def _feed(site: Site, url: str) -> Source:

@@ -30,13 +30,15 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from db.store import Store, utc_now
+from extract import instants
 
 _CHARSET = re.compile(r";\s*charset=[^;]*", re.I)
 
 
-def warc_time(iso: str) -> str:
-    """The store's UTC time as a WARC/1.1 date: 2026-11-20T10:00:00.123Z."""
-    return iso.replace("+00:00", "Z")
+def warc_time(moment: datetime) -> str:
+    """A stored time as a WARC/1.1 date, in UTC, to the millisecond when it has one: 2026-11-20T10:00:00.123Z."""
+    spec = "milliseconds" if moment.microsecond else "seconds"
+    return moment.astimezone(UTC).isoformat(timespec=spec).replace("+00:00", "Z")
 
 
 def content_type(stored: str | None) -> str:
@@ -47,7 +49,8 @@ def content_type(stored: str | None) -> str:
 
 def export_warc(store: Store, out: Path, site: str | None = None, since: str | None = None) -> Counter[str]:
     """Write every capture of the store (of `site`, fetched on or after `since`) to `out`.
-    Counts: records (responses written), versions, removals, articles."""
+    Counts: records (responses written), versions, removals, articles, and `undated`: captures left
+    out because their stored time cannot be read as one (extract.instants)."""
     if since:  # the store's times are UTC: compared as text, they must be written alike
         since = datetime.fromisoformat(since).astimezone(UTC).isoformat(timespec="milliseconds")
     counts: Counter[str] = Counter()
@@ -61,7 +64,11 @@ def export_warc(store: Store, out: Path, site: str | None = None, since: str | N
                     "isPartOf": str(store.path), "created": utc_now(), "site": site or "all", "since": since or "-"}
             writer.write_record(writer.create_warcinfo_record(out.name, {k: v for k, v in info.items() if v}))
             for capture in store.captures(site, since):
-                writer.write_record(_response(writer, capture))
+                when = instants.instant(capture["fetched_at"])
+                if when is None:  # no WARC-Date can be written for it (a store edited by hand, or broken)
+                    counts["undated"] += 1
+                    continue
+                writer.write_record(_response(writer, capture, when))
                 counts["records"] += 1
                 counts["versions" if capture["html"] is not None else "removals"] += 1
                 urls.add(capture["url"])
@@ -75,7 +82,7 @@ def export_warc(store: Store, out: Path, site: str | None = None, since: str | N
     return counts
 
 
-def _response(writer: WARCWriter, capture: dict):
+def _response(writer: WARCWriter, capture: dict, when: datetime):
     body = capture["html"].encode("utf-8") if capture["html"] is not None else b""
     status = int(capture["status"])
     headers = [("Content-Type", content_type(capture["content_type"]) if capture["html"] is not None
@@ -86,7 +93,7 @@ def _response(writer: WARCWriter, capture: dict):
         reason = HTTPStatus(status).phrase
     except ValueError:
         reason = "Unknown"
-    warc_headers = {"WARC-Date": warc_time(capture["fetched_at"])}
+    warc_headers = {"WARC-Date": warc_time(when)}
     if capture["feed_date"]:
         warc_headers["Rasid-Feed-Date"] = capture["feed_date"]
     return writer.create_warc_record(

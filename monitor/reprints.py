@@ -30,8 +30,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
+from extract import instants
 from extract.arabic import search_text
 
 SHINGLE_WORDS = 4
@@ -169,21 +169,11 @@ class Member:
     first_seen: str
 
 
-def _instant(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None
-
-
 def first_key(member: Member) -> tuple:
     """Order of publication: the publication instant (first sight when unknown or a day only),
     then first sight, then id. Published instants compare across zones."""
-    published = _instant(member.published_at) if member.published_at and len(member.published_at) > 10 else None
-    seen = _instant(member.first_seen)
+    published = instants.instant(member.published_at)
+    seen = instants.instant(member.first_seen)
     return ((published or seen).timestamp() if (published or seen) else float("inf"),
             seen.timestamp() if seen else float("inf"), member.id)
 
@@ -209,5 +199,8 @@ def duration(seconds: int) -> str:
 
 
 def delay_text(seconds: int | None) -> str:
-    """How long after its source a reprint appeared: "+5h 35m" ("" when unknown)."""
-    return "" if seconds is None else ("" if seconds < 0 else "+") + duration(seconds)
+    """How long after its source a reprint appeared: "+5h 35m" ("" when unknown, or when what is
+    stored is no whole number of seconds)."""
+    if not isinstance(seconds, int) or isinstance(seconds, bool):
+        return ""
+    return ("" if seconds < 0 else "+") + duration(seconds)

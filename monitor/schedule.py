@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+
+from extract import instants
 
 Schedule = tuple[tuple[int, int], ...]  # ((interval, until_age), ...) in seconds, youngest first
-
-
-def instant(value: str | None) -> datetime | None:
-    """An ISO timestamp as an aware datetime (UTC when it has no offset); None for a day or less."""
-    if not value or len(value) < 16:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def watched_since(now: datetime, schedule: Schedule) -> str | None:
@@ -32,10 +23,10 @@ def is_due(first_seen: str | None, last_seen: str | None, now: datetime, schedul
 
     Age counts from the article's first sight by Rasid, not its printed date: dates can be missing
     or wrong, and an article imported from an archive still gets its first week of watching."""
-    born = instant(first_seen)
+    born = instants.instant(first_seen)
     if born is None or not schedule:
         return False
-    last = instant(last_seen) or born
+    last = instants.instant(last_seen) or born
     age = (now - born).total_seconds()
     interval = next((every for every, until in schedule if age < until), None)
     # 0.9: a crawl that starts a little early (the daemon's jitter) still revisits what is nearly due

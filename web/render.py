@@ -5,11 +5,11 @@ users run this offline and behind firewalls)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import UTC
 
 from markupsafe import Markup, escape
 
+from extract import instants
 from extract.arabic import highlighted
 from monitor.diff import word_ops
 
@@ -55,18 +55,14 @@ def marked(text: str, query: str) -> Markup:
 
 
 def local_time(value: str | None, zone: str | None) -> dict | None:
-    """An ISO instant in the site's zone: {local, utc, iso}; a date without a time as written."""
+    """A stored time in the site's zone: {local, utc, iso}; whatever is no instant (a day, or a value
+    extract.instants cannot read as a time) as written, never an error."""
     if not value:
         return None
-    try:
-        moment = datetime.fromisoformat(value) if len(value) > 10 else None
-    except ValueError:
-        moment = None
+    moment = instants.instant(value)
     if moment is None:
         return {"local": value, "utc": value, "iso": value}
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    local = moment.astimezone(ZoneInfo(zone)) if zone else moment
-    return {"local": local.isoformat(sep=" ", timespec="minutes"),
+    return {"local": moment.astimezone(instants.zone(zone)).isoformat(sep=" ", timespec="minutes"),
             "utc": moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"), "iso": moment.isoformat()}
 
 
