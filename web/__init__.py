@@ -7,6 +7,7 @@ from web.plugin import (  # noqa: F401
     extra_css_urls,
     extra_template_vars,
     prepare_connection,
+    register_output_renderer,
     register_routes,
     render_cell,
 )

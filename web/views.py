@@ -29,14 +29,19 @@ async def home(db, today: date | None = None) -> dict:
     today = today or datetime.now(UTC).date()
     since = (today - timedelta(days=DAYS - 1)).isoformat()
     days = [(today - timedelta(days=DAYS - 1 - n)).isoformat() for n in range(DAYS)]
+    # a day that is none of the chart's (after today: a stored value from a clock that ran ahead, or
+    # no date at all) has no bar
+    bar = {day: n for n, day in enumerate(days)}
     per_site: dict[str, list[int]] = {}
     for row in await rows(db, "SELECT site, substr(first_seen, 1, 10) AS day, count(*) AS n FROM articles "
                               "WHERE first_seen >= :since GROUP BY site, day", {"since": since}):
-        per_site.setdefault(row["site"], [0] * DAYS)[days.index(row["day"])] = row["n"]
+        if row["day"] in bar:
+            per_site.setdefault(row["site"], [0] * DAYS)[bar[row["day"]]] = row["n"]
     edits = [0] * DAYS
     for row in await rows(db, "SELECT substr(created_at, 1, 10) AS day, count(*) AS n FROM alerts "
                               "WHERE kind = 'changed' AND created_at >= :since GROUP BY day", {"since": since}):
-        edits[days.index(row["day"])] = row["n"]
+        if row["day"] in bar:
+            edits[bar[row["day"]]] = row["n"]
     counts = (await rows(db, "SELECT (SELECT count(*) FROM articles WHERE status = 'live') AS live, "
                              "(SELECT count(*) FROM articles WHERE status = 'removed') AS removed, "
                              "(SELECT count(*) FROM alerts WHERE kind = 'changed' AND created_at >= :today) AS edits, "
