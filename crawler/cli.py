@@ -502,14 +502,17 @@ def extract(source: str, url: str | None, site_key: str | None, reference: str |
     blank lines, subheadings kept, clutter removed), published and modified
     (ISO; with their precision), author, section, tags, image, canonical_url,
     lang, site (the sites.toml key, when known) and site_name (as the page
-    declares it). Exit 1 if the page holds no article.
+    declares it). A date the page claims more than a day after the fetch
+    (--reference) is refused: it is in published_refused or modified_refused,
+    not in published or modified, and said on stderr. Exit 1 if the page
+    holds no article.
 
     \b
     Examples:
       rasid extract page.html --url https://www.ina.iq/111563--.html
       rasid extract http://127.0.0.1:8001/111563--.html --site ina
     """
-    from crawler.one_page import PageError, extract_one
+    from crawler.one_page import PageError, extract_one, refusals
 
     try:
         data = extract_one(load_config(config_path), source, url, site_key, reference, tz)
@@ -519,6 +522,8 @@ def extract(source: str, url: str | None, site_key: str | None, reference: str |
         click.echo(f"{source}: no article text found", err=True)
         sys.exit(1)
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    for line in refusals(data):
+        click.echo(f"rasid: {line}", err=True)
 
 
 @main.command()

@@ -105,4 +105,10 @@ def extract_one(config: Config, source: str, url: str | None = None, site_key: s
     # a time printed without an offset, on a page of no known zone, is read as UTC: say so
     assumed = any(d is not None and d.timezone_assumed for d in (article.published, article.modified))
     return {**article.as_dict(), "site": site.key if site else None, "timezone": tz or (site.timezone if site else None),
-            "timezone_assumed": assumed, "encoding": encoding}
+            "timezone_assumed": assumed, "encoding": encoding, "fetched_at": when}
+
+
+def refusals(data: dict) -> list[str]:
+    """What `rasid extract` says of the dates it refused (extract.article.refuse_later_claims)."""
+    return [f"{name} {data[f'{name}_refused']} refused: later than the fetch ({data['fetched_at']}); "
+            "not taken as the article's date" for name in ("published", "modified") if data.get(f"{name}_refused")]

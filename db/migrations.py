@@ -151,6 +151,14 @@ def m010_stream_marks(db: Database) -> None:
         db["stream_marks"].create({"stream": str, "last_id": str, "updated_at": str}, pk="stream")
 
 
+@migration
+def m011_claims(db: Database) -> None:
+    # a publication or modification date a page claimed later than Rasid's fetch of it: not the
+    # article's date, kept as the page wrote it (extract.model.Article, extract.instants)
+    _add(db, "articles", "published_refused", str)
+    _add(db, "articles", "modified_refused", str)
+
+
 def unknown(db: Database) -> list[str]:
     """Migrations the store records that this Rasid does not have (a newer Rasid wrote it)."""
     return [m.name for m in migrations.applied(db) if m.name not in NAMES]

@@ -44,6 +44,7 @@ from extract.body import (
 from extract.clutter import class_words, is_clutter_line
 from extract.dates import ParsedDate, check_zone_and_reference, parse_date
 from extract.hints import ExtractionHints
+from extract.instants import later_than_fetch
 from extract.kind import article_evidence, ld_types
 from extract.model import Article, FetchedPage
 
@@ -481,7 +482,25 @@ def extract_article(
         article = _extract(html, tree, url, hints, reference, tz, feed_published)
     except Exception as exc:  # noqa: BLE001 — any failure of our rules: trafilatura's answer, and why
         article = _plain(parse_html(html), url, f"{type(exc).__name__}: {exc}")
+    article = refuse_later_claims(article, reference)
     return _with_joiners(article) if joiners else article
+
+
+def refuse_later_claims(article: Article | None, fetched: datetime | str | None) -> Article | None:
+    """The dates chosen, checked against the fetch they were read in: a publication or modification
+    date later than it (a day allowed for zones; extract.instants) is a claim the page makes, not the
+    article's date, and is kept as written in `<name>_refused`. A step of its own after the choice
+    of dates, whatever chose them."""
+    if article is None:
+        return None
+    for name in ("published", "modified"):
+        date: ParsedDate | None = getattr(article, name)
+        if date is not None and later_than_fetch(date.iso, fetched):
+            setattr(article, name, None)
+            setattr(article, f"{name}_refused", date.iso)
+            if name == "published":
+                article.published_from = None
+    return article
 
 
 def extract_page(page: FetchedPage, *, hints: ExtractionHints | None = None, tz: str | None = None) -> Article | None:

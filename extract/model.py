@@ -40,6 +40,10 @@ class Article:
     tags: list[str] = field(default_factory=list)
     image: str | None = None
     lang: str | None = None
+    # a date the page claims later than the fetch it was read in (a day allowed for zones): not the
+    # article's date (published/modified are None then), kept as the page wrote it (extract.instants)
+    published_refused: str | None = None
+    modified_refused: str | None = None
     # what the page says of itself, used while extracting (the URL kept is the crawl's own)
     canonical_url: str | None = _not_stored()
     site_name: str | None = _not_stored()

@@ -121,7 +121,7 @@ def _paths(db: Path) -> list[str]:
     return paths
 
 
-async def _answers(db: Path, paths: list[str]) -> dict[str, tuple[int, str]]:
+async def _get(db: Path, paths: list[str]) -> dict[str, tuple[int, str]]:
     plugin._ZONES.clear()  # read once per server: this is another server's store
     app = datasette(db)
     await app.invoke_startup()
@@ -132,12 +132,17 @@ async def _answers(db: Path, paths: list[str]) -> dict[str, tuple[int, str]]:
     return out
 
 
-@pytest.fixture(scope="module")
-def answers(store):
+def answers_of(db: Path, paths: list[str]) -> dict[str, tuple[int, str]]:
+    """(status, body) of each path, asked of `rasid serve`'s Datasette on `db` in this process."""
     try:
-        yield asyncio.run(_answers(store, _paths(store)))
+        return asyncio.run(_get(db, paths))
     finally:  # the plugin caps SQLite's heap for the whole process: lift it for the other tests
         sqlite3.connect(":memory:").execute("PRAGMA hard_heap_limit = 0")
+
+
+@pytest.fixture(scope="module")
+def answers(store):
+    return answers_of(store, _paths(store))
 
 
 def test_every_page_and_query_of_the_web_view_answers_200(answers):
@@ -168,11 +173,8 @@ def test_the_atom_feed_lists_its_alerts_and_is_a_feed_when_empty(answers):
 def test_an_empty_store_has_an_empty_feed_not_an_error(tmp_path):
     db = tmp_path / "empty.db"
     Store(db).close()
-    try:
-        found = asyncio.run(_answers(db, ["/", "/-/alerts.atom", "/-/alerts.atom?kind=restored",
-                                          "/empty/alerts_feed.atom?site=&kind=", "/-/search?q=x"]))
-    finally:
-        sqlite3.connect(":memory:").execute("PRAGMA hard_heap_limit = 0")
+    found = answers_of(db, ["/", "/-/alerts.atom", "/-/alerts.atom?kind=restored", "/empty/alerts_feed.atom?site=&kind=",
+                            "/-/search?q=x"])
     assert {path: status for path, (status, _) in found.items()} == dict.fromkeys(found, 200)
     assert "<feed" in found["/-/alerts.atom"][1] and "<entry" not in found["/-/alerts.atom"][1]
 
