@@ -24,6 +24,7 @@ import os
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,7 +78,7 @@ def rasid_import(path: Path, db: Path, sites, workers: int = 0) -> tuple[float, 
     store = Store(db)
     try:
         started = time.perf_counter()
-        counts = Importer(store, sites, workers=workers).run([str(path)])
+        counts = Importer(store, sites, now=datetime.now(UTC), workers=workers).run([str(path)])
         return time.perf_counter() - started, dict(counts.outcomes)
     finally:
         store.close()

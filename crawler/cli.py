@@ -613,7 +613,7 @@ def writer(db_path, config_path, redis_url):
     db_path = Path(db_path or config.db)
     _open_store(db_path).close()
     try:
-        runner = Writer(config, db_path, url)
+        runner = Writer(config, db_path, url, clock=lambda: datetime.now(UTC))
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: runner.stop.set())
         click.echo(f"rasid writer {runner.name}: {db_path} from {url}", err=True)
@@ -627,8 +627,11 @@ def writer(db_path, config_path, redis_url):
         click.echo(f"rasid: {db_path}: cannot write to the store: {exc}; the writer stops, the pages not "
                    "written wait in the stream for the next writer", err=True)
         sys.exit(1)
+    clocks = counts["clock ahead"] + counts["clock wrong"]
     click.echo(f"rasid writer stopped: {counts['pages']} pages written ({counts['new']} new, "
-               f"{counts['changed']} changed, {counts['removed']} removed)", err=True)
+               f"{counts['changed']} changed, {counts['removed']} removed)"
+               + (f"; {clocks} dated by a worker's clock after now or before the web, stored at the writer's time"
+                  if clocks else ""), err=True)
 
 
 @main.group("cluster")
@@ -721,7 +724,7 @@ def import_warc(sources, site_keys, all_sites, alerts, workers, db_path, config_
                 raise UserError(str(exc)) from None
     db_path = db_path or config.db
     store = _open_store(db_path, config.max_store_mb)
-    importer = Importer(store, selected, all_sites=all_sites, alerts=alerts,
+    importer = Importer(store, selected, now=datetime.now(UTC), all_sites=all_sites, alerts=alerts,
                         progress=None if quiet else lambda counts: click.echo(report.import_progress(counts), err=True),
                         workers=os.cpu_count() or 1 if workers is None else workers)
     try:

@@ -7,6 +7,9 @@ would have made (with the date a feed or sitemap captured earlier in the import 
 monitor.recorder: an article captured three times with different text gets three versions. History
 is not news: nothing raises an alert unless `alerts` is asked for.
 
+A capture dated after the import's `now` (or before the web) is refused and counted: a WARC-Date
+of 9999 kept as an article's last sight would make every real capture after it "older".
+
 An archive capture that is not newer than what the store holds for the article (the same file
 imported again, or an older file after a newer one) adds nothing: it is `known` when one of the
 article's versions has its text, else `older` and left out, because an article's versions are kept
@@ -22,6 +25,7 @@ from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -32,6 +36,7 @@ from crawler.warc_reader import Capture, Damage, Skipped, read_captures
 from db.store import Store
 from extract.article import extract_page, too_big_to_parse
 from extract.encoding import decode_html, looks_like_html
+from extract.instants import fetch_problem
 from extract.model import FetchedPage
 from monitor.config import Site
 from monitor.recorder import Recorder
@@ -91,11 +96,12 @@ def archive_site(host: str) -> Site:
 class Importer:
     """Imports archive captures into `store` for `sites` (and any host, with all_sites)."""
 
-    def __init__(self, store: Store, sites: list[Site], all_sites: bool = False, alerts: bool = False,
-                 progress: Callable[[ImportCounts], None] | None = None, workers: int = 0):
-        """`workers`: extraction processes (0: extract in this process). Pages are still recorded
+    def __init__(self, store: Store, sites: list[Site], *, now: datetime, all_sites: bool = False,
+                 alerts: bool = False, progress: Callable[[ImportCounts], None] | None = None, workers: int = 0):
+        """`now`: when the import runs; a capture dated after it (or before the web) is refused.
+        `workers`: extraction processes (0: extract in this process). Pages are still recorded
         one at a time, in the order of the file: a URL's captures become versions in that order."""
-        self.store, self.recorder = store, Recorder(store)
+        self.store, self.recorder, self.now = store, Recorder(store), now
         self.workers = workers
         self._pool = None
         self._waiting: deque[tuple[Site, FetchedPage, Future | None]] = deque()
@@ -220,6 +226,9 @@ class Importer:
             return "redirect"
         if capture.status not in (200, *GONE):
             return f"HTTP {capture.status}"
+        problem = fetch_problem(capture.date, self.now)
+        if problem is not None:  # a sight Rasid cannot date: never an article's first or last sight
+            return f"WARC-Date {problem}"
         page = FetchedPage(site=site.key, url=url, status=capture.status, fetched_at=capture.date,
                            etag=capture.etag, last_modified=capture.last_modified,
                            content_type=capture.content_type,

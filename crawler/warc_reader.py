@@ -248,7 +248,7 @@ def _read(record) -> Capture | Damage | Skipped | None:
     try:
         status = int(record.http_headers.get_statuscode() or 0)
         date = warc_date(headers.get_header("WARC-Date") or "")
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a date at the calendar's end, in a zone east of UTC
         return Damage(f"{url}: its WARC-Date or HTTP status line does not parse")
     http = record.http_headers
     return Capture(url=url, date=date, status=status, body=body, content_type=http.get_header("Content-Type"),

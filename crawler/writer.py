@@ -7,6 +7,9 @@ pages in one transaction together with the stream mark (the id of the batch's la
 stream_marks), then acknowledges and deletes the batch's entries and adds the stored URLs to the
 site's rasid:stored set.
 
+A page a worker dated after the writer's now (a clock running ahead) is stored at the writer's time,
+counted and logged: never an article's last sight in the future.
+
 Exactly once, whatever is killed when: a writer killed before its commit leaves the entries
 pending, unacknowledged, and the next writer claims them (XAUTOCLAIM) and writes them; killed after
 the commit and before the acknowledgement, the entries come back too, and are skipped, their ids
@@ -23,26 +26,33 @@ batch is committed and before it is acknowledged, so a test can SIGKILL it at th
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from crawler import cluster
 from crawler.processes import alive
 from db.store import Store
+from extract.instants import fetch_problem
 from monitor.config import Config
 from monitor.recorder import Recorder
 
+log = logging.getLogger("rasid.writer")
 BATCH = 200  # pages a transaction: one commit per page was most of the writer's time
 _STOP_AT, _, _STOP_AFTER = (os.environ.get("RASID_WRITER_STOP") or ":0").partition(":")
 
 
 class Writer:
-    def __init__(self, config: Config, db_path, redis_url: str, stop: threading.Event | None = None):
-        self.config, self.db_path = config, db_path
+    def __init__(self, config: Config, db_path, redis_url: str, stop: threading.Event | None = None, *,
+                 clock: Callable[[], datetime]):
+        """`clock`: now, as the writer's machine says (a page a worker dates after it is stored at it)."""
+        self.config, self.db_path, self.clock = config, db_path, clock
         self.redis = cluster.connect(redis_url)
         self.name = f"{socket.gethostname()}:{os.getpid()}"
         self.stop = stop or threading.Event()
@@ -147,8 +157,10 @@ class Writer:
                 self._sites.add(key)
         self._rounds = {}  # a round pushed since the last batch is this batch's
         stored_urls: dict[str, list[str]] = {}
+        now = self.clock()
         with store.transaction():
             for page in pages:
+                self._clamp(page, now)
                 site = self.config.sites.get(page.site)
                 crawl_id = self._round(store, page.site)
                 outcome = recorder.record_here(page, crawl_id, judge_pages=bool(site and site.checks_pages),
@@ -172,6 +184,19 @@ class Writer:
             for site_key, urls in stored_urls.items():
                 pipe.sadd(cluster.stored_key(site_key), *urls)
             pipe.execute()
+
+    def _clamp(self, page, now: datetime) -> None:
+        """A page a worker dated after now (its clock runs ahead) is stored at the writer's now: kept
+        as an article's last sight, a time in the future would make every later fetch of it "older"
+        (newer_only) and drop it."""
+        problem = fetch_problem(page.fetched_at, now)
+        if problem is None:
+            return
+        fixed = now.astimezone(UTC).isoformat(timespec="milliseconds")
+        log.warning("%s: fetched at %s by its worker's clock, %s: stored at the writer's time, %s",
+                    page.url, page.fetched_at, problem, fixed)
+        page.fetched_at = fixed
+        self.counts["clock ahead" if problem == "after now" else "clock wrong"] += 1
 
     def _round(self, store: Store, site: str) -> int | None:
         """The site's open cluster round (crawls row), looked up once a batch."""

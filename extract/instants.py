@@ -101,12 +101,12 @@ def later_than_fetch(claimed: str | None, fetched: datetime | str | None) -> boo
 
 def fetch_problem(fetched: str | None, now: datetime) -> str | None:
     """Why a fetch time (an archive's WARC-Date, a worker's clock) cannot be stored as a sight of
-    the page, or None: it is not a time, it is after `now`, or it is before the web."""
+    the page, or None: "not a time", "after now" or "before the web"."""
     moment = _aware(fetched)
     if moment is None:
-        return f"{fetched!r} is not a time"
+        return "not a time"
     if moment > now:
-        return f"{fetched} is after now ({now.isoformat(timespec='seconds')})"
+        return "after now"
     if moment < FIRST_WEB_FETCH:
-        return f"{fetched} is before the web ({FIRST_WEB_FETCH.year})"
+        return "before the web"
     return None

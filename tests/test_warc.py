@@ -11,6 +11,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -99,7 +100,7 @@ def import_bytes(db: Path, data: bytes, tmp_path: Path, name: str = "import.warc
     path.write_bytes(data)
     store = Store(db)
     try:
-        return Importer(store, list(SITES.values()), **options).run([str(path)])
+        return Importer(store, list(SITES.values()), **{"now": datetime.now(UTC), **options}).run([str(path)])
     finally:
         store.close()
 
@@ -451,7 +452,8 @@ def test_a_long_import_reports_its_progress(tmp_path, monkeypatch):
     lines = []
     store = Store(tmp_path / "rasid.db")
     try:
-        Importer(store, list(SITES.values()), progress=lambda counts: lines.append(import_progress(counts))).run(
+        Importer(store, list(SITES.values()), now=datetime.now(UTC),
+                 progress=lambda counts: lines.append(import_progress(counts))).run(
             [str(path)])
     finally:
         store.close()
