@@ -13,7 +13,7 @@ import re
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -50,6 +50,9 @@ class Sampled:
     is_article: bool = False
     matches: bool = False  # by the inferred patterns
     stated: datetime | None = None  # its publication time, when the page states it with an offset
+    html: str | None = field(default=None, repr=False)  # the page, read again once the zone is known
+    fetched_at: str | None = None
+    zone_assumed: bool = False  # its time was written without an offset and read before the zone was known
 
 
 @dataclass
@@ -192,6 +195,9 @@ def _entry(key, origin, tree, feeds, sitemaps, listed) -> Discovery:
     # the zone from the offsets the site writes: its feeds' and sitemaps' dates, its pages' own
     dated += [r.stated for r in found.sample if r.stated]
     found.zone, found.zone_how = zone_for(dated, live_host or "")
+    for row in found.sample:  # times the pages print without an offset are the zone's, now it is known
+        if found.zone and row.zone_assumed:
+            _read(row, extract_article(row.html, row.url, reference=row.fetched_at, tz=found.zone))
     return found
 
 
@@ -211,12 +217,9 @@ def _sample_and_confirm(found: Discovery, site: Site, candidates: list[str]) -> 
     for url in candidates[:SAMPLE]:
         row = Sampled(url, matches=any(p.search(urlsplit(url).path) for p in compiled))
         body = _get(site.to_fetch(url))
-        article = extract_article(decode_html(body, None)[0], url) if body else None  # no zone assumed yet
-        if article is not None:
-            row.title, row.chars, row.is_article = article.title, len(article.text), bool(article.is_article)
-            row.published, row.evidence = (article.published.iso if article.published else None), article.evidence or ""
-            row.date_from = article.published_from
-            row.stated = _stated(article.published)
+        if body:
+            row.html, row.fetched_at = decode_html(body, None)[0], datetime.now(UTC).isoformat(timespec="seconds")
+            _read(row, extract_article(row.html, url, reference=row.fetched_at))  # the zone is not known yet
         found.sample.append(row)
     covered = sum(any(p.search(urlsplit(c).path) for p in compiled) for c in candidates)
     if patterns and covered >= 0.9 * len(candidates) and all(r.is_article for r in found.sample if r.matches):
@@ -229,6 +232,17 @@ def _sample_and_confirm(found: Discovery, site: Site, candidates: list[str]) -> 
         found.problems.append(f"no article among the {len(found.sample)} pages sampled of {len(candidates)} listed")
     if not found.feeds and not found.sitemaps:
         found.notes.append("no feed and no sitemap: new articles are found on the home page's links only")
+
+
+def _read(row: Sampled, article) -> None:
+    """What a sampled page's extraction says, on its row."""
+    if article is None:
+        return
+    row.title, row.chars, row.is_article = article.title, len(article.text), bool(article.is_article)
+    row.published, row.evidence = (article.published.iso if article.published else None), article.evidence or ""
+    row.date_from = article.published_from
+    row.stated = _stated(article.published)
+    row.zone_assumed = article.published is not None and article.published.timezone_assumed
 
 
 def entry_toml(found: Discovery) -> str:

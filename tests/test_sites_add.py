@@ -90,3 +90,17 @@ def test_every_sitemap_robots_txt_lists_is_read(replay, snapshot_root, tmp_path)
     added = run_rasid("sites", "add", replay.base_urls["ina"], check=False)
     assert added.returncode == 0, added.stderr
     assert "sitemaps:  /sitemap.xml, /sitemap-2.xml" in added.stdout
+
+
+def test_the_sampled_articles_times_are_read_in_the_zone_found(replay):
+    from crawler.discover import discover
+    from crawler.report import discovery_lines
+
+    found = discover(replay.base_urls["ina"], "ina")
+    assert found.zone == "Asia/Baghdad"
+    # the byline says 10:15 in Baghdad: read before the zone was known it passed for 10:15 UTC
+    published = {r.url: r.published for r in found.sample}
+    assert published["https://www.ina.iq/111605--.html"] == "2020-08-28T10:15:00+03:00"
+    assert published["https://www.ina.iq/111563--.html"] == "2020-08-22T20:18:00+03:00"
+    sample = "\n".join(discovery_lines(found)).split("sampled:", 1)[1]
+    assert "+03:00" in sample and "+00:00" not in sample
