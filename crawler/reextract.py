@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from db.store import Store, utc_now
+from extract import instants
 from extract.article import extract_page
 from extract.model import FetchedPage
 from monitor.config import Site
@@ -35,8 +36,10 @@ def reextract(store: Store, sites: dict[str, Site], site: str | None = None,
         if entry is None:
             counts["unknown_site"] += 1
             continue
-        # the stored date stands in for the feed's, which is not stored with the page
-        page = FetchedPage(site=article["site"], url=article["url"], status=200, fetched_at=article["fetched_at"],
+        # the stored date stands in for the feed's, which is not stored with the page; a stored fetch
+        # time that is no instant (a store from before fetch times were checked) reads no relative date
+        fetched = article["fetched_at"] if instants.instant(article["fetched_at"]) else None
+        page = FetchedPage(site=article["site"], url=article["url"], status=200, fetched_at=fetched,
                            html=html, feed_published=article["published_at"])
         page.article = extract_page(page, hints=entry.hints, tz=entry.timezone)
         if page.article is None or not page.article.text:

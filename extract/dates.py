@@ -531,7 +531,7 @@ def check_zone_and_reference(tz: str | tzinfo | None, reference: datetime | str 
 def _checked_reference(reference, zone: tzinfo) -> datetime | None:
     try:
         return _reference(reference, zone)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:  # OverflowError: the calendar's end, shown in the zone
         raise ValueError(f"bad reference instant: {reference!r}") from exc
 
 

@@ -92,3 +92,27 @@ def test_the_article_page_shows_the_refused_claim(tmp_path):
     assert 'id="refused-modified"' not in html_page  # 09:00 the same morning is no claim to refuse
     (row,) = json.loads(found["/claims/articles.json?_shape=array"][1])
     assert row["published_refused"] == "9999-12-31T22:00:00+00:00" and row["published_at"] is None
+
+
+def test_reextract_moves_a_date_stored_before_into_its_refused_claim(tmp_path):
+    # what an earlier Rasid stored: the page's 9999 as the publication, and a fetch time that is no time
+    from crawler.reextract import reextract
+    from monitor.config import load_sites
+
+    store = Store(tmp_path / "rasid.db")
+    store.ensure_site("ina", "INA", "https://www.ina.iq", "Asia/Baghdad")
+    for n, fetched_at in enumerate((FETCHED, "garbage")):
+        html = page("9999-12-31T22:00:00+00:00")
+        fetched = FetchedPage(site="ina", url=f"https://www.ina.iq/{n}--.html", status=200, fetched_at=fetched_at,
+                              html=html)
+        fetched.article = extract_article(html, fetched.url, tz="Asia/Baghdad")  # as extracted without a check
+        assert fetched.article.published.iso == "9999-12-31T22:00:00+00:00"
+        Recorder(store).record(fetched)
+    counts = reextract(store, load_sites())
+    found = {r["url"]: (r["published_at"], r["published_refused"]) for r in
+             store.db.query("SELECT url, published_at, published_refused FROM articles")}
+    store.close()
+    assert counts["pages"] == 2 and counts["unchanged"] == 2
+    assert found == {"https://www.ina.iq/0--.html": (None, "9999-12-31T22:00:00+00:00"),
+                     # no fetch time to judge it against: the claim stays as it was
+                     "https://www.ina.iq/1--.html": ("9999-12-31T22:00:00+00:00", None)}
