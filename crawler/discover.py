@@ -21,6 +21,7 @@ from protego import Protego
 
 from crawler.one_page import PageError, fetch
 from crawler.settings import USER_AGENT
+from extract import instants
 from extract.article import extract_article, parse_html
 from extract.dates import parse_date
 from extract.encoding import decode_html, looks_like_html
@@ -93,7 +94,7 @@ def _stated(value) -> datetime | None:
     date = parse_date(value) if isinstance(value, str) else value
     if date is None or not isinstance(date.value, datetime) or date.timezone_assumed:
         return None
-    return date.value
+    return instants.instant(date.iso)  # None near the calendar's ends: no zone's offset can be read there
 
 
 def _feeds(origin: str, tree) -> dict[str, list[tuple[str, str | None]]]:

@@ -51,8 +51,11 @@ def export_warc(store: Store, out: Path, site: str | None = None, since: str | N
     """Write every capture of the store (of `site`, fetched on or after `since`) to `out`.
     Counts: records (responses written), versions, removals, articles, and `undated`: captures left
     out because their stored time cannot be read as one (extract.instants)."""
-    if since:  # the store's times are UTC: compared as text, they must be written alike
-        since = datetime.fromisoformat(since).astimezone(UTC).isoformat(timespec="milliseconds")
+    if since:  # the store's times are UTC: compared as text, they must be written alike (a year or a day: its start)
+        start = instants.period_start(since)
+        if start is None:
+            raise ValueError(f"--since {since!r}: not a date")
+        since = start.astimezone(UTC).isoformat(timespec="milliseconds")
     counts: Counter[str] = Counter()
     urls: set[str] = set()
     partial = out.with_name(out.name + ".partial")

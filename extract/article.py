@@ -44,7 +44,7 @@ from extract.body import (
 from extract.clutter import class_words, is_clutter_line
 from extract.dates import ParsedDate, check_zone_and_reference, parse_date
 from extract.hints import ExtractionHints
-from extract.instants import later_than_fetch
+from extract.instants import later_than_fetch, period_start
 from extract.kind import article_evidence, ld_types
 from extract.model import Article, FetchedPage
 
@@ -399,11 +399,10 @@ def _days_apart(a: ParsedDate, b: ParsedDate) -> int:
     return abs((day.fromisoformat(_day(a)) - day.fromisoformat(_day(b))).days)
 
 
-def _sort_key(date: ParsedDate) -> str:
-    """Instants compare as UTC; a day as its start."""
-    if isinstance(date.value, datetime):
-        return date.value.astimezone(UTC).isoformat()
-    return date.iso
+def _sort_key(date: ParsedDate) -> datetime:
+    """Instants compare as instants, a day as its start (extract.instants: compared, never converted,
+    so a date at the calendar's end in a zone east of UTC cannot overflow and cost the page its rules)."""
+    return period_start(date.iso) or datetime.max.replace(tzinfo=UTC)
 
 
 # --- the function ---------------------------------------------------------------

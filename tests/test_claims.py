@@ -116,3 +116,20 @@ def test_reextract_moves_a_date_stored_before_into_its_refused_claim(tmp_path):
     assert found == {"https://www.ina.iq/0--.html": (None, "9999-12-31T22:00:00+00:00"),
                      # no fetch time to judge it against: the claim stays as it was
                      "https://www.ina.iq/1--.html": ("9999-12-31T22:00:00+00:00", None)}
+
+
+def test_a_date_at_the_calendars_end_costs_a_page_nothing():
+    # a JSON-LD date and a meta date at year 1 east of UTC: comparing them used to overflow, and the
+    # page lost Rasid's rules (bare trafilatura's text, rules_error set)
+    html = page("0001-01-01T00:00:00+03:00").replace("</head>", '<script type="application/ld+json">{"@type": '
+                                                     '"NewsArticle", "datePublished": "2020-01-01T10:00:00+03:00"}'
+                                                     "</script></head>")
+    article = extract_article(html, "https://www.ina.iq/1--.html", reference=FETCHED, tz="Asia/Baghdad")
+    assert article.rules_error is None and article.text.startswith("أعلنت الوزارة")
+    # a feed's or a page's offset there says nothing of a site's zone: `rasid sites add` reads past it
+    from crawler.discover import _stated
+    from monitor.inference import zone_for
+
+    dated = [_stated(v) for v in ("0001-01-01T00:00:00+03:00", "9999-12-31T22:00:00-05:00", "2024-05-13T09:00:00+03:00")]
+    assert dated[:2] == [None, None]
+    assert zone_for([d for d in dated if d], "example.iq")[0] == "Asia/Baghdad"

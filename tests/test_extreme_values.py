@@ -193,6 +193,9 @@ def test_export_warc_writes_what_it_can_date_and_says_what_it_left_out(store, tm
     result = CliRunner().invoke(main, ["export", "warc", str(out), "--db", str(store)])
     assert result.exit_code == 0, result.output + repr(result.exception)
     assert out.exists() and "left out" in result.output
+    since = CliRunner().invoke(main, ["export", "warc", str(tmp_path / "since.warc.gz"), "--since", "2021", "--db",
+                                      str(store)])  # a year: from its start
+    assert since.exit_code == 0, since.output + repr(since.exception)
     from warcio.archiveiterator import ArchiveIterator
 
     with out.open("rb") as f:
