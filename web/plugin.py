@@ -160,7 +160,7 @@ def render_atom(datasette, request, columns, rows, database, table, query_name):
             entry.content(str(row["atom_content"] or ""), type="text")
         if "atom_link" in columns and row["atom_link"]:
             entry.link(href=str(row["atom_link"]))
-    return Response(feed.atom_str(pretty=True), content_type="application/atom+xml; charset=utf-8")
+    return Response(feed.atom_str(pretty=True), content_type="application/xml; charset=utf-8")  # as datasette-atom: browsers show it
 
 
 @hookimpl(trylast=True)  # called last, so this renderer of .atom replaces datasette-atom's where it is installed
