@@ -12,8 +12,11 @@ Order of work, each step a small function:
 4. the article body located and protected, the furniture removed around it (extract.body), and
    trafilatura reads what is left;
 5. stock-phrase paragraphs, the repeated title and photo captions dropped;
-6. dates through extract.dates: machine-readable first, then the visible byline inside the
-   article (never a header that shows today's date), then htmldate's own search.
+6. dates through extract.dates: machine-readable first (a UTC label on the byline's own wall
+   clock read in the site's zone), then a markup date agreeing with the visible byline, the
+   article's own URL, the byline inside the article (never a header that shows today's date, and
+   dates in lists of other stories last), then htmldate's own search, never more precise than
+   the page writes it (see _dates).
 
 It never raises on any page: if Rasid's rules fail, the answer is plain trafilatura's on the
 same tree, and `rules_error` says why, so a crawl can record it.
