@@ -523,11 +523,8 @@ def _dates(tree, metas: dict, ld: dict, headline, hints: ExtractionHints, refere
        and is one day off (the zone, not another date);
     6. htmldate's free-text search.
     htmldate's answers are only as precise as the page writes them (_written_on_page)."""
-    bylines = _lazy(lambda: [d for d in (parse_date(t, reference, tz) for t in _visible_dates(tree, hints, headline))
-                             if d is not None])
-
-    def byline() -> ParsedDate | None:
-        return bylines()[0] if bylines() else None
+    bylines = _Parsed(lambda: _visible_dates(tree, hints, headline), reference, tz)
+    byline = bylines.first
 
     declared = [parse_date(v, reference, tz) if isinstance(v, str) else None for v in (
         _ld_text(ld, "datePublished"), _meta(metas, "article:published_time", "datePublished", "pubdate",
@@ -538,15 +535,16 @@ def _dates(tree, metas: dict, ld: dict, headline, hints: ExtractionHints, refere
     if published is None:
         published = _first_date(tree.xpath("//article//time/@datetime | //main//time/@datetime"), reference, tz)
         source = "a <time datetime> in the article" if published else None
-    local = _utc_that_is_local(published, byline(), tz) if _labelled_utc(published) else None
+    local = _utc_that_is_local(published, bylines.first_showing(published.value), tz) \
+        if _labelled_utc(published) else None
     if local is not None:
         published, source = local, source + ", labelled UTC but the byline's local time"
     if published is None and feed_published:
         published = _first_date([feed_published], reference, tz)
         source = "the feed or sitemap" if published else None
-    if published is None and bylines():
+    if published is None and byline() is not None:
         markup = _markup_dates(tree, reference, tz)
-        agreeing = next(((m, b) for b in bylines() for m in markup if _agrees(m, b, tz)), None)
+        agreeing = next(((m, b) for b in bylines.first_ones(3) for m in markup if _agrees(m, b, tz)), None)
         if agreeing:
             machine, shown = agreeing
             published = _utc_that_is_local(machine, shown, tz) or machine
@@ -578,15 +576,44 @@ def _dates(tree, metas: dict, ld: dict, headline, hints: ExtractionHints, refere
     return published, modified, source
 
 
-def _lazy(compute):
-    """A value computed on first use, then kept (the byline is only looked for when needed)."""
-    box = []
+class _Parsed:
+    """The visible date candidates, parsed only as far as they are asked for: a candidate that is
+    no Arabic date goes to dateparser (tens of milliseconds), and most pages need the first."""
 
-    def get():
-        if not box:
-            box.append(compute())
-        return box[0]
-    return get
+    def __init__(self, texts, reference, tz):
+        self._texts, self._reference, self._tz = texts, reference, tz
+        self._pending = None
+        self._texts_list: list[str] | None = None
+        self._found: list[ParsedDate] = []
+
+    def first_ones(self, count: int) -> list[ParsedDate]:
+        if self._pending is None:
+            self._pending = iter(self._all())
+        while len(self._found) < count:
+            text = next(self._pending, None)
+            if text is None:
+                break
+            parsed = parse_date(text, self._reference, self._tz)
+            if parsed is not None:
+                self._found.append(parsed)
+        return self._found[:count]
+
+    def first(self) -> ParsedDate | None:
+        found = self.first_ones(1)
+        return found[0] if found else None
+
+    def first_showing(self, clock: datetime) -> ParsedDate | None:
+        """The first candidate that shows `clock`'s hour and minute (on a 24- or 12-hour dial):
+        only those are read."""
+        hours = {clock.hour, (clock.hour - 1) % 12 + 1}
+        shows = re.compile(rf"(?<!\d)0?(?:{'|'.join(map(str, hours))})[:٫]{clock.minute:02d}(?!\d)")
+        texts = [t for t in self._all() if shows.search(to_ascii_digits(t))]
+        return _first_date(texts, self._reference, self._tz)
+
+    def _all(self) -> list[str]:
+        if self._texts_list is None:
+            self._texts_list = self._texts()
+        return self._texts_list
 
 
 def _days_apart(a: ParsedDate, b: ParsedDate) -> int:
