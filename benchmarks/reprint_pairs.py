@@ -18,12 +18,16 @@ Hard negatives (not reprints):
               opening words and one of its sentences, as a quoted statement;
 - same_site:  two different real pages of the same site (its template, its leftovers);
 - wire:       two short wire items (2–3 sentences) sharing a formulaic opening and closing line.
-Short wire items are copied too (`wire_copy`, a positive). Deterministic for a seed.
+Short wire items are copied too (`wire_copy`, a positive). Deterministic for a seed, and each
+source's pairs depend only on the seed, the source and the sources of its language that rank first
+for it (not on which other pages qualify, nor on their order).
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
+import heapq
 import html
 import json
 import random
@@ -201,43 +205,62 @@ WIRE_CLOSINGS = {True: "وأضاف البيان أن الجهات المختصة
                  False: "Reporting by staff; editing by the news desk. Our standards: the Trust Principles."}
 
 
+def _rank(*parts: str) -> int:
+    """A fixed pseudo-random rank of `parts` (the same on every run and machine)."""
+    return int.from_bytes(hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=8).digest(), "big")
+
+
 class _Builder:
+    """Each source's pairs are drawn from its own seed, and the pages it borrows from (another
+    story's sentences and words, the headlines on the copier's page) are the ones of its own
+    language that rank first for it: a source that joins or leaves the sample (a change to the
+    extraction decides which corpus pages qualify) changes no other source's pairs, except where
+    it ranks first itself."""
+
     def __init__(self, sources: list[Source], seed: int):
-        self.sources = sources
-        self.rng = random.Random(seed)
-        self.headlines = [s.title for s in sources if s.title] or ["—"]
-        self.vocabulary = sorted({w for s in sources[:200] for w in s.text.split()[:80]})
+        self.seed = str(seed)
+        self.arabic = {s.id: is_mostly_arabic(s.text) for s in sources}
+        self.pools: dict[bool, list[Source]] = {}
+        for s in sources:
+            self.pools.setdefault(self.arabic[s.id], []).append(s)
 
-    def on_copier(self, title: str, paragraphs: list[str], arabic: bool) -> str:
-        others = self.rng.sample(self.headlines, min(6, len(self.headlines)))
+    def rng(self, s: Source) -> random.Random:
+        return random.Random(f"{self.seed}:{s.id}")
+
+    def others(self, s: Source, purpose: str, count: int = 1) -> list[Source]:
+        pool = [p for p in self.pools[self.arabic[s.id]] if p.id != s.id] or [s]
+        return heapq.nsmallest(count, pool, key=lambda p: _rank(self.seed, s.id, purpose, p.id))
+
+    def other(self, s: Source, purpose: str) -> Source:
+        return self.others(s, purpose)[0]
+
+    def on_copier(self, s: Source, rng: random.Random, title: str, paragraphs: list[str], arabic: bool,
+                  purpose: str) -> str:
+        others = [o.title or "—" for o in self.others(s, f"ticker:{purpose}", 6)]
         others += ["—"] * (6 - len(others))
-        page = copier_page(title, paragraphs, others, self.rng.choice(_TEMPLATES), arabic)
-        return _extract(page, f"https://copier.example/{self.rng.randrange(10**6)}")[1]
+        page = copier_page(title, paragraphs, others, rng.choice(_TEMPLATES), arabic)
+        return _extract(page, f"https://copier.example/{rng.randrange(10**6)}")[1]
 
-    def other(self, source: Source) -> Source:
-        while True:
-            pick = self.rng.choice(self.sources)
-            if pick.id != source.id:
-                return pick
-
-    def positives(self, s: Source, arabic: bool) -> list[Pair]:
-        rng, p = self.rng, list(s.paragraphs)
+    def positives(self, s: Source, rng: random.Random, arabic: bool) -> list[Pair]:
+        p = list(s.paragraphs)
         headline = f"{(s.title or p[0])[:60]} …"
-        intro = rng.choice(_sentences(self.other(s).text) or ["—"])
+        intro = rng.choice(_sentences(self.other(s, "intro").text) or ["—"])
         line = rng.choice(SOURCE_LINES[arabic])
+        vocabulary = sorted(set(self.other(s, "vocabulary").text.split()[:80])) or ["—"]
         made = {
             "copy": (headline, p),
             "intro": (headline, [line, intro, *p]),
             "trimmed": (s.title, _trim(p, rng)),
             "reordered": (s.title, _reorder(p, rng)),
             "spelling": (s.title, [spelling_variants(x, rng) for x in p]),
-            "rewrite": (headline, [intro, *[spelling_variants(_replace_words(x, self.vocabulary, rng), rng)
+            "rewrite": (headline, [intro, *[spelling_variants(_replace_words(x, vocabulary, rng), rng)
                                              for x in _trim(p, rng)]]),
         }
-        return [Pair(s.text, self.on_copier(t, ps, arabic), True, how, s.id, arabic) for how, (t, ps) in made.items()]
+        return [Pair(s.text, self.on_copier(s, rng, t, ps, arabic, how), True, how, s.id, arabic)
+                for how, (t, ps) in made.items()]
 
-    def same_event(self, s: Source, arabic: bool) -> Pair:
-        rng, other = self.rng, self.other(s)
+    def same_event(self, s: Source, rng: random.Random, arabic: bool) -> Pair:
+        other = self.other(s, "same_event")
         names = _names(s.text)
         quote = rng.choice(_sentences(s.text) or [s.paragraphs[0]])
         quote = " ".join(quote.split()[:25])
@@ -251,11 +274,10 @@ class _Builder:
             if n == 1:
                 paragraphs.append(f"«{quote}»")
         paragraphs[0] = f"{opening} {paragraphs[0]}"
-        return Pair(s.text, self.on_copier(s.title, paragraphs, arabic), False, "same_event", f"{s.id}+{other.id}",
-                    arabic)
+        return Pair(s.text, self.on_copier(s, rng, s.title, paragraphs, arabic, "same_event"), False, "same_event",
+                    f"{s.id}+{other.id}", arabic)
 
-    def wire_pair(self, s: Source, arabic: bool, copied: bool) -> Pair:
-        rng = self.rng
+    def wire_pair(self, s: Source, rng: random.Random, arabic: bool, copied: bool) -> Pair:
         opening, closing = rng.choice(WIRE_OPENINGS[arabic]), WIRE_CLOSINGS[arabic]
 
         def item(source: Source) -> list[str]:
@@ -264,10 +286,11 @@ class _Builder:
 
         first = item(s)
         if copied:
-            return Pair("\n\n".join(first), self.on_copier(s.title, first, arabic), True, "wire_copy", s.id, arabic)
-        other = self.other(s)
-        return Pair("\n\n".join(first), self.on_copier(other.title, item(other), arabic), False, "wire",
-                    f"{s.id}+{other.id}", arabic)
+            return Pair("\n\n".join(first), self.on_copier(s, rng, s.title, first, arabic, "wire_copy"), True,
+                        "wire_copy", s.id, arabic)
+        other = self.other(s, "wire")
+        return Pair("\n\n".join(first), self.on_copier(s, rng, other.title, item(other), arabic, "wire"), False,
+                    "wire", f"{s.id}+{other.id}", arabic)
 
 
 def build_pairs(sources: list[Source], seed: int = 18) -> list[Pair]:
@@ -275,11 +298,11 @@ def build_pairs(sources: list[Source], seed: int = 18) -> list[Pair]:
     builder = _Builder(sources, seed)
     pairs: list[Pair] = []
     for s in sources:
-        arabic = is_mostly_arabic(s.text)
-        pairs += builder.positives(s, arabic)
-        pairs.append(builder.same_event(s, arabic))
-        pairs.append(builder.wire_pair(s, arabic, copied=True))
-        pairs.append(builder.wire_pair(s, arabic, copied=False))
+        arabic, rng = is_mostly_arabic(s.text), builder.rng(s)
+        pairs += builder.positives(s, rng, arabic)
+        pairs.append(builder.same_event(s, rng, arabic))
+        pairs.append(builder.wire_pair(s, rng, arabic, copied=True))
+        pairs.append(builder.wire_pair(s, rng, arabic, copied=False))
     by_host: dict[str, list[Source]] = {}
     for s in sources:
         if s.host:

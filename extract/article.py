@@ -12,8 +12,11 @@ Order of work, each step a small function:
 4. the article body located and protected, the furniture removed around it (extract.body), and
    trafilatura reads what is left;
 5. stock-phrase paragraphs, the repeated title and photo captions dropped;
-6. dates through extract.dates: machine-readable first, then the visible byline inside the
-   article (never a header that shows today's date), then htmldate's own search.
+6. dates through extract.dates: machine-readable first (a UTC label on the byline's own wall
+   clock read in the site's zone), then a markup date agreeing with the visible byline, the
+   article's own URL, the byline inside the article (never a header that shows today's date, and
+   dates in lists of other stories last), then htmldate's own search, never more precise than
+   the page writes it (see _dates).
 
 It never raises on any page: if Rasid's rules fail, the answer is plain trafilatura's on the
 same tree, and `rules_error` says why, so a crawl can record it.
@@ -24,15 +27,17 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from html import unescape
 from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
 
 import lxml.html
 import trafilatura
 from lxml import etree
 from trafilatura.settings import DEFAULT_CONFIG, use_config
 
-from extract.arabic import fold, is_mostly_arabic
+from extract.arabic import fold, is_mostly_arabic, to_ascii_digits
 from extract.body import (
     block_text,
     looks_like_comments,
@@ -41,8 +46,8 @@ from extract.body import (
     remove_furniture,
     text_of,
 )
-from extract.clutter import class_words, is_clutter_line
-from extract.dates import ParsedDate, check_zone_and_reference, parse_date
+from extract.clutter import OTHER_STORIES_CLASS_WORDS, class_words, is_clutter_line
+from extract.dates import ParsedDate, check_zone_and_reference, coarser, parse_date, same_wall_clock_in
 from extract.hints import ExtractionHints
 from extract.instants import later_than_fetch, period_start
 from extract.kind import article_evidence, ld_types
@@ -79,11 +84,25 @@ def _json_ld(tree) -> dict:
             kind = item.get("@type")
             kinds = kind if isinstance(kind, list) else [kind]
             if any(isinstance(k, str) and (k.endswith("Article") or k == "Report") for k in kinds):
-                return item
+                return _unescaped(item)
             for key in ("@graph", "mainEntity", "mainEntityOfPage"):
                 nested = item.get(key)
                 stack.extend(nested if isinstance(nested, list) else [nested])
     return {}
+
+
+def _unescaped(value, depth: int = 0):
+    """JSON-LD's strings with the HTML entities many CMSs write into them (`&quot;كورونا&quot;`)
+    read once: JSON has no entities, so they are the CMS's escaping, not the text."""
+    if isinstance(value, str):
+        return unescape(value) if "&" in value else value
+    if depth > 20:  # a hostile page may nest without end
+        return value
+    if isinstance(value, dict):
+        return {k: _unescaped(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unescaped(v, depth + 1) for v in value]
+    return value
 
 
 def _ld_text(ld: dict, key: str) -> str | None:
@@ -142,12 +161,19 @@ def _strip_site_name(title: str, site_names: list[str], hints: ExtractionHints) 
         title = title[: separators[-1].start()]
 
 
-def _headline(tree, page_title: str | None):
-    """The element that shows the headline: the first <h1>, or on pages without
-    one (old table layouts), the first element whose text is a part of <title>."""
+def _headline(tree, page_title: str | None, sections: set[str]):
+    """The element that shows the article's headline: the first <h1> that is not a section's
+    heading, else the headline the page marks (itemprop=headline, a heading whose class says
+    title), else the first <h1>; on pages without one (old table layouts), the first element
+    whose text is a part of <title>."""
     h1 = tree.xpath("//h1")
-    if h1:
-        return h1[0]
+    own = [h for h in h1 if not _section_heading(tree, h, sections)]
+    if own:
+        return own[0]
+    marked = next((el for el in _MARKED_HEADLINES(tree) if len(_text(el).split()) >= 3
+                   and not class_words(el.get("class", "")).intersection(_SECTION_HEADING_WORDS)), None)
+    if marked is not None or h1:
+        return marked if marked is not None else h1[0]
     if not page_title:
         return None
     parts = {fold(part) for part in _TITLE_SEPARATORS.split(page_title) if len(part) > 10}
@@ -156,6 +182,26 @@ def _headline(tree, page_title: str | None):
         if fold(_text(el)) in parts:
             return el
     return None
+
+
+_MARKED_HEADLINES = etree.XPath('//*[@itemprop="headline"][not(self::meta)] | '
+                                '//*[self::h2 or self::h3 or self::td or self::div][contains(@class, "itle") '
+                                'or contains(@class, "eadline") or contains(@class, "contentheading")]')
+_SECTION_HEADING_WORDS = frozenset({"componentheading", "section", "category", "page-header", "widget", "block"})
+
+
+def _section_heading(tree, heading, sections: set[str]) -> bool:
+    """A heading that names the page's section ("الاخبار", the same on every article of the
+    site): a few words that the page also gives as its section or as a link of its own (a menu
+    entry, a breadcrumb), or a heading whose class says so."""
+    text = _text(heading)
+    if not text or len(text.split()) > 4:
+        return False
+    if class_words(heading.get("class", "")).intersection(_SECTION_HEADING_WORDS):
+        return True
+    folded = fold(text)
+    return folded in sections or any(fold(_text(a)) == folded for a in tree.iter("a")
+                                     if not any(p is heading for p in a.iterancestors()))
 
 
 # Wire services and the words of a credit line: a byline naming one of them is a source, not a person.
@@ -220,7 +266,8 @@ def _metadata(tree, metas: dict, ld: dict, url: str | None, hints: ExtractionHin
     """What the page declares about itself, read before any cleaning."""
     site_name = _meta(metas, "og:site_name") or _name_of(ld.get("publisher"))
     page_title = " ".join((tree.findtext(".//title") or "").split()) or None
-    headline = _headline(tree, page_title)
+    section = _meta(metas, "article:section") or _ld_text(ld, "articleSection")
+    headline = _headline(tree, page_title, {fold(section)} if section else set())
     raw_title = _ld_text(ld, "headline") or _meta(metas, "og:title")
     raw_title = raw_title or (_text(headline) if headline is not None else page_title)
     title = _strip_site_name(" ".join(raw_title.split()), [site_name or ""], hints) if raw_title else None
@@ -233,7 +280,6 @@ def _metadata(tree, metas: dict, ld: dict, url: str | None, hints: ExtractionHin
         ld_image = ld_image[0] if isinstance(ld_image, list) and ld_image else ld_image
         image = ld_image if isinstance(ld_image, str) else (ld_image.get("url") if isinstance(ld_image, dict)
                                                               and isinstance(ld_image.get("url"), str) else None)
-    section = _meta(metas, "article:section") or _ld_text(ld, "articleSection")
     tags = _split_tags(metas.get("article:tag", []))
     keywords = ld.get("keywords")
     if not tags and isinstance(keywords, str | list):
@@ -312,11 +358,12 @@ def _visible_dates(tree, hints: ExtractionHints, headline) -> list[str]:
     found: list[str] = []
     if hints.date_selector:
         found += [_text(el) for el in tree.cssselect(hints.date_selector)]
+    elsewhere: list[str] = []
     for el in _DATE_MARKED(tree):  # libxml2 picks the few candidates; class_words decides
         marker = f"{el.get('class', '')} {el.get('itemprop', '')}"
         if not _DATE_WORDS.isdisjoint(class_words(marker)) and not _HEADER_LIKE.search(marker) \
                 and not _in_site_header(el):
-            found.append(_text(el))
+            (elsewhere if _among_other_stories(el) else found).append(_text(el))
     if headline is not None:
         for n, el in enumerate(headline.itersiblings(etree.Element)):
             if n >= 6:
@@ -324,7 +371,17 @@ def _visible_dates(tree, hints: ExtractionHints, headline) -> list[str]:
             text = _text(el)
             if 0 < len(text) < 80 and not _in_site_header(el):
                 found.append(text)
-    return [f for f in found if f and len(f) < 120]
+    return [f for f in found + elsewhere if f and len(f) < 120]
+
+
+def _among_other_stories(el) -> bool:
+    """In a list of other stories (a widget, a sidebar, "latest news", an item with its own link):
+    its date is theirs, ranked after every other candidate."""
+    for a in el.iterancestors():
+        if a.tag == "aside" or (a.tag == "li" and a.find(".//a[@href]") is not None) \
+                or not OTHER_STORIES_CLASS_WORDS.isdisjoint(class_words(f"{a.get('class', '')} {a.get('id', '')}")):
+            return True
+    return False
 
 
 def _first_date(candidates: list[str | None], reference, tz) -> ParsedDate | None:
@@ -339,7 +396,8 @@ def _first_date(candidates: list[str | None], reference, tz) -> ParsedDate | Non
 def _htmldate(tree, url: str | None, reference, extensive: bool) -> ParsedDate | None:
     """htmldate's own search (what trafilatura uses): without `extensive`, only the markers a
     page sets for machines wherever they are (meta tags of every name, itemprop, the URL's date
-    path); with it, also free text through dateparser. A day, never later than the fetch."""
+    path); with it, also free text through dateparser. A day, never later than the fetch, and
+    never more than the page holds (_written_on_page)."""
     from htmldate import find_date  # lazy: only pages without a date we can read need it
 
     latest = str(reference)[:10] if reference is not None else "2100-01-01"  # never the machine's clock
@@ -347,23 +405,128 @@ def _htmldate(tree, url: str | None, reference, extensive: bool) -> ParsedDate |
         found = find_date(tree, extensive_search=extensive, original_date=True, url=url, max_date=latest)
     except Exception:  # noqa: BLE001 — htmldate's own failure is only a missing date
         return None
-    return parse_date(found) if found else None
+    parsed = parse_date(found) if found else None
+    return _written_on_page(parsed, tree, url) if parsed else None
+
+
+def _written_on_page(found: ParsedDate, tree, url: str | None) -> ParsedDate | None:
+    """htmldate's day as precise as the page writes it. htmldate answers a day whatever it read:
+    a year alone ("© 2018", a link named "…2018") comes back as 1 January, a month as its 1st,
+    and a day with no year (dateparser's reading of "20 سبتمبر") gets the year of the machine's
+    clock. So its day stands where the page writes that day with that year (numerically, or the
+    day and the year a few words apart, as "20 سبتمبر2020" and "June 2, 2020" have them); a 1st
+    that is not written is the month (a 1 January, the year) when the page writes the year; any
+    other day the page does not write is no date at all."""
+    page = to_ascii_digits((url or "") + " " + etree.tostring(tree, encoding="unicode", method="html"))
+    day = found.value
+    y, m, d = f"{day.year:04d}", rf"0?{day.month}", rf"0?{day.day}"
+    written = (rf"(?<!\d){y}[-/._]?{m}[-/._]?{d}(?!\d)|(?<!\d){d}[-/._]{m}[-/._](?:{y}|{y[2:]})(?!\d)"
+               rf"|(?<!\d){d}(?!\d)[^<>\d]{{1,30}}(?<!\d){y}(?!\d)|(?<!\d){y}(?!\d)[^<>\d]{{1,30}}(?<!\d){d}(?!\d)")
+    if re.search(written, page):
+        return found
+    if day.day != 1 or not re.search(rf"(?<!\d){y}(?!\d)", page):
+        return None
+    return coarser(found, "year" if day.month == 1 else "month")
 
 
 def _day(date: ParsedDate) -> str:
     return date.iso[:10]
 
 
+# RDFa, Dublin Core and schema.org names a page's own markup gives its publication date under,
+# besides JSON-LD and the Open Graph/article meta (Drupal writes `property="dc:date"`).
+_MARKUP_DATE_NAMES = frozenset({"dc:date", "dc:created", "dc:issued", "dcterms:created", "dcterms:issued",
+                                "dcterms:date", "schema:datepublished", "datepublished", "dc.date", "dc.date.issued",
+                                "dc.date.created", "dcterms.created", "dcterms.issued", "dcterms.date"})
+_MARKUP_DATES = etree.XPath("//*[@content and (@property or @name or @itemprop)] | //time[@datetime]")
+
+
+def _markup_dates(tree, reference, tz) -> list[ParsedDate]:
+    """Days and times the page's own markup declares (RDFa, Dublin Core, itemprop, <time>)."""
+    found = []
+    for el in _MARKUP_DATES(tree):
+        if el.tag == "time":
+            value = el.get("datetime")
+        else:
+            names = f"{el.get('property', '')} {el.get('name', '')} {el.get('itemprop', '')}".lower().split()
+            value = el.get("content") if _MARKUP_DATE_NAMES.intersection(names) else None
+        parsed = parse_date(value, reference, tz) if value else None
+        if parsed is not None and parsed.precision not in ("year", "month"):
+            found.append(parsed)
+    return found
+
+
+def _local_day(date: ParsedDate, tz) -> str:
+    """The day a date names where the site is (an instant read in the site's zone; a day as written)."""
+    if isinstance(date.value, datetime) and tz:
+        return date.value.astimezone(ZoneInfo(tz) if isinstance(tz, str) else tz).date().isoformat()
+    return _day(date)
+
+
+def _wall_clock(date: ParsedDate) -> tuple | None:
+    value = date.value
+    return (value.date(), value.hour, value.minute) if isinstance(value, datetime) else None
+
+
+def _labelled_utc(date: ParsedDate | None) -> bool:
+    return date is not None and _wall_clock(date) is not None and not date.timezone_assumed \
+        and date.value.utcoffset() == timedelta(0)
+
+
+def _utc_that_is_local(machine: ParsedDate, byline: ParsedDate | None, tz) -> ParsedDate | None:
+    """A machine time labelled UTC ("Z", "+00:00") whose wall clock is the visible byline's, on
+    a site whose zone is not UTC: the label is wrong (the site writes its local time with "Z"),
+    so the same reading in the site's zone; with no zone known, in UTC, said to be assumed."""
+    if byline is None or not _labelled_utc(machine) or _wall_clock(machine) != _wall_clock(byline):
+        return None
+    local = same_wall_clock_in(machine, tz)
+    if not local.timezone_assumed and local.value.utcoffset() == timedelta(0):
+        return None  # the site's zone is UTC at that time: the label was right
+    return local
+
+
+def _agrees(machine: ParsedDate, byline: ParsedDate, tz) -> bool:
+    """Whether a machine date and the byline name the same day (and, where both have one, the
+    same time: as an instant, or as a wall clock mislabelled UTC)."""
+    if _wall_clock(machine) is not None and _wall_clock(byline) is not None:
+        return abs((machine.value - byline.value).total_seconds()) <= 60 or \
+            _utc_that_is_local(machine, byline, tz) is not None
+    return _local_day(machine, tz) == _day(byline) or _day(machine) == _day(byline)
+
+
+def _url_date(urls: list[str | None]) -> ParsedDate | None:
+    """The day in the article's own address (its URL, canonical URL or og:url: "/2020/06/02/",
+    "/87799-2020-06-02-15-36-38"), read with htmldate's own URL pattern."""
+    from htmldate.extractors import COMPLETE_URL  # lazy, as _htmldate
+
+    for url in urls:
+        m = COMPLETE_URL.search(url) if url else None
+        if m:
+            parsed = parse_date(f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}")
+            if parsed is not None:
+                return parsed
+    return None
+
+
 def _dates(tree, metas: dict, ld: dict, headline, hints: ExtractionHints, reference, tz, feed_published,
-           url: str | None) -> tuple[ParsedDate | None, ParsedDate | None, str | None]:
+           url: str | None, own_urls: list[str | None]) -> tuple[ParsedDate | None, ParsedDate | None, str | None]:
     """(published, modified, where published came from), read before the furniture (date lines among it) is removed:
     1. what the page declares for machines: JSON-LD and meta tags (the earliest where they
-       disagree: a later one is an update), else a <time datetime> in the article;
+       disagree: a later one is an update), else a <time datetime> in the article; a time there
+       labelled UTC that shows the byline's wall clock is the site's local time;
     2. the feed's or sitemap's date for the URL;
-    3. the visible byline, checked against htmldate's machine markers (URL date path, meta tags
-       of other names): where they give different days the marker wins, unless the byline has a
-       time and is one day off (the zone, not another date);
-    4. htmldate's free-text search."""
+    3. a date in the page's own markup (RDFa dc:date, Dublin Core, itemprop, <time>) that agrees
+       with the visible byline;
+    4. the day in the article's own URL or canonical URL, above dates in widgets and lists of
+       other stories (the byline when it names the same day: it may have a time);
+    5. the visible byline, checked against htmldate's machine markers (meta tags of other
+       names): where they give different days the marker wins, unless the byline has a time
+       and is one day off (the zone, not another date);
+    6. htmldate's free-text search.
+    htmldate's answers are only as precise as the page writes them (_written_on_page)."""
+    bylines = _Parsed(lambda: _visible_dates(tree, hints, headline), reference, tz)
+    byline = bylines.first
+
     declared = [parse_date(v, reference, tz) if isinstance(v, str) else None for v in (
         _ld_text(ld, "datePublished"), _meta(metas, "article:published_time", "datePublished", "pubdate",
                                              "publishdate"))]
@@ -373,11 +536,30 @@ def _dates(tree, metas: dict, ld: dict, headline, hints: ExtractionHints, refere
     if published is None:
         published = _first_date(tree.xpath("//article//time/@datetime | //main//time/@datetime"), reference, tz)
         source = "a <time datetime> in the article" if published else None
+    local = _utc_that_is_local(published, bylines.first_showing(published.value), tz) \
+        if _labelled_utc(published) else None
+    if local is not None:
+        published, source = local, source + ", labelled UTC but the byline's local time"
     if published is None and feed_published:
         published = _first_date([feed_published], reference, tz)
         source = "the feed or sitemap" if published else None
+    if published is None and byline() is not None:
+        markup = _markup_dates(tree, reference, tz)
+        agreeing = next(((m, b) for b in bylines.first_ones(3) for m in markup if _agrees(m, b, tz)), None)
+        if agreeing:
+            machine, shown = agreeing
+            published = _utc_that_is_local(machine, shown, tz) or machine
+            if _wall_clock(shown) is None and _wall_clock(machine) is not None and machine.value.hour == 0 \
+                    and machine.value.minute == 0:
+                published = shown  # a midnight stamp beside a byline with no time: a day, not a time
+            source = "the page's markup, agreeing with its byline"
     if published is None:
-        visible = _first_date(_visible_dates(tree, hints, headline), reference, tz)
+        in_url = _url_date(own_urls)
+        if in_url is not None:
+            same_day = byline() is not None and _day(byline()) == _day(in_url)
+            published, source = (byline(), "the visible byline") if same_day else (in_url, "the article's URL")
+    if published is None:
+        visible = byline()
         marked = _htmldate(tree, url, reference, extensive=False)
         published, source = (visible, "the visible byline") if visible else (marked, "htmldate's markers")
         if visible is not None and marked is not None and _days_apart(visible, marked) > (
@@ -390,7 +572,49 @@ def _dates(tree, metas: dict, ld: dict, headline, hints: ExtractionHints, refere
         source = "htmldate's search of the text" if published else None
     modified = _first_date([_ld_text(ld, "dateModified"), _meta(metas, "article:modified_time", "dateModified")],
                            reference, tz)
+    if local is not None and _labelled_utc(modified):
+        modified = same_wall_clock_in(modified, tz)  # the site that mislabels one time mislabels both
     return published, modified, source
+
+
+class _Parsed:
+    """The visible date candidates, parsed only as far as they are asked for: a candidate that is
+    no Arabic date goes to dateparser (tens of milliseconds), and most pages need the first."""
+
+    def __init__(self, texts, reference, tz):
+        self._texts, self._reference, self._tz = texts, reference, tz
+        self._pending = None
+        self._texts_list: list[str] | None = None
+        self._found: list[ParsedDate] = []
+
+    def first_ones(self, count: int) -> list[ParsedDate]:
+        if self._pending is None:
+            self._pending = iter(self._all())
+        while len(self._found) < count:
+            text = next(self._pending, None)
+            if text is None:
+                break
+            parsed = parse_date(text, self._reference, self._tz)
+            if parsed is not None:
+                self._found.append(parsed)
+        return self._found[:count]
+
+    def first(self) -> ParsedDate | None:
+        found = self.first_ones(1)
+        return found[0] if found else None
+
+    def first_showing(self, clock: datetime) -> ParsedDate | None:
+        """The first candidate that shows `clock`'s hour and minute (on a 24- or 12-hour dial):
+        only those are read."""
+        hours = {clock.hour, (clock.hour - 1) % 12 + 1}
+        shows = re.compile(rf"(?<!\d)0?(?:{'|'.join(map(str, hours))})[:٫]{clock.minute:02d}(?!\d)")
+        texts = [t for t in self._all() if shows.search(to_ascii_digits(t))]
+        return _first_date(texts, self._reference, self._tz)
+
+    def _all(self) -> list[str]:
+        if self._texts_list is None:
+            self._texts_list = self._texts()
+        return self._texts_list
 
 
 def _days_apart(a: ParsedDate, b: ParsedDate) -> int:
@@ -551,7 +775,8 @@ def _extract(html, tree, url, hints, reference, tz, feed_published) -> Article |
     metas = _meta_index(tree)
     meta = _metadata(tree, metas, ld, url, hints)
     published, modified, published_from = _dates(tree, metas, ld, meta["headline"], hints, reference, tz,
-                                                 feed_published, url)
+                                                 feed_published, url, [url, meta["canonical_url"],
+                                                                       _meta(metas, "og:url")])
 
     body, evidence = main_content(tree, ld)
     body_before = _text(body) if body is not None else ""

@@ -24,7 +24,7 @@ import copy
 import re
 
 from lxml import etree
-from trafilatura.xpaths import BODY_XPATH, OVERALL_DISCARD_XPATH, REMOVE_COMMENTS_XPATH
+from trafilatura.xpaths import BODY_XPATH, DISCARD_IMAGE_ELEMENTS, OVERALL_DISCARD_XPATH, REMOVE_COMMENTS_XPATH
 
 from extract.arabic import fold
 from extract.clutter import STRUCTURAL_TAGS, TEXTLESS_TAGS, class_words, has_furniture_words, is_box_heading
@@ -163,9 +163,11 @@ _BLOCKS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "
 
 def pruned_by_trafilatura(tree, body) -> bool:
     """Whether trafilatura's own discard rules (class and id patterns such as "comment",
-    "sidebar", "share") hit the body or one of its ancestors: then it drops the article itself."""
+    "sidebar", "share"; "caption", which it prunes whenever images are not extracted, as here) hit
+    the body or one of its ancestors: then it drops the article itself, and bare trafilatura's
+    text of the page would bring the menu and the "read also" box back with it."""
     chain = {body, *body.iterancestors()}
-    for xpath in (*REMOVE_COMMENTS_XPATH, *OVERALL_DISCARD_XPATH):
+    for xpath in (*REMOVE_COMMENTS_XPATH, *OVERALL_DISCARD_XPATH, *DISCARD_IMAGE_ELEMENTS):
         try:
             if any(el in chain for el in xpath(tree)):
                 return True

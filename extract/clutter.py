@@ -38,6 +38,11 @@ DROP_CLASS_WORDS = (
     "widget", "source", "news-source", "news-date", "article-date", "pagination", "next", "prev", "logo",
     "cookie", "cookies", "consent", "gdpr",
 )
+# The furniture that lists other stories (and the dates of other stories): a date inside it is
+# not the article's.
+OTHER_STORIES_CLASS_WORDS = frozenset({"ticker", "breaking", "marquee", "latest", "related", "read-also",
+                                       "readalso", "see-also", "more-news", "most-read", "popular", "trending",
+                                       "sidebar", "widget"})
 _CLASS_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _BOX_HEADINGS = re.compile(

@@ -138,10 +138,11 @@ _WEEKDAYS = {  # Python weekday(): Monday is 0
 
 
 def _alternation(names: dict[str, str]) -> re.Pattern:
-    # Longest first, so "كانون الثاني" wins over a shorter name; (?<!\w)/(?!\w)
-    # keep "اب" from matching inside other words.
+    # Longest first, so "كانون الثاني" wins over a shorter name. No letter may touch a name, which
+    # keeps "اب" from matching inside other words; a digit may: pages glue the year to the month
+    # ("20 سبتمبر2020", "2020سبتمبر").
     keys = sorted(names, key=len, reverse=True)
-    return re.compile(r"(?<!\w)(" + "|".join(re.escape(k) for k in keys) + r")(?!\w)")
+    return re.compile(r"(?<![^\W\d_])(" + "|".join(re.escape(k) for k in keys) + r")(?![^\W\d_])")
 
 
 def _folded_table(table: dict[int, list[str]], tag: str) -> dict[str, str]:
@@ -178,10 +179,12 @@ _NUMERIC_DMY = re.compile(r"(?<!\d)(\d{1,2})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{4}
 _NUMERIC_YMD = re.compile(r"(?<!\d)(\d{4})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})(?!\d)")
 _NAMED_DMY = re.compile(r"(?<!\d)(\d{1,2})" + _SEP + r"(G|H)(\d{1,2})" + _SEP + r"(\d{4})(?!\d)")
 _NAMED_MDY = re.compile(r"(?<![\dGH])(G)(\d{1,2})\s*(\d{1,2})\s*,\s*(\d{4})(?!\d)")
+# The year first, as some widgets print it ("2020سبتمبر 20", "2020 سبتمبر")
+_NAMED_YMD = re.compile(r"(?<!\d)(\d{4})" + _SEP + r"(G)(\d{1,2})" + _SEP + r"(\d{1,2})(?![\d:٫])")
+_NAMED_YM = re.compile(r"(?<![\d:])(\d{4})" + _SEP + r"(G|H)(\d{1,2})(?![\d\s]*\d{4})")
 _NAMED_MY = re.compile(
     r"(?<!\d)(G|H)(\d{1,2})" + _SEP + r"(?:(?:من\s+)?(?:عام|العام|سنه)\s*)?(\d{4})(?!\d)"
 )
-_NAMED_DM = re.compile(r"(?<!\d)(\d{1,2})" + _SEP + r"(G|H)(\d{1,2})(?!\d)")
 _YEAR_ONLY = re.compile(r"^(?:(?:عام|سنه|العام|لعام|في)\s*)?(\d{4})\s*(?:م|ميلاديه|ميلادي)?$")
 _YEAR_WORD = re.compile(r"(?<!\w)(?:عام|سنه|العام|لعام)\s*(\d{4})(?!\d)")
 _HIJRI_MARK = re.compile(r"(?<!\w)(?:هـ|ه|هجري|هجريه|للهجره)(?!\w)")
@@ -384,8 +387,8 @@ def _named(tokens: str, clock, zone: tzinfo) -> ParsedDate | None:
     """Day, named month and year. The Gregorian date wins where Hijri and Gregorian both appear."""
     named = sorted(_NAMED_DMY.finditer(tokens), key=lambda m: m.group(2) != "G")
     if not named:
-        named = list(_NAMED_MDY.finditer(tokens))
-        named = [(m.group(3), m.group(1), m.group(2), m.group(4)) for m in named]
+        named = [(m.group(3), m.group(1), m.group(2), m.group(4)) for m in _NAMED_MDY.finditer(tokens)]
+        named = named or [(m.group(4), m.group(2), m.group(3), m.group(1)) for m in _NAMED_YMD.finditer(tokens)]
     else:
         named = [(m.group(1), m.group(2), m.group(3), m.group(4)) for m in named]
     if not named:
@@ -402,8 +405,10 @@ def _named(tokens: str, clock, zone: tzinfo) -> ParsedDate | None:
 
 def _month_or_year(tokens: str) -> ParsedDate | None:
     m = _NAMED_MY.search(tokens)
-    if m:
-        kind, month, year = m.group(1), int(m.group(2)), int(m.group(3))
+    ym = None if m else _NAMED_YM.search(tokens)
+    if m or ym:
+        kind, month, year = (m.group(1), int(m.group(2)), int(m.group(3))) if m else (
+            ym.group(2), int(ym.group(3)), int(ym.group(1)))
         if kind == "H":  # a Hijri month spans two Gregorian months: keep its first day's month
             d = _hijri_to_gregorian(year, month, 1)
             if d is None:
@@ -418,22 +423,6 @@ def _month_or_year(tokens: str) -> ParsedDate | None:
             return ParsedDate(date(d.year, 1, 1), "year", "hijri") if d else None
         return ParsedDate(date(year, 1, 1), "year")
     return None
-
-
-def _day_month(tokens: str, ref: datetime | None, zone: tzinfo) -> ParsedDate | None:
-    """"22 آب" with no year: the latest such day on or before the reference."""
-    m = _NAMED_DM.search(tokens)
-    if m is None or ref is None:
-        return None
-    day, kind, month = int(m.group(1)), m.group(2), int(m.group(3))
-    if kind == "H":
-        return None  # the Hijri year cannot be taken from a Gregorian reference cheaply
-    clock = _clock(_TIME.search(tokens))
-    for year in (ref.year, ref.year - 1):
-        d = _calendar_date("G", year, month, day)
-        if d is not None and d <= ref.date():
-            return _at(d, clock, zone)
-    raise _Invalid
 
 
 def _only_date_words(tokens: str, span: tuple[int, int]) -> bool:
@@ -522,6 +511,27 @@ def _fallback(text: str, ref: datetime | None, zone: tzinfo) -> ParsedDate | Non
     return ParsedDate(value, "minute") if has_time else ParsedDate(value.date(), "day")
 
 
+def same_wall_clock_in(parsed: ParsedDate, tz: str | tzinfo | None) -> ParsedDate:
+    """`parsed`'s wall-clock reading as a time of `tz` (assumed UTC, and saying so, when None):
+    for a time a page labels UTC although it prints the site's local time (its byline shows the
+    same reading)."""
+    if not isinstance(parsed.value, datetime):
+        return parsed
+    return ParsedDate(parsed.value.replace(tzinfo=_zone(tz)), parsed.precision, parsed.calendar)
+
+
+def coarser(parsed: ParsedDate, precision: str) -> ParsedDate:
+    """`parsed` cut to `precision` ("year", "month" or "day"), never made finer."""
+    if PRECISIONS.index(precision) >= PRECISIONS.index(parsed.precision):
+        return parsed
+    day = parsed.value.date() if isinstance(parsed.value, datetime) else parsed.value
+    if precision == "year":
+        day = day.replace(month=1, day=1)
+    elif precision == "month":
+        day = day.replace(day=1)
+    return ParsedDate(day, precision, parsed.calendar)
+
+
 def check_zone_and_reference(tz: str | tzinfo | None, reference: datetime | str | None) -> None:
     """Raise ValueError now for an unknown zone name or a malformed reference instant, the two
     mistakes of the caller's (not of the page) that parse_date reports."""
@@ -572,7 +582,7 @@ def _parse(text: str, folded: str, ref: datetime | None, zone: tzinfo) -> Parsed
         tokens = _tokenise(folded)
         if "CONFLICT" in tokens:
             return None
-        found = _explicit(tokens, zone) or _day_month(tokens, ref, zone) or _relative(tokens, ref)
+        found = _explicit(tokens, zone) or _relative(tokens, ref)
         if found is not None:
             return found
     except _Invalid:

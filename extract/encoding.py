@@ -7,8 +7,9 @@ the first declaration; decoding Arabic with the wrong one yields mojibake
 that looks like text, so every later step would store garbage silently.
 
 Order:
-1. a byte-order mark is never wrong; UTF-16/32 without one is read from its NUL bytes (such
-   bytes are valid UTF-8 too, as ASCII and NULs, so this comes before step 2);
+1. a byte-order mark is never wrong; UTF-16/32 without one is read from the side its NUL bytes
+   fall on, however few (an Arabic page in UTF-16 has NULs only in its markup; such bytes are
+   valid UTF-8 too, as ASCII and NULs, so this comes before step 2);
 2. bytes that decode as strict UTF-8 are UTF-8 (Arabic in a single-byte code
    page essentially never forms valid multi-byte sequences), whatever the label;
 3. otherwise the declared charsets (HTTP header, then <meta>) and the two
@@ -28,20 +29,26 @@ ARABIC_CODE_PAGES = ("cp1256", "iso8859_6")
 _NON_ASCII = re.compile("[^\x00-\x7f\ufffd]")
 
 
-def _wide_encoding(body: bytes, content_type: str | None) -> str | None:
-    """UTF-16 or UTF-32 without a byte-order mark, by its NUL bytes: ASCII markup in UTF-16LE is
-    every other byte NUL, and such bytes also pass as valid UTF-8 (ASCII plus NULs), so this must
-    come before the UTF-8 test. A declared utf-16/utf-32 label settles UTF-16 versus UTF-32."""
-    head = body[:2048]
-    if len(head) < 8 or head.count(0) < len(head) // 4:
+def _wide_encoding(body: bytes) -> str | None:
+    """UTF-16 or UTF-32 without a byte-order mark, by where its NUL bytes fall: HTML has no NUL
+    byte of its own, and its markup is ASCII, which UTF-16LE writes with a NUL in every odd byte
+    (UTF-16BE in every even one). Their share is no test: Arabic letters in UTF-16 have no NUL
+    byte (U+0627 is 27 06), so a page of Arabic text has few, but they all fall on one side.
+    Such bytes also pass as valid UTF-8 (ASCII plus NULs), so this must come before the UTF-8
+    test. UTF-32 has two NULs in every four bytes at fixed places whatever the letter."""
+    head = body[:4096]
+    nuls = head.count(0)
+    if len(head) < 8 or nuls < 8:
         return None
-    declared = (http_content_type_encoding(content_type) or "") if content_type else ""
+    head = head[: len(head) // 4 * 4]
+    if not any(head[3::4]) and not any(head[2::4]):  # every character below U+10000 in UTF-32LE
+        return "utf-32-le"
+    if not any(head[0::4]) and not any(head[1::4]):
+        return "utf-32-be"
     even, odd = head[0::2].count(0), head[1::2].count(0)
-    if "32" in declared or head.count(0) > 0.6 * len(head):  # ASCII in UTF-32: three NULs in four bytes
-        return "utf-32-le" if head[0] else "utf-32-be"
-    if odd > 3 * even:
+    if odd > 9 * even:
         return "utf-16-le"
-    if even > 3 * odd:
+    if even > 9 * odd:
         return "utf-16-be"
     return None
 
@@ -51,7 +58,7 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     bom, bom_bytes = read_bom(body)
     if bom:
         return body[len(bom_bytes):].decode(bom, errors="replace"), bom
-    wide = _wide_encoding(body, content_type)
+    wide = _wide_encoding(body)
     if wide:
         return body.decode(wide, errors="replace"), wide
     try:

@@ -66,3 +66,12 @@ def test_text_after_an_inline_comment_stays_in_its_paragraph():
     article = ARTICLES[0]
     result = extract_article(page(article, ["entry-content"], False, True, False), article["url"])
     assert article["paragraphs"][0] in result.text
+
+
+def test_a_body_in_a_caption_named_container_keeps_its_text_without_the_menu():
+    # found by the property test above: trafilatura prunes any "caption" class (it extracts no
+    # images), so the body went, and bare trafilatura's text brought the menu and "read also" back
+    article = next(a for a in ARTICLES if a["id"] == "ina-3")
+    result = extract_article(page(article, ["caption-comment"], False, False, True), article["url"])
+    assert kept(result.text, article["paragraphs"]) >= 0.95
+    assert "الرئيسية" not in result.text and "خبر آخر عن الموضوع نفسه" not in result.text

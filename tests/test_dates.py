@@ -241,3 +241,33 @@ def test_cli_scores_every_public_case(tmp_path):
     assert f"dates: {n}/{n} passed" in score.stdout
     first = json.loads(answers.read_text(encoding="utf-8").splitlines()[0])
     assert set(first) >= {"iso", "precision"}
+
+
+@pytest.mark.parametrize(
+    "text, expected, prec",
+    [
+        # the year glued to the month, as widgets print it (issue 32)
+        ("20 سبتمبر2020", "2020-09-20", "day"),
+        ("آخر تحديث 20 سبتمبر2020", "2020-09-20", "day"),
+        ("٢٠ سبتمبر٢٠٢٠", "2020-09-20", "day"),
+        ("2020سبتمبر 20", "2020-09-20", "day"),
+        ("سبتمبر2020", "2020-09", "month"),
+        ("2020سبتمبر", "2020-09", "month"),
+        ("٢٠٢٠سبتمبر", "2020-09", "month"),
+        ("5 آب2021", "2021-08-05", "day"),
+    ],
+)
+def test_a_year_glued_to_its_month_is_read(text, expected, prec):
+    assert (iso(text), precision(text)) == (expected, prec)
+
+
+@pytest.mark.parametrize("text", ["20 سبتمبر", "آخر تحديث 20 سبتمبر", "22 آب", "٥ أيار"])
+def test_a_day_and_month_without_a_year_get_no_year_from_the_reference(text):
+    # the reference is when the page was read, not when it was written: a year is never made up
+    assert parse_date(text, REF, TZ) is None
+
+
+def test_a_month_name_inside_a_word_is_still_not_a_month():
+    # "اب" (August) ends "كتاب": a letter before it keeps it a word, a digit after it does not matter
+    assert parse_date("كتاب2020", REF, TZ) is None
+    assert iso("5 اب2020") == "2020-08-05"

@@ -14,7 +14,7 @@ from tests.conftest import ROOT
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_reprints import judge, scores  # noqa: E402
-from reprint_pairs import CORPUS, NEGATIVE, POSITIVE, arabic_sources, build_pairs, load_sources  # noqa: E402
+from reprint_pairs import CORPUS, NEGATIVE, POSITIVE, Source, arabic_sources, build_pairs, load_sources  # noqa: E402
 
 pytestmark = pytest.mark.slow  # extraction of ~150 real pages and ~1,500 copier pages
 
@@ -54,3 +54,22 @@ def test_arabic_copies_spelled_their_own_way_are_found(pairs, judged):
     result = scores([p for p, _ in arabic], [c for _, c in arabic])
     assert result["precision"] >= 0.98 and result["recall"] >= 0.95, result
     assert all(c for p, c in arabic if p.how in ("copy", "spelling", "intro", "reordered"))
+
+
+def _english(n: int) -> Source:
+    paragraphs = tuple(f"Story {n} paragraph {k}: the council met on Monday to discuss the budget, the roads and "
+                       f"the schools of district {n}, and officials said a vote would follow next week." for k in range(3))
+    return Source(f"en-{n}", f"https://en{n}.example/story", f"Council of district {n} meets", paragraphs)
+
+
+def test_which_other_pages_qualify_does_not_change_the_arabic_pairs():
+    # a change to extraction decides which corpus pages qualify as sources: the Arabic pairs, the
+    # ones the Arabic bar is held on, must stay the same pairs
+    arabic = arabic_sources()[:3]
+    english = [_english(n) for n in range(4)]
+
+    def arabic_pairs(sources):
+        return [p for p in build_pairs(sources) if p.arabic]
+
+    made = arabic_pairs([*english, *arabic])
+    assert made and made == arabic_pairs([english[2], *arabic]) == arabic_pairs([*reversed(arabic), *english[1:]][::-1])
