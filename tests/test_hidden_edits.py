@@ -256,8 +256,9 @@ def test_a_page_edited_only_in_its_date_byline_and_section_is_an_edit_in_the_sto
     replay.reload()
     run_rasid("crawl", "alaraby", "--db", str(db), *base_url_args(replay))
 
-    alerts = rows(db, "SELECT kind, url, diff, moved, article_id FROM alerts")
-    assert [(a["kind"], a["url"], a["diff"], a["moved"]) for a in alerts] == [("changed", ALARABY_URL, MOVED, MOVED)]
+    alerts = rows(db, "SELECT kind, url, diff FROM alerts")
+    assert alerts == [{"kind": "changed", "url": ALARABY_URL, "diff": MOVED}]
+    assert rows(db, "SELECT moved FROM alerts") == [{"moved": MOVED}]
     after = rows(db, "SELECT * FROM articles WHERE url = ?", [ALARABY_URL])[0]
     assert (after["published_at"], after["author"], after["section"], after["versions"]) == (
         "2020-08-23T21:45:00+01:00", None, "مجتمع", 2)
@@ -321,3 +322,20 @@ def test_snapshots_crawled_twice_with_their_churning_parts_rotated_raise_no_edit
     # every article was read again (new bytes: no 304), and found unchanged
     again = rows(db, "SELECT sum(unchanged) AS unchanged, sum(not_modified) AS nm FROM crawls WHERE id > ?", [before])[0]
     assert (again["unchanged"], again["nm"]) == (SNAPSHOT_ARTICLES, 0)
+
+
+@pytest.mark.slow
+def test_an_edit_with_a_noncharacter_in_its_text_is_recorded_by_a_crawl(tmp_path, replay, snapshot_root):
+    db = tmp_path / "rasid.db"
+    run_rasid("crawl", "ina", "--db", str(db), *base_url_args(replay))
+    at = EDITED.index("موسعا")
+    (snapshot_root / "ina" / "111563--.html").write_text(EDITED[:at] + "\ufffe" + EDITED[at:], encoding="utf-8")
+    replay.reload()
+    run_rasid("crawl", "ina", "--db", str(db), *base_url_args(replay))
+    assert rows(db, "SELECT status, errors, changed FROM crawls ORDER BY id DESC LIMIT 1") == [
+        {"status": "ok", "errors": 0, "changed": 1}]
+    [alert] = rows(db, "SELECT kind, url, diff FROM alerts")
+    assert (alert["kind"], alert["url"]) == ("changed", INA)
+    assert "{+موسعا+}" in alert["diff"] and "{+وشيوخ العشائر+}" in alert["diff"] and "\ufffe" not in alert["diff"]
+    text = rows(db, "SELECT text FROM articles WHERE url = ?", [INA])[0]["text"]
+    assert visible(text).split() == visible(AFTER.text).split()
