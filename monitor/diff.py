@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 
 from extract.arabic import visible
 from extract.model import Article
+from monitor.schedule import instant
 
 
 def word_ops(old: str, new: str) -> list[tuple[str, str, str]]:
@@ -119,14 +120,7 @@ def _publication_moved(before: Mapping, after: Mapping) -> bool:
 
 def _instant(metadata: Mapping) -> datetime | None:
     """The publication time as an aware instant, None when it is a day or less (or unreadable)."""
-    value = metadata["published_at"]
-    if metadata.get("published_precision") not in _TIMED or len(value) <= 10:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return instant(metadata["published_at"]) if metadata.get("published_precision") in _TIMED else None
 
 
 def _shown(metadata: Mapping) -> str:
