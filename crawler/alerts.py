@@ -55,8 +55,10 @@ def rule_matches(rule: WatchRule, alert: dict) -> bool:
         return False
     if alert["kind"] not in rule.kinds:
         return False
-    # Matched like search: after Arabic folding, a fused definite article ignored, whole words.
-    haystack = f" {search_text((alert.get('title') or '') + ' ' + (alert.get('text') or ''))} "
+    # Matched like search: after Arabic folding, a fused definite article ignored, whole words. An
+    # edit's moved metadata is matched too: a rule watching a writer hears of their byline removed.
+    words = " ".join(alert.get(key) or "" for key in ("title", "text", "moved"))
+    haystack = f" {search_text(words)} "
     return (all(_contains(haystack, p) for p in rule.all)
             and (not rule.any or any(_contains(haystack, p) for p in rule.any))
             and not any(_contains(haystack, p) for p in rule.none))

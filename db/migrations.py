@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
-from extract.arabic import search_text
+from extract.arabic import INVISIBLE, search_text
+from extract.model import content_hash
 
 migrations = Migrations("rasid")
 NAMES: list[str] = []  # the migrations this Rasid has, in order
@@ -158,6 +159,41 @@ def m011_claims(db: Database) -> None:
     _add(db, "articles", "published_refused", str)
     _add(db, "articles", "modified_refused", str)
 
+
+@migration
+def m012_metadata_edits(db: Database) -> None:
+    # a publication time Rasid estimated (relative to the fetch, the feed's, a guess from the text)
+    # is never compared as an edit; NULL: stored before Rasid knew, compared once it does
+    _add(db, "articles", "published_estimated", int)
+    # each version keeps what its page said (publication time, author, section) and what moved from
+    # the version before; an alert the moved lines alone (its diff has them and the word diff)
+    for column in ("published_at", "published_precision", "author", "section", "moved"):
+        _add(db, "versions", column, str)
+    _add(db, "alerts", "moved", str)
+    # the newest version is what the article row says (earlier versions' metadata was not kept)
+    db.execute("UPDATE versions SET (published_at, published_precision, author, section) = "
+               "(SELECT published_at, published_precision, author, section FROM articles WHERE articles.id = "
+               "versions.article_id) WHERE published_at IS NULL AND author IS NULL AND section IS NULL AND id IN "
+               "(SELECT max(id) FROM versions GROUP BY article_id)")
+    # content hashes no longer see the characters no reader sees (extract.arabic.INVISIBLE): texts that
+    # hold one are hashed again, so their next fetch is not taken for an edit, and their search rows
+    # are folded again (search drops them now)
+    db.conn.create_function("rasid_invisible", 1, lambda value: bool(value) and not INVISIBLE.isdisjoint(value),
+                            deterministic=True)
+    where = "WHERE rasid_invisible(title) OR rasid_invisible(text)"  # ids first: one text in memory at a time
+    for (article_id,) in db.execute(f"SELECT id FROM articles {where}").fetchall():
+        title, text, old_hash = db.execute("SELECT title, text, content_hash FROM articles WHERE id = ?",
+                                           [article_id]).fetchone()
+        new_hash = content_hash(title or "", text or "")
+        db.execute("UPDATE articles SET content_hash = ? WHERE id = ?", [new_hash, article_id])
+        db.execute("UPDATE signatures SET content_hash = ? WHERE article_id = ? AND content_hash = ?",
+                   [new_hash, article_id, old_hash])
+        db.execute("UPDATE articles_search SET title = ?, text = ? WHERE article_id = ?",
+                   [search_text(title or ""), search_text(text or ""), article_id])
+    for (version_id,) in db.execute(f"SELECT id FROM versions {where}").fetchall():
+        title, text = db.execute("SELECT title, text FROM versions WHERE id = ?", [version_id]).fetchone()
+        db.execute("UPDATE versions SET content_hash = ? WHERE id = ?", [content_hash(title or "", text or ""),
+                                                                         version_id])
 
 def unknown(db: Database) -> list[str]:
     """Migrations the store records that this Rasid does not have (a newer Rasid wrote it)."""

@@ -48,6 +48,8 @@ class Decision(Protocol):
     diff: str | None
     new_version: bool
     removed: bool
+    moved: tuple[str, ...]  # the metadata lines that moved (kept with the version and the alert)
+    keep_published: bool  # the stored publication time stays as it is
 
 
 class StoreError(RuntimeError):
@@ -89,6 +91,9 @@ def _since_and_site(since: str | None, site: str | None, alias: str, site_clause
         params["site"] = site
     return where, params
 
+
+# what each version keeps of its page's metadata (besides title and text)
+VERSION_METADATA = ("published_at", "published_precision", "author", "section")
 
 # the outcomes a crawls row counts, a column each (a local crawl at its end, a cluster round page by page)
 CRAWL_OUTCOMES = ("new", "changed", "unchanged", "not_modified", "removed", "restored", "not_article")
@@ -301,15 +306,16 @@ class Store:
         assignments = ", ".join(f"{column} = ?" for column in row)
         self.db.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", [*row.values(), pk])
 
-    def is_stored(self, url: str) -> bool:
-        return self.db.execute("SELECT 1 FROM articles WHERE url = ?", [url]).fetchone() is not None
+    def is_live(self, url: str) -> bool:
+        return self.db.execute("SELECT 1 FROM articles WHERE url = ? AND status = 'live'", [url]).fetchone() is not None
 
     def touch(self, page: FetchedPage) -> bool:
-        """A 304: the article was seen unchanged (validators refreshed). False if it is not stored."""
+        """A 304 of a live article: it was seen unchanged (validators refreshed). False if no live
+        article has the URL (not stored, or removed: a 304 for it is monitor.changes.decide's)."""
         # the commonest write of a revisit, so plain SQL (see _insert)
         return bool(self.db.execute(
             "UPDATE articles SET last_seen = max(last_seen, ?), etag = coalesce(?, etag), "
-            "last_modified = coalesce(?, last_modified) WHERE url = ?",
+            "last_modified = coalesce(?, last_modified) WHERE url = ? AND status = 'live'",
             [page.fetched_at, page.etag, page.last_modified, page.url]).rowcount)
 
     def save(self, page: FetchedPage, stored: dict | None, change: Decision, crawl_id: int | None) -> int:
@@ -321,10 +327,16 @@ class Store:
         row: dict = {"last_seen": when}
         if change.removed:
             row.update(status="removed", removed_at=when, removed_status=page.status)
+        elif page.article is None:  # a 304 of a removed article: back, with the content stored
+            row.update(status="live", removed_at=None, removed_status=None, etag=page.etag or stored["etag"],
+                       last_modified=page.last_modified or stored["last_modified"])
         else:  # the page was read: its content and validators as fetched
             row.update(url=page.url, site=page.site, **article_columns(page.article), etag=page.etag,
                        last_modified=page.last_modified, body_hash=page.body_hash, status="live", removed_at=None,
                        removed_status=None)
+            if change.keep_published:
+                for column in ("published_at", "published_precision", "published_estimated"):
+                    del row[column]
         if change.new_version:
             row.update(last_changed=when, versions=((stored or {}).get("versions") or 0) + 1)
         if stored is None:
@@ -332,26 +344,29 @@ class Store:
         else:
             article_id = stored["id"]
             self._update("articles", article_id, row)
+        moved = "\n".join(change.moved) or None
         if change.new_version:
-            self._version(article_id, page)
+            self._version(article_id, page, moved)
             self._index(article_id, page.article.title, page.article.text)
         if change.alert:
             self._insert("alerts", {"kind": change.alert, "article_id": article_id, "site": page.site,
                                     "url": page.url, "title": row.get("title", (stored or {}).get("title")),
-                                    "created_at": when, "crawl_id": crawl_id, "diff": change.diff})
+                                    "created_at": when, "crawl_id": crawl_id, "diff": change.diff, "moved": moved})
         return article_id
 
     def _index(self, article_id: int, title: str | None, text: str | None) -> None:
         self.db.execute("INSERT OR REPLACE INTO articles_search (article_id, title, text) VALUES (?, ?, ?)",
                         [article_id, search_text(title or ""), search_text(text or "")])
 
-    def _version(self, article_id: int, page: FetchedPage) -> None:
+    def _version(self, article_id: int, page: FetchedPage, moved: str | None) -> None:
+        columns = article_columns(page.article)
         self._insert("versions", {
             "article_id": article_id, "fetched_at": page.fetched_at, "content_hash": page.article.content_hash,
             "title": page.article.title, "text": page.article.text,
             "html_gz": zlib.compress(page.html.encode("utf-8"), 6) if page.html else None,
             "status": page.status, "content_type": page.content_type, "etag": page.etag,
             "last_modified": page.last_modified, "feed_date": page.feed_published,
+            **{k: columns[k] for k in VERSION_METADATA}, "moved": moved,
         })
 
     # --- reprints: monitor.stories decides, these read and write (inside the caller's transaction) ---
@@ -525,7 +540,9 @@ class Store:
                 return False
             self.db["articles"].update(article_id, columns)
             self._index(article_id, article.title, article.text)
-            self.db["versions"].update(version_id, {k: columns[k] for k in ("title", "text", "content_hash")})
+            # the version stands for the article as extracted now; what moved at its fetch stays as decided then
+            self.db["versions"].update(version_id, {k: columns[k] for k in ("title", "text", "content_hash",
+                                                                              *VERSION_METADATA)})
             return True
 
     def search(self, query: str, site: str | None = None, since: str | None = None,

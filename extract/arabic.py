@@ -11,6 +11,28 @@ from __future__ import annotations
 
 import re
 
+# Characters a reader never sees as text, which a site can slip into an article without changing
+# what it shows: C0 and C1 controls (not tab, newline, carriage return), noncharacters (U+FDD0-FDEF
+# and the last two code points of every plane), lone surrogates, bidi marks, embeddings, overrides
+# and isolates, zero-width spaces, joiners and the word joiner, the byte-order mark, the soft hyphen,
+# invisible operators, variation selectors and tag characters. Left in, one of them inside a word
+# makes it another word to every comparison: an edit hidden in a hash, a word split in a diff, a
+# word search and watch rules no longer find. They are dropped for comparing (content hashes, diffs,
+# search, watch rules, dates), never from the text as stored.
+_INVISIBLE_RANGES = ((0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F), (0xAD, 0xAD), (0x34F, 0x34F),
+                     (0x61C, 0x61C), (0x180E, 0x180E), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F),
+                     (0xD800, 0xDFFF), (0xFDD0, 0xFDEF), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB),
+                     (0xE0000, 0xE007F), (0xE0100, 0xE01EF),
+                     *((plane + 0xFFFE, plane + 0xFFFF) for plane in range(0, 0x110000, 0x10000)))
+INVISIBLE = frozenset(chr(c) for first, last in _INVISIBLE_RANGES for c in range(first, last + 1))
+_VISIBLE = str.maketrans(dict.fromkeys(INVISIBLE, None))
+
+
+def visible(text: str) -> str:
+    """`text` without the characters no reader sees (INVISIBLE): what hashes and diffs compare."""
+    return text.translate(_VISIBLE)
+
+
 # Arabic-Indic (٠-٩) and Eastern Arabic / Persian (۰-۹) digits to ASCII.
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
@@ -29,12 +51,8 @@ _LETTERS = str.maketrans(
         "ی": "ي",
         "ک": "ك",
         "ـ": None,  # tatweel
-        "\u200c": None,  # zero-width non-joiner
-        "\u200d": None,
-        "\u200e": None,  # LRM / RLM / ALM: invisible direction marks
-        "\u200f": None,
-        "\u061c": None,
     }
+    | dict.fromkeys(INVISIBLE, None)
 )
 
 # Harakat, shadda, sukun, superscript alef and Quranic marks.

@@ -20,7 +20,7 @@ relative forms are handled here first.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
@@ -65,6 +65,9 @@ class ParsedDate:
     value: datetime | date
     precision: str
     calendar: str = "gregorian"
+    # read against the reference, not from the text alone ("منذ 3 ساعات", "أمس", a weekday, a day and
+    # month without a year): the same page read at another time can give another value
+    relative: bool = field(default=False, compare=False)
 
     @property
     def iso(self) -> str:
@@ -582,9 +585,12 @@ def _parse(text: str, folded: str, ref: datetime | None, zone: tzinfo) -> Parsed
         tokens = _tokenise(folded)
         if "CONFLICT" in tokens:
             return None
-        found = _explicit(tokens, zone) or _relative(tokens, ref)
+        found = _explicit(tokens, zone)
         if found is not None:
             return found
+        found = _relative(tokens, ref)
+        if found is not None:
+            return replace(found, relative=True)
     except _Invalid:
         return None
     if _LATIN_MONTH.search(folded) and re.search(r"\d{4}", folded):

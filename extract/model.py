@@ -16,12 +16,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from extract.arabic import visible
 from extract.dates import ParsedDate
 
 
 def content_hash(title: str, text: str) -> str:
-    """Hash of what a reader sees: title and text, whitespace-insensitive."""
-    normalised = " ".join(title.split()) + "\n" + " ".join(text.split())
+    """Hash of what a reader sees: title and text, whitespace-insensitive, without the characters
+    no reader sees (extract.arabic.INVISIBLE: one inside a word neither hides an edit nor makes one)."""
+    normalised = " ".join(visible(title).split()) + "\n" + " ".join(visible(text).split())
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
@@ -44,6 +46,10 @@ class Article:
     # article's date (published/modified are None then), kept as the page wrote it (extract.instants)
     published_refused: str | None = None
     modified_refused: str | None = None
+    # the publication time is Rasid's estimate, not what the page itself says: read relative to the
+    # fetch ("منذ 3 ساعات"), the feed's or sitemap's date, or a guess from the page's text. It can
+    # differ from one fetch to the next with nothing edited, so a change of it is no edit.
+    published_estimated: bool = False
     # what the page says of itself, used while extracting (the URL kept is the crawl's own)
     canonical_url: str | None = _not_stored()
     site_name: str | None = _not_stored()

@@ -31,13 +31,14 @@ class Recorder:
     def record(self, page: FetchedPage, crawl_id: int | None = None, judge_pages: bool = False,
                alerts: bool = True, newer_only: bool = False) -> str:
         """Record one fetch of an article URL; return its outcome (monitor.changes.OUTCOMES).
-        A 304 of a stored article is `not_modified` and written with the next batch (flush).
+        A 304 of a live article is `not_modified` and written with the next batch (flush); one of a
+        removed article is decided as any page (it is back: `restored`).
         `judge_pages`: the site has no article_patterns (see monitor.changes.decide). `alerts`
         False: the outcome is stored as it is, but raises no alert (an archive's history is not news).
         `newer_only`: pages may arrive out of the order they were fetched in (an archive, a cluster's
         workers): one not newer than the article's last sight adds nothing, `known` if one of its
         versions has that content, else `older` (versions are kept in the order seen)."""
-        if page.status == 304 and self.store.is_stored(page.url):
+        if page.status == 304 and self.store.is_live(page.url):
             self._touches.append(page)
             if len(self._touches) >= self.TOUCH_BATCH:
                 self.flush()
@@ -67,8 +68,8 @@ class Recorder:
                     alerts: bool = True, newer_only: bool = False) -> str:
         """record, inside the caller's transaction (a batch of pages committed with what else the
         caller writes: the cluster writer's stream mark)."""
-        if page.status == 304:  # the commonest answer of a revisit: one UPDATE, no read
-            return "not_modified" if self.store.touch(page) else "missing"
+        if page.status == 304 and self.store.touch(page):  # the commonest answer of a revisit: one UPDATE, no read
+            return "not_modified"
         stored = self.store.article(page.url)
         if newer_only and stored is not None and page.fetched_at <= stored["last_seen"]:
             if page.article is not None and self.store.has_version(stored["id"], page.article.content_hash):

@@ -35,6 +35,21 @@ def test_watch_rules(rule, matches):
     assert rule_matches(rule, ALERT) is matches
 
 
+def test_watch_rules_hear_of_a_metadata_only_edit_by_the_article_or_the_byline_that_moved(store):
+    url = "https://www.ina.iq/0"  # "الكاظمي في البصرة", stored by the fixture
+    moved = fetched(url, "الكاظمي في البصرة", "الكاظمي في البصرة", at="2026-11-23T08:00:00+00:00",
+                    author="صحفي مستقل")
+    record(store, moved, 1)
+    record(store, fetched(url, "الكاظمي في البصرة", "الكاظمي في البصرة", at="2026-11-23T09:00:00+00:00"), 1)
+    alert = {**store.undelivered_alerts()[-1], "site_name": "INA"}
+    assert (alert["kind"], alert["moved"]) == ("changed", "author: صحفي مستقل → none")
+    assert rule_matches(WatchRule("story", all=("الكاظمي",), kinds=("changed",)), alert)  # the article's words
+    assert rule_matches(WatchRule("byline", any=("صحفي مستقل",)), alert)  # the byline that went
+    assert not rule_matches(WatchRule("other", all=("الكاظمي",), none=("مستقل",)), alert)
+    assert not rule_matches(WatchRule("new only", all=("الكاظمي",), kinds=("new",)), alert)
+    assert "author: صحفي مستقل → none" in message(alert)[1]
+
+
 def test_messages_read_well_in_arabic():
     title, body = message({**ALERT, "kind": "changed", "diff": "[-صباح-] {+مساء+}"}, ["a"])
     assert title.startswith("تعديل بعد النشر · وكالة الأنباء العراقية: الكاظمى")

@@ -16,9 +16,10 @@ from tests.factories import fetched
 URL = "https://www.ina.iq/1--.html"
 
 
-def stored(text="نص الخبر الأول.", title="عنوان", status="live"):
+def stored(text="نص الخبر الأول.", title="عنوان", status="live", **metadata):
     return {"id": 7, "status": status, "title": title, "text": text, "content_hash": content_hash(title, text),
-            "versions": 1}
+            "versions": 1, "published_at": None, "published_precision": None, "published_estimated": 0,
+            "author": None, "section": None, **metadata}
 
 
 def test_a_first_fetch_is_new_and_alerts_only_after_the_baseline():
@@ -57,6 +58,88 @@ def test_a_removed_article_that_answers_again_is_restored_with_a_version_only_if
 
 def test_a_304_is_not_modified():
     assert decide(stored(), fetched(URL, status=304), baseline=True).outcome == "not_modified"
+
+
+def test_a_304_for_a_removed_article_restores_it_with_its_stored_content():
+    # the server (or the spider, for the very bytes it stored) says the page is there and is the one
+    # Rasid holds: the article is back, and nothing new needs storing
+    change = decide(stored(status="removed"), fetched(URL, status=304), baseline=True)
+    assert (change.outcome, change.alert, change.new_version, change.removed, change.write) == (
+        "restored", "restored", False, False, True)
+    missing = decide(None, fetched(URL, status=304), baseline=True)
+    assert (missing.outcome, missing.write) == ("missing", False)
+
+
+# --- edits nobody can see: invisible characters, metadata ------------------------------------
+
+BODY = "قال رئيس الوزراء إن الحكومة ستعقد اجتماعا موسعا مع القيادات الأمنية في البصرة."
+
+
+@pytest.mark.parametrize("char", ["\u200b", "\u200f", "\u202e", "\u2066", "\ufeff", "\x85", "\x01", "\ufdd0",
+                                  "\u00ad", "\U000e0041"])
+def test_invisible_characters_are_no_edit_and_never_hide_one(char):
+    hidden = BODY.replace("الحكومة", "الحك" + char + "ومة").replace("موسعا", char + "موسعا")
+    change = decide(stored(BODY), fetched(URL, hidden), baseline=True)
+    assert (change.outcome, change.alert) == ("unchanged", None)
+    edited = hidden.replace("الأمنية", "الأمنية وشيوخ" + char + " العشائر")
+    change = decide(stored(BODY), fetched(URL, edited), baseline=True)
+    assert change.outcome == "changed"
+    assert change.diff.endswith("{+وشيوخ العشائر+} في البصرة.") and char not in change.diff
+    assert "الحكومة ستعقد اجتماعا موسعا مع" in change.diff  # words shown whole, never split by the character
+
+
+def test_a_moved_publication_date_is_an_edit_that_says_what_moved():
+    before = stored(BODY, published_at="2022-04-05T10:00:00+03:00", published_precision="minute")
+    change = decide(before, fetched(URL, BODY, published="2022-04-04T22:00:00+03:00"), baseline=True)
+    assert (change.outcome, change.alert, change.new_version) == ("changed", "changed", True)
+    assert change.diff == "published 2022-04-05 10:00+03:00 → 2022-04-04 22:00+03:00"
+    assert change.moved == ("published 2022-04-05 10:00+03:00 → 2022-04-04 22:00+03:00",)
+
+
+def test_a_removed_byline_and_a_moved_section_are_edits():
+    before = stored(BODY, author="محمد علي", section="سياسة")
+    change = decide(before, fetched(URL, BODY, section="مجتمع"), baseline=True)
+    assert (change.outcome, change.alert, change.new_version) == ("changed", "changed", True)
+    assert change.diff.split("\n") == ["author: محمد علي → none", "section: سياسة → مجتمع"]
+    added = decide(stored(BODY), fetched(URL, BODY, author="محمد علي"), baseline=True)
+    assert added.diff == "author: none → محمد علي"
+
+
+def test_a_text_edit_with_a_moved_date_keeps_the_word_diff_lines_as_they_were():
+    before = stored(BODY, published_at="2022-04-05", published_precision="day")
+    text_only = decide(stored(BODY), fetched(URL, BODY + " وأضاف"), baseline=True)
+    both = decide(before, fetched(URL, BODY + " وأضاف", published="2022-04-03"), baseline=True)
+    assert both.diff.split("\n") == ["published 2022-04-05 → 2022-04-03", *text_only.diff.split("\n")]
+
+
+@pytest.mark.parametrize("old, old_precision, new, estimated", [
+    ("2022-04-05T10:00:00+03:00", "minute", "2022-04-05T07:00:00+00:00", False),  # one instant, written otherwise
+    ("2022-04-05", "day", "2022-04-05T10:00:00+03:00", False),  # a time now given for the same day
+    ("2022-04-05T00:30:00+03:00", "minute", "2022-04-04", False),  # a day read in UTC: one day off is the zone
+    ("2022-04-05T10:00:00+03:00", "minute", "2022-04-05T11:00:00+03:00", True),  # "منذ 3 ساعات" read again later
+    ("2022-04-05T10:00:00+03:00", "minute", None, False),  # the date not found this time: nothing moved
+])
+def test_a_publication_time_that_did_not_move_is_no_edit(old, old_precision, new, estimated):
+    before = stored(BODY, published_at=old, published_precision=old_precision)
+    change = decide(before, fetched(URL, BODY, published=new, estimated=estimated), baseline=True)
+    assert (change.outcome, change.alert, change.new_version) == ("unchanged", None, False)
+
+
+def test_a_date_never_compared_or_overwritten_by_a_guess():
+    firm = stored(BODY, published_at="2022-04-05T10:00:00+03:00", published_precision="minute")
+    for page in (fetched(URL, BODY), fetched(URL, BODY, published="2022-04-01", estimated=True)):
+        assert decide(firm, page, baseline=True).keep_published  # the page's own date is kept
+    # a store from before Rasid knew how a date was read: no edit until it does
+    unknown = stored(BODY, published_at="2022-04-05", published_precision="day", published_estimated=None)
+    change = decide(unknown, fetched(URL, BODY, published="2022-04-09"), baseline=True)
+    assert (change.outcome, change.keep_published) == ("unchanged", False)
+
+
+def test_a_removed_article_restored_with_a_moved_date_keeps_a_version():
+    before = stored(BODY, status="removed", published_at="2022-04-05", published_precision="day")
+    change = decide(before, fetched(URL, BODY, published="2022-04-02"), baseline=True)
+    assert (change.outcome, change.alert, change.new_version) == ("restored", "restored", True)
+    assert change.moved == ("published 2022-04-05 → 2022-04-02",)
 
 
 def test_a_page_read_without_an_article_is_refused_not_stored_empty():

@@ -58,6 +58,40 @@ def test_reextract_rebuilds_what_an_older_extractor_got_wrong(tmp_path):
         assert (row["v_text"], row["v_hash"]) == (row["text"], row["content_hash"])  # the version follows
 
 
+def test_reextract_of_other_metadata_raises_no_edit_then_or_at_the_next_fetch(tmp_path):
+    db = tmp_path / "rasid.db"
+    store = stored(db)
+    good = {r["url"]: dict(r) for r in store.db["articles"].rows}
+    # an older extractor's metadata: a byline and a section that are not the page's, and on the page
+    # that declares its date for machines (okaz), another date (the others' stored date stands in for
+    # the feed's, which re-extraction has not: see crawler.reextract)
+    store.db.execute("UPDATE articles SET author = 'كاتب آخر', section = 'رياضة'")
+    store.db.execute("UPDATE versions SET author = 'كاتب آخر', section = 'رياضة'")
+    store.db.execute("UPDATE articles SET published_at = '2020-01-01T00:00:00+03:00' WHERE site = 'okaz'")
+    store.close()
+    assert CliRunner().invoke(main, ["reextract", "--db", str(db)]).exit_code == 0
+    store = Store(db)
+    for row in store.db.query("SELECT a.url, a.published_at, a.author, a.section, v.published_at AS v_published, "
+                              "v.author AS v_author, v.section AS v_section, v.moved FROM articles a "
+                              "JOIN versions v ON v.article_id = a.id"):
+        expected = good[row["url"]]
+        assert (row["published_at"], row["author"], row["section"]) == (
+            expected["published_at"], expected["author"], expected["section"])
+        assert (row["v_published"], row["v_author"], row["v_section"], row["moved"]) == (
+            expected["published_at"], expected["author"], expected["section"], None)  # the version follows
+    assert (store.db["versions"].count, store.db["alerts"].count) == (3, 0)
+    # the next fetch of each page (new bytes, the same article) finds nothing moved
+    for key, path in PAGES.items():
+        site = SITES[key]
+        html = (SNAPSHOTS / key / path).read_text(encoding="utf-8").replace("</body>", "<!-- 2 --></body>")
+        page = FetchedPage(site=key, url=f"{site.base_url}/{path}", status=200,
+                           fetched_at="2026-11-21T10:00:00+00:00", html=html)
+        page.article = extract_page(page, hints=site.hints, tz=site.timezone)
+        assert Recorder(store).record(page) == "unchanged", key
+    assert (store.db["versions"].count, store.db["alerts"].count) == (3, 0)
+    store.close()
+
+
 def test_reextract_one_site_and_bad_input(tmp_path):
     db = tmp_path / "rasid.db"
     stored(db).close()

@@ -152,3 +152,75 @@ def test_not_modified_sights_are_written_in_batches_and_before_any_other_page(st
     recorder.flush()
     assert store.article(URL)["last_seen"] == "2026-01-03T10:00:00+00:00"
     assert recorder.record(fetched("https://www.ina.iq/never-stored", status=304)) == "missing"
+
+
+def test_a_removed_article_answering_304_is_restored_not_left_removed(store):
+    from monitor.recorder import Recorder
+
+    record(store, page(etag='"before"'))
+    assert record(store, page(status=404, text=None, at="2026-01-02T10:00:00+00:00")) == "removed"
+    recorder = Recorder(store)  # a 304 of a live article waits for its batch; this one must not
+    back = page(status=304, text=None, at="2026-01-03T10:00:00+00:00", etag='"before"')
+    assert recorder.record(back) == "restored"
+    article = store.article(URL)
+    assert (article["status"], article["removed_at"], article["last_seen"]) == ("live", None, back.fetched_at)
+    assert [a["kind"] for a in store.alerts()] == ["new", "removed", "restored"]
+    assert count(store, "versions") == 1  # the content is the stored one: no new version
+    assert recorder.record(page(status=304, text=None, at="2026-01-04T10:00:00+00:00")) == "not_modified"
+    assert len(store.alerts()) == 3
+
+
+def test_a_metadata_edit_is_a_version_and_an_alert_and_the_earlier_values_are_kept(store):
+    first = dict(published="2022-04-05T10:00:00+03:00", author="محمد علي", section="سياسة")
+    record(store, page(**first))
+    assert record(store, page(at="2026-01-01T11:00:00+00:00", **first)) == "unchanged"
+    assert record(store, page(at="2026-01-01T12:00:00+00:00", published="2022-04-04T22:00:00+03:00",
+                              section="سياسة")) == "changed"
+    alert = store.alerts()[-1]
+    assert alert["kind"] == "changed"
+    assert alert["diff"] == "published 2022-04-05 10:00+03:00 → 2022-04-04 22:00+03:00\nauthor: محمد علي → none"
+    assert alert["moved"] == alert["diff"]
+    versions = list(store.db.query("SELECT published_at, author, section, moved FROM versions ORDER BY id"))
+    assert versions == [
+        {"published_at": "2022-04-05T10:00:00+03:00", "author": "محمد علي", "section": "سياسة", "moved": None},
+        {"published_at": "2022-04-04T22:00:00+03:00", "author": None, "section": "سياسة", "moved": alert["diff"]}]
+    article = store.article(URL)
+    assert (article["published_at"], article["author"], article["versions"]) == ("2022-04-04T22:00:00+03:00", None, 2)
+    # the same page again: nothing moved
+    assert record(store, page(at="2026-01-01T13:00:00+00:00", published="2022-04-04T22:00:00+03:00",
+                              section="سياسة")) == "unchanged"
+
+
+def test_a_date_the_page_gave_is_never_overwritten_by_a_guess_or_by_nothing(store):
+    record(store, page(published="2022-04-05T10:00:00+03:00"))
+    assert record(store, page(at="2026-01-02T10:00:00+00:00")) == "unchanged"  # no date found this time
+    assert record(store, page(at="2026-01-03T10:00:00+00:00", published="2022-04-01", estimated=True)) == "unchanged"
+    article = store.article(URL)
+    assert (article["published_at"], article["published_precision"], article["published_estimated"]) == (
+        "2022-04-05T10:00:00+03:00", "second", 0)
+    assert article["last_seen"] == "2026-01-03T10:00:00+00:00"
+
+
+def test_a_store_from_before_invisible_characters_were_ignored_is_rehashed(tmp_path):
+    import hashlib
+
+    from extract.model import content_hash
+
+
+    path = tmp_path / "old.db"
+    s = Store(path)
+    s.ensure_site("ina", "INA", "https://www.ina.iq", "Asia/Baghdad")
+    title, text = "عنوان\u200f الخبر", "نص\u200b الخبر\ufeff الأول."
+    record(s, page(text=text, title=title))
+    old_hash = hashlib.sha256((" ".join(title.split()) + "\n" + " ".join(text.split())).encode()).hexdigest()
+    for table in ("articles", "versions", "signatures"):  # as the hash was made before m012
+        s.db.execute(f"UPDATE {table} SET content_hash = ?", [old_hash])
+    s.db.execute("DELETE FROM _sqlite_migrations WHERE name = ?", ["m012_metadata_edits"])
+    s.close()
+    s = Store(path)
+    new_hash = content_hash("عنوان الخبر", "نص الخبر الأول.")
+    assert {r[0] for r in s.db.execute("SELECT content_hash FROM articles UNION SELECT content_hash FROM versions "
+                                        "UNION SELECT content_hash FROM signatures")} == {new_hash}
+    assert s.article(URL)["text"] == text  # stored as published
+    assert record(s, page(text="نص الخبر الأول.", title="عنوان الخبر", at="2026-01-02T10:00:00+00:00")) == "unchanged"
+    s.close()

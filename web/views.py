@@ -75,12 +75,15 @@ async def article(db, article_id: int, compare: tuple[int, int] | None = None) -
     if not found:
         return None
     item = found[0]
-    versions = await rows(db, "SELECT id, fetched_at, title, text, html_gz IS NOT NULL AS has_html FROM versions "
+    versions = await rows(db, "SELECT id, fetched_at, title, text, html_gz IS NOT NULL AS has_html, moved FROM versions "
                               "WHERE article_id = :id ORDER BY id", {"id": article_id})
     for before, after in zip(versions, versions[1:], strict=False):
         after["diff"] = edit(before, after)
     for version in versions:
         version["seen"] = render.local_time(version["fetched_at"], item["timezone"])
+        # the metadata that moved at this version, as its alert said it (decided at the fetch, so a
+        # later re-extraction of the page never shows as a move here)
+        version["moved"] = (version["moved"] or "").splitlines()
     by_id = {v["id"]: v for v in versions}
     chosen = None
     if compare and compare[0] in by_id and compare[1] in by_id:
