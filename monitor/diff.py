@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from extract.arabic import visible
+from extract.instants import instant
 from extract.model import Article
-from monitor.schedule import instant
 
 
 def word_ops(old: str, new: str) -> list[tuple[str, str, str]]:
