@@ -427,16 +427,24 @@ def search(query, db_path, config_path, site_key, since, limit, as_json):
 @click.option("--site", "site_key", metavar="NAME", help="Only stories this site published first or copied.")
 @click.option("--since", metavar="DATE", help="Only stories first published on or after DATE (ISO, or Arabic).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per story: its source and its reprints "
-                                                      "(site, url, title, similarity, kind, delay_seconds).")
+                                                      "(site, url, title, similarity, kind, delay_seconds on "
+                                                      "evidence, published_at claimed, first_seen, evidence).")
 def reprints(db_path, config_path, site_key, since, as_json):
     """Who published first, who copied: stories found on more than one site.
 
-    Each story is the article published first (its source) and the stored
-    articles carrying its text: `copy` (near-identical) or `rewrite`
-    (substantially shared, with changes), with the similarity (the share of
-    the shorter text found in the other) and how long after the source each
-    appeared. Found as articles are stored; `rasid reextract` indexes a
-    store written before Rasid tracked reprints.
+    Each story is the article Rasid has evidence of first (its source) and
+    the stored articles carrying its text: `copy` (near-identical) or
+    `rewrite` (substantially shared, with changes), with the similarity (the
+    share of the shorter text found in the other) and how long after the
+    source each appeared, on evidence. A claimed publication time counts only
+    when Rasid's own first sight of the article (a crawl, an archive capture)
+    is within an hour of it (verified); otherwise it is shown as a claim,
+    beside the first sight, and never makes an article the source. The delay
+    runs from the source's verified publication (else its first sight) to
+    the reprint's; `?` when both were first seen within the hour and not both
+    verified, the claims' delay in brackets. Times in each site's zone.
+    Found as articles are stored; `rasid reextract` indexes a store written
+    before Rasid tracked reprints and orders its stories on evidence.
 
     \b
     Examples:

@@ -73,7 +73,8 @@ def _round_lines(db_path: Path, before: int, baseline: bool) -> list[str]:
         lines = [f"\n{ROUNDS[0 if baseline else 1]}:", *report.table(store.crawl_summary(before))]
         if baseline:
             lines += ["\narticles stored:", *report.article_lines(store.article_list())]
-            lines += ["\nreprints (who published first ← who copied, kind, similarity, delay):",
+            lines += ["\nreprints (the source ← who copied, kind, similarity, delay on evidence; "
+                      "each one's claimed publication beside Rasid's first sight):",
                       *report.reprint_lines(store.reprint_list(), as_json=False)]
             if store.count_alerts():
                 lines.append(f"({store.count_alerts()} alerts on the baseline crawl)")

@@ -5,7 +5,8 @@ fetched (zlib-compressed), so a better extractor can be applied to the whole
 store without refetching. A re-extraction is not an edit of the article: it
 writes no version and raises no alert, and the next crawl compares against the
 new content hash, so it does not flag every article as changed either. Articles whose text
-changed get a new reprint signature and are placed in their stories again (index_reprints).
+changed get a new reprint signature and are placed in their stories again, and every story's
+source is chosen again on evidence (index_reprints).
 """
 
 from __future__ import annotations
@@ -58,10 +59,16 @@ def reextract(store: Store, sites: dict[str, Site], site: str | None = None,
 def index_reprints(store: Store, fetched_at: str) -> int:
     """Sign and place in their stories the articles whose text has no signature yet (a store
     from before reprints were tracked) or changed since (re-extracted): only those; the others'
-    signatures are kept. One transaction an article. Raises no alert: nothing was published."""
+    signatures are kept. Then every story's source is chosen again on evidence (a publication time
+    read again can confirm a claim, or stop confirming one; a store from before stories were
+    ordered on evidence is ordered so). One transaction an article, and a story. Raises no alert:
+    nothing was published."""
     stories = Stories(store)
     rows = store.unsigned_articles()
     for row in rows:
         with store.transaction():
             stories.track(row["id"], row["text"] or "", row["content_hash"], fetched_at)
+    for source_id in store.story_sources():
+        with store.transaction():
+            stories.reorder(source_id, fetched_at)
     return len(rows)

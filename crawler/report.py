@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 from db.store import Store
 from extract.arabic import matching_paragraph
-from monitor.reprints import delay_text
+from monitor.reprints import Member, account, comparison, delay_text, evidence, times_text
 
 CRAWL_COLUMNS = ("site", "articles", "pages", "new", "changed", "removed", "restored", "not_modified", "errors",
                  "status")
@@ -57,30 +57,56 @@ def search_lines(results: list[dict], query: str, as_json: bool) -> Iterator[str
             yield f"    {excerpt}"
 
 
+def _told(member: Member, zone: str | None, source: Member | None = None) -> dict:
+    """An article's claimed publication beside its first sight, and what Rasid makes of them."""
+    return {"published_at": member.published_at, "first_seen": member.first_seen, "timezone": zone,
+            **account(member), **(comparison(source, member) if source is not None else {})}
+
+
 def stories(rows: list[dict]) -> list[dict]:
-    """store.reprint_list rows as stories: {source: {...}, reprints: [{...}, ...]}, in order."""
+    """store.reprint_list rows as stories: {source: {...}, reprints: [{...}, ...]}, each story's
+    reprints by their delay on evidence (by their claims where the evidence cannot order them)."""
     out: dict[int, dict] = {}
     for row in rows:
+        source = Member(row["source_id"], row["source_published_at"], row["source_first_seen"])
         story = out.setdefault(row["source_id"], {"source": {
             "id": row["source_id"], "site": row["source_site"], "url": row["source_url"],
-            "title": row["source_title"], "published_at": row["source_published_at"]}, "reprints": []})
+            "title": row["source_title"], **_told(source, row["source_timezone"])}, "reprints": []})
+        reprint = Member(row["article_id"], row["published_at"], row["first_seen"])
         story["reprints"].append({"id": row["article_id"], **{k: row[k] for k in (
-            "site", "url", "title", "published_at", "similarity", "kind", "delay_seconds")}})
-    return list(out.values())
+            "site", "url", "title", "similarity", "kind", "delay_seconds")}, **_told(reprint, row["timezone"], source)})
+    for story in out.values():
+        story["reprints"].sort(key=lambda r: (r["delay_seconds"] or 0, _order(r["claimed_delay_seconds"]), r["id"]))
+    # oldest story first: by its source's claim or first sight, whichever is earlier (an order to
+    # read them in; which article is the source is evidence's to say)
+    return sorted(out.values(), key=lambda s: (_order(_earliest(s["source"])), s["source"]["id"]))
+
+
+def _earliest(told: dict) -> float | None:
+    moment = evidence(Member(0, told["published_at"], told["first_seen"])).earliest
+    return moment.timestamp() if moment is not None else None
+
+
+def _order(value) -> tuple:
+    return (value is None, value or 0)
 
 
 def reprint_lines(rows: list[dict], as_json: bool) -> Iterator[str]:
-    """Each story: its source (published, site, title, URL), then each reprint on one line."""
+    """Each story: its source (site, title; claimed and first-seen times; URL), then each reprint
+    (site, kind, similarity, delay on evidence, title; its times; URL)."""
     found = stories(rows)
     for story in found:
         if as_json:
             yield json.dumps(story, ensure_ascii=False)
             continue
         source = story["source"]
-        yield f"{(source['published_at'] or '?')[:16]:16}  {source['site']:8} {source['title'] or ''}"
+        first = Member(source["id"], source["published_at"], source["first_seen"])
+        yield f"{source['site']:8} {source['title'] or ''}"
+        yield f"    {times_text(first, source['timezone'])}"
         yield f"    {unquote(source['url'])}"
         for r in story["reprints"]:
             yield f"    ← {r['site']:8} {r['kind']:7} {r['similarity']:.2f}  {delay_text(r['delay_seconds']) or '?':>9}  {r['title'] or ''}"
+            yield f"      {times_text(Member(r['id'], r['published_at'], r['first_seen']), r['timezone'], first)}"
             yield f"      {unquote(r['url'])}"
     if not as_json:
         copies = sum(len(s["reprints"]) for s in found)

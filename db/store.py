@@ -411,27 +411,29 @@ class Store:
             "AND minhash IS NOT NULL", ids)}
 
     def story_articles(self, ids) -> dict[int, dict]:
-        """id -> id, site, url, title, published_at, first_seen of the given articles."""
+        """id -> id, site, url, title, published_at, first_seen and the site's timezone of the given articles."""
         ids = list(ids)
         if not ids:
             return {}
         marks = ", ".join("?" for _ in ids)
         return {r["id"]: r for r in self.db.query(
-            f"SELECT id, site, url, title, published_at, first_seen FROM articles WHERE id IN ({marks})", ids)}
+            "SELECT a.id, a.site, a.url, a.title, a.published_at, a.first_seen, s.timezone FROM articles a "
+            f"LEFT JOIN sites s ON s.key = a.site WHERE a.id IN ({marks})", ids)}
 
     def folded_texts(self, ids: list[int]) -> dict[int, str]:
         """id -> the article's text as the search index folded it (extract.arabic.search_text)."""
         return dict(self._by_ids("SELECT article_id, text FROM articles_search WHERE article_id IN ({ids})", ids))
 
-    def move_reprints(self, old_source: int, new_source: int) -> None:
-        """The reprints of `old_source` become reprints of `new_source`, their delay recomputed as
-        monitor.reprints.delay_seconds does (publication instants, else first sights)."""
-        instant = ("(SELECT julianday(CASE WHEN length(published_at) > 10 THEN published_at ELSE first_seen END) "
-                   "FROM articles WHERE id = {})")
-        self.db.execute(
-            "UPDATE reprints SET source_id = :new, delay_seconds = CAST(round(("
-            + instant.format("reprints.article_id") + " - " + instant.format(":new")
-            + ") * 86400) AS INTEGER) WHERE source_id = :old", {"old": old_source, "new": new_source})
+    def set_source(self, source_id: int, delays: dict[int, int | None]) -> None:
+        """The given reprints (article id -> its delay, monitor.reprints.delay_seconds) now point at `source_id`."""
+        self.db.conn.executemany("UPDATE reprints SET source_id = ?, delay_seconds = ? WHERE article_id = ?",
+                                 [(source_id, delay, article_id) for article_id, delay in delays.items()])
+
+    def saw_earlier(self, article_id: int, when: str) -> bool:
+        """A sight of the article from before its first one (an archive capture, a cluster worker's page
+        written late) becomes its first sight. False if it was not earlier."""
+        return bool(self.db.execute("UPDATE articles SET first_seen = ? WHERE id = ? AND first_seen > ?",
+                                    [when, article_id, when]).rowcount)
 
     def sources_of(self, ids: list[int]) -> dict[int, int]:
         """id -> source_id of those of the given articles that are reprints."""
@@ -441,6 +443,10 @@ class Store:
         cursor = self.db.execute("SELECT * FROM reprints WHERE article_id = ?", [article_id])
         row = cursor.fetchone()
         return dict(zip([c[0] for c in cursor.description], row, strict=True)) if row else None
+
+    def story_sources(self) -> list[int]:
+        """The source of every story."""
+        return [r[0] for r in self.db.execute("SELECT DISTINCT source_id FROM reprints ORDER BY source_id")]
 
     def reprints_from(self, source_id: int) -> list[int]:
         """The articles recorded as reprints of `source_id`."""
@@ -466,14 +472,17 @@ class Store:
 
     def reprint_list(self, since: str | None = None, site: str | None = None) -> list[dict]:
         """Every story with reprints: the source and, per reprint, its site, similarity, kind and
-        delay; `since` (ISO) on the source's publication (first sight when unknown), `site` either
-        side. Oldest story first, each story's reprints by delay."""
+        delay, with both articles' claimed publication, first sight and zone; `since` (ISO) on the
+        source's publication (first sight when unknown), `site` either side. Grouped by story (the
+        order of stories and of their reprints is monitor.reprints' to give)."""
         where, params = _since_and_site(since, site, "s", "(s.site = :site OR c.site = :site)")
         return list(self.db.query(
             "SELECT r.source_id, s.site AS source_site, s.url AS source_url, s.title AS source_title, "
-            "s.published_at AS source_published_at, r.article_id, c.site, c.url, c.title, c.published_at, "
+            "s.published_at AS source_published_at, s.first_seen AS source_first_seen, ss.timezone AS source_timezone, "
+            "r.article_id, c.site, c.url, c.title, c.published_at, c.first_seen, cs.timezone, "
             "r.similarity, r.jaccard, r.kind, r.delay_seconds, r.found_at "
             "FROM reprints r JOIN articles s ON s.id = r.source_id JOIN articles c ON c.id = r.article_id "
+            "LEFT JOIN sites ss ON ss.key = s.site LEFT JOIN sites cs ON cs.key = c.site "
             + (f"WHERE {' AND '.join(where)} " if where else "")
             + "ORDER BY coalesce(s.published_at, s.first_seen), r.source_id, r.delay_seconds, r.article_id", params))
 

@@ -72,6 +72,10 @@ class Recorder:
             return "not_modified"
         stored = self.store.article(page.url)
         if newer_only and stored is not None and page.fetched_at <= stored["last_seen"]:
+            # a sight from before the first one is evidence of when the article was out: it may
+            # confirm a claimed publication time, and so who published first
+            if page.article is not None and self.store.saw_earlier(stored["id"], page.fetched_at):
+                self.stories.reorder(stored["id"], page.fetched_at)
             if page.article is not None and self.store.has_version(stored["id"], page.article.content_hash):
                 return "known"
             return "known" if page.article is None and stored["status"] == "removed" else "older"
@@ -86,6 +90,10 @@ class Recorder:
             if change.new_version:  # new text: which story it belongs to (a reprint alert if it is news)
                 self.stories.track(article_id, page.article.text, page.article.content_hash, page.fetched_at,
                                    crawl_id, news=change.alert is not None, new=stored is None)
+            published = page.article.published if page.article is not None else None
+            if stored is not None and page.article is not None and (published.iso if published else None) != \
+                    stored["published_at"]:
+                self.stories.reorder(article_id, page.fetched_at)  # the claim its story is ordered by moved
         return change.outcome
 
     def _has_baseline(self, site: str) -> bool:

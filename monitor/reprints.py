@@ -4,7 +4,8 @@ database, no clock (monitor.recorder runs it against the store, in the page's tr
     shingles(text)            -> set of word 4-grams of the search-folded text
     signature(shingle_set)    -> Signature (a MinHash, its LSH band keys, the set's size)
     compare(a, b)             -> Match | None (exact containment and Jaccard of two shingle sets)
-    story_source(members)     -> the member published first (then seen first)
+    evidence(member)          -> its claimed publication beside Rasid's first sight, verified or not
+    story_source(members)     -> the member Rasid has evidence of first (VERIFY_WITHIN)
 
 A copy is found in two steps, as near-duplicate detection is usually built: locality-sensitive
 hashing over MinHash signatures (datasketch) gives the few stored articles that may share text with
@@ -30,6 +31,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from extract import instants
 from extract.arabic import search_text
@@ -165,30 +167,174 @@ class Member:
     """An article of a story: what choosing its source needs."""
 
     id: int
-    published_at: str | None
-    first_seen: str
+    published_at: str | None  # the publication time the page claims
+    first_seen: str  # Rasid's own first sight of it: a crawl's fetch, or an archive capture's WARC-Date
 
 
-def first_key(member: Member) -> tuple:
-    """Order of publication: the publication instant (first sight when unknown or a day only),
-    then first sight, then id. Published instants compare across zones."""
-    published = instants.instant(member.published_at)
-    seen = instants.instant(member.first_seen)
-    return ((published or seen).timestamp() if (published or seen) else float("inf"),
-            seen.timestamp() if seen else float("inf"), member.id)
+# A claimed publication time is *verified* when Rasid's own first sight of the article is within
+# this of it. One hour: a site Rasid watches is revisited every 15 minutes by default, and its feed
+# lists a new article within minutes, so an honest claim is seen within the hour (a crawl on a
+# longer interval, or an archive capture made later, leaves a true claim unverified: its first
+# sight then stands for it, still evidence). Copies come 50 minutes to hours after their source
+# (the demo's: 50 min, 2 h, 5.5 h); a copier can backdate its way to "first" only by being seen
+# within the hour of the time it claims, so only by copying within the hour. The same width is the
+# resolution of first sights: two within it (one crawl of several sites, one archive file) cannot
+# be ordered by what Rasid saw, only by what the pages claim.
+VERIFY_WITHIN = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What Rasid can say of when an article appeared."""
+
+    claimed: datetime | None  # the instant the page claims (None: none, or a day without a time)
+    seen: datetime | None  # Rasid's first sight
+
+    @property
+    def verified(self) -> bool:
+        """The claim is confirmed: Rasid first saw the article within VERIFY_WITHIN of it."""
+        return self.claimed is not None and self.seen is not None and abs(self.seen - self.claimed) <= VERIFY_WITHIN
+
+    @property
+    def vouched(self) -> datetime | None:
+        """The time Rasid vouches the article was out by: its claim when verified (its first sight
+        if that came first), else its first sight."""
+        if self.verified:
+            return min(self.claimed, self.seen)
+        return self.seen if self.seen is not None else None
+
+    @property
+    def how(self) -> str:
+        """`verified` (a confirmed claim), `claimed` (a claim Rasid could not confirm) or `seen` (no
+        claimed instant: only Rasid's first sight)."""
+        return "verified" if self.verified else ("claimed" if self.claimed is not None else "seen")
+
+    @property
+    def earliest(self) -> datetime | None:
+        """The earliest time the article could have been out by, on the page's word."""
+        return min(t for t in (self.claimed, self.seen) if t is not None) if self.claimed or self.seen else None
+
+
+def evidence(member: Member) -> Evidence:
+    """An article's claimed publication instant (a day without a time claims no instant) beside
+    Rasid's first sight of it."""
+    claimed = instants.instant(member.published_at)
+    return Evidence(claimed, instants.instant(member.first_seen))
+
+
+def _at(moment: datetime | None) -> float:
+    return moment.timestamp() if moment is not None else float("inf")
 
 
 def story_source(members: Iterable[Member]) -> Member:
-    """The article of a story published first: its source."""
-    return min(members, key=first_key)
+    """The article of a story Rasid has evidence of first: the earliest vouched time (a verified
+    publication, else a first sight), a verified one first on a tie. A claim that is not verified
+    never makes an article the source, but for one case: when the earliest evidence is a first
+    sight, the articles first seen within VERIFY_WITHIN of it (and before any verified publication)
+    cannot be told apart by what Rasid saw, and the earliest of their claims decides among them."""
+    members = list(members)
+    known = {m.id: evidence(m) for m in members}
+    first = min(members, key=lambda m: (_at(known[m.id].vouched), not known[m.id].verified, m.id))
+    start = known[first.id]
+    if start.verified or start.vouched is None:
+        return first
+    # in seconds: an instant near the ends of time plus an hour does not overflow
+    limit = min([_at(start.vouched) + VERIFY_WITHIN.total_seconds(),
+                 *(_at(e.vouched) for e in known.values() if e.verified)])
+    together = [m for m in members if not known[m.id].verified and known[m.id].vouched is not None
+                and (_at(known[m.id].vouched) < limit or known[m.id].vouched == start.vouched)]
+    return min(together, key=lambda m: (_at(known[m.id].earliest), _at(known[m.id].vouched), m.id))
 
 
 def delay_seconds(source: Member, reprint: Member) -> int | None:
-    """How long after its source a reprint appeared (publication times, else first sights)."""
-    start, end = first_key(source)[0], first_key(reprint)[0]
-    if start == float("inf") or end == float("inf"):
+    """How long after its source a reprint appeared, on evidence: from the source's vouched time to
+    the reprint's (each a verified publication, else a first sight). None when one is unknown, or
+    when the two are within VERIFY_WITHIN and not both verified: what Rasid saw cannot order them."""
+    start, end = evidence(source), evidence(reprint)
+    if start.vouched is None or end.vouched is None:
         return None
-    return int(round(end - start))
+    delay = end.vouched - start.vouched
+    if not (start.verified and end.verified) and abs(delay) <= VERIFY_WITHIN:
+        return None
+    return int(round(delay.total_seconds()))
+
+
+def claimed_delay_seconds(source: Member, reprint: Member) -> int | None:
+    """The delay the pages' own claims give (None unless both claim an instant): shown beside the
+    one on evidence, never taken for it."""
+    start, end = evidence(source).claimed, evidence(reprint).claimed
+    return None if start is None or end is None else int(round((end - start).total_seconds()))
+
+
+def claims_earlier(source: Member, reprint: Member) -> bool:
+    """The reprint claims a publication before anything known of its source (its claim, its first
+    sight) without Rasid confirming it: a claim to have been first, shown as a claim."""
+    start, end = evidence(source), evidence(reprint)
+    return (not end.verified and end.claimed is not None and start.earliest is not None
+            and end.claimed < start.earliest)
+
+
+def delay_basis(source: Member, reprint: Member) -> str:
+    """Which two times delay_seconds compares, in words."""
+    def name(e: Evidence) -> str:
+        return "verified publication" if e.verified else "first sight"
+    return f"{name(evidence(source))} to {name(evidence(reprint))}"
+
+
+def account(member: Member) -> dict:
+    """What Rasid says of when an article appeared, for the commands and pages that show it:
+    `evidence` (verified, claimed or seen) and `vouched_at`."""
+    known = evidence(member)
+    return {"evidence": known.how, "vouched_at": utc_text(known.vouched)}
+
+
+def comparison(source: Member, reprint: Member) -> dict:
+    """A reprint beside its source: its `claimed_delay_seconds`, whether it `claims_earlier` than
+    its source, and which two times its delay on evidence compares (`delay_between`)."""
+    return {"claimed_delay_seconds": claimed_delay_seconds(source, reprint),
+            "claims_earlier": claims_earlier(source, reprint), "delay_between": delay_basis(source, reprint)}
+
+
+def utc_text(moment: datetime | None) -> str | None:
+    """An instant as ISO-8601 in UTC (as written when UTC cannot hold it)."""
+    if moment is None:
+        return None
+    try:
+        return moment.astimezone(UTC).isoformat()
+    except OverflowError:  # near the ends of time
+        return moment.isoformat()
+
+
+def local_minutes(moment: datetime | None, zone: str | None) -> str:
+    """An instant to the minute in the site's zone, with its offset ("2026-11-01 10:00+03:00", as the
+    web view shows it); "?" when unknown."""
+    if moment is None:
+        return "?"
+    try:
+        return (moment.astimezone(instants.zone(zone)) if zone else moment).isoformat(sep=" ", timespec="minutes")
+    except OverflowError:  # an instant at the ends of time
+        return moment.isoformat(timespec="minutes")
+
+
+def times_text(member: Member, zone: str | None = None, source: Member | None = None) -> str:
+    """The claimed and first-seen times of an article side by side, and what Rasid makes of the
+    claim: "claims 2026-10-31 10:00 (-1d 0h: earlier than its source), first seen 2026-11-20 10:00
+    (not verified)". `source`: the story's source, for a reprint (its claimed delay)."""
+    known = evidence(member)
+    seen = f"first seen {local_minutes(known.seen, zone)}"
+    if known.claimed is None:
+        day = f", a day only: {member.published_at[:10]}" if member.published_at else ""
+        return f"{seen} (no publication time claimed{day})"
+    notes = []
+    if source is not None:
+        claimed = claimed_delay_seconds(source, member)
+        if claimed is not None:
+            notes.append(signed_duration(claimed))
+        if claims_earlier(source, member):
+            notes.append("earlier than its source")
+    note = f" ({': '.join(notes)})" if notes else ""
+    verb = "published" if known.verified else "claims"
+    return f"{verb} {local_minutes(known.claimed, zone)}{note}, {seen} ({'verified' if known.verified else 'not verified'})"
 
 
 def duration(seconds: int) -> str:
@@ -196,6 +342,11 @@ def duration(seconds: int) -> str:
     sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
     days, rest = divmod(seconds, 86400)
     return sign + (f"{days}d {rest // 3600}h" if days else f"{rest // 3600}h {rest % 3600 // 60:02d}m")
+
+
+def signed_duration(seconds: int | None) -> str:
+    """A delay either way: "+5h 35m", "-1d 0h" ("" when unknown)."""
+    return "" if seconds is None else ("+" if seconds >= 0 else "") + duration(seconds)
 
 
 def delay_text(seconds: int | None) -> str:

@@ -1,15 +1,17 @@
-"""Stories: which stored articles carry the same text, and which of them was published first.
+"""Stories: which stored articles carry the same text, and which of them Rasid saw first.
 
     Stories(store).track(article_id, text, content_hash, ...)  (monitor.recorder, in the page's transaction)
+    Stories(store).reorder(article_id, when)  (what Rasid knows of when the article appeared changed)
 
-A story is an article that was published first (its source) and the stored articles found to be
+A story is the article Rasid has evidence of first (its source: monitor.reprints.story_source, a
+verified publication or a first sight, never a claim alone) and the stored articles found to be
 its reprints (monitor.reprints decides what "the same text" is). Each reprint points at the
 story's source, never at the copy it happened to be matched with: an agency wire taken by ten
 sites is one source and ten rows, and when the original turns up after its copies (a site crawled
-later, a backfill), it becomes the source of all of them. Two stories that one article joins
-become one. The similarity and delay stored are those to the source (but for the reprints of a
-story of more than REMEASURE whose original turned up late: they keep the similarity they were
-found with).
+later, a backfill) with evidence of coming first, it becomes the source of all of them. Two
+stories that one article joins become one. The similarity and delay stored are those to the
+source, the delay on evidence (but for the reprints of a story of more than REMEASURE whose
+original turned up late: they keep the similarity they were found with).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from monitor.reprints import (
     Signature,
     band_keys,
     compare,
+    delay_basis,
     delay_seconds,
     duration,
     estimated_containment,
@@ -29,6 +32,7 @@ from monitor.reprints import (
     shingles,
     signature,
     story_source,
+    times_text,
 )
 
 CANDIDATES = 50  # LSH candidates considered, most bands shared first: a bound on any lookup
@@ -45,11 +49,15 @@ def _member(row: dict) -> Member:
     return Member(row["id"], row["published_at"], row["first_seen"])
 
 
-def reprint_note(source: dict, similarity: float, kind: str, delay: int | None) -> str:
-    """What a reprint alert says of its source: site, title, URL, how close, how late."""
-    late = "" if delay is None else f", {duration(delay)} later"
+def reprint_note(source: dict, reprint: dict, similarity: float, kind: str, delay: int | None) -> str:
+    """What a reprint alert says of its source: site, title, URL, how close, how late on evidence,
+    and both articles' claimed and first-seen times side by side."""
+    late = "" if delay is None else (f", {duration(delay)} later"
+                                     f" ({delay_basis(_member(source), _member(reprint))})")
     return (f"{kind} of {source['site']}: {source['title'] or ''}\n{source['url']}\n"
-            f"similarity {similarity:.2f}{late}")
+            f"similarity {similarity:.2f}{late}\n"
+            f"{source['site']}: {times_text(_member(source), source.get('timezone'))}\n"
+            f"{reprint['site']}: {times_text(_member(reprint), reprint.get('timezone'), _member(source))}")
 
 
 class Stories:
@@ -65,8 +73,9 @@ class Stories:
         old = None if new else self.store.signature(article_id)
         if old is not None and old[1] == content_hash:
             return  # this text is indexed already
-        # an edited reprint is not news again
-        was_reprint = not new and self.store.reprint_of(article_id) is not None
+        # the story it was in before this text: an edit (of a copy or of its source) that leaves
+        # a pair together is not news again
+        before = set() if new else self._members(article_id)
         folded = self.store.folded_texts([article_id]).get(article_id)  # its search row, written before this
         own = folded_shingles(folded) if folded is not None else shingles(text)
         sig = signature(own)
@@ -77,8 +86,14 @@ class Stories:
         first_time = self.place(article_id, own, sig, when) if sig is not None else []
         if news:
             for reprint in first_time:
-                if not (reprint == article_id and was_reprint):
+                if reprint not in before:
                     self._alert(reprint, when, crawl_id)
+
+    def _members(self, article_id: int) -> set[int]:
+        """The articles of the story `article_id` is in (none when it is in none)."""
+        source = self.store.sources_of([article_id]).get(article_id, article_id)
+        reprints = self.store.reprints_from(source)
+        return {source, *reprints} if reprints else set()
 
     # --- placing ----------------------------------------------------------------------
 
@@ -112,16 +127,20 @@ class Stories:
         return self._point(heads | {article_id}, when) if heads else []
 
     def _point(self, heads: set[int], when: str) -> list[int]:
-        """One story of `heads` (each a story's source, or an article in none): the first published
-        is its source (a head is its own story's first); each other head becomes its reprint,
-        measured against it, and the reprints of those heads follow it to the new source (their
-        delay recomputed in SQL; measured again when they are at most REMEASURE, else they keep
-        the similarity they were found with). Returns the heads that became reprints."""
-        rows = self.store.story_articles(heads)
-        source = rows[story_source(_member(rows[h]) for h in heads).id]
+        """One story of `heads` (each a story's source, or an article in none): its source is the
+        one of all their articles Rasid has evidence of first (monitor.reprints.story_source);
+        each other head becomes its reprint, measured against it, and the reprints of those heads
+        follow it to the new source (measured again when they are at most REMEASURE, else they
+        keep the similarity they were found with). Returns the heads that became reprints."""
+        members = {m: self.store.reprints_from(m) for m in heads}
+        rows = self.store.story_articles(heads | {r for found in members.values() for r in found})
+        source = rows[story_source(_member(row) for row in rows.values()).id]
         others = sorted(heads - {source["id"]})
-        if not others:
-            return []
+        if source["id"] not in heads:  # one of a head's reprints turns out to be first
+            self.store.drop_reprint(source["id"])
+            for found in members.values():
+                if source["id"] in found:
+                    found.remove(source["id"])
         folded = self.store.folded_texts([source["id"], *others])
         source_set = folded_shingles(folded.get(source["id"], ""))
         for head in others:
@@ -131,11 +150,17 @@ class Stories:
                 "jaccard": match.jaccard, "kind": match.kind, "found_at": when,
                 "delay_seconds": delay_seconds(_member(source), _member(rows[head])),
             })
-            moved = self.store.reprints_from(head)
-            self.store.move_reprints(head, source["id"])
-            if len(moved) <= REMEASURE:
-                self._remeasure(moved, source_set)
+            self._follow(members[head], source, rows, source_set)
         return others
+
+    def _follow(self, moved: list[int], source: dict, rows: dict[int, dict], source_set: set[str] | None) -> None:
+        """Reprints that move to `source`: their delay to it on evidence, and (up to REMEASURE of
+        them, `source_set` its shingles) their similarity against it."""
+        if not moved:
+            return
+        self.store.set_source(source["id"], {m: delay_seconds(_member(source), _member(rows[m])) for m in moved})
+        if len(moved) <= REMEASURE and source_set is not None:
+            self._remeasure(moved, source_set)
 
     def _remeasure(self, ids: list[int], source_set: set[str]) -> None:
         """Similarity and kind of reprints that moved to a new source, against that source."""
@@ -145,17 +170,39 @@ class Stories:
 
     def _leave(self, article_id: int) -> None:
         """An edited article leaves its story: as a reprint it is no longer one (until placed
-        again); as a source, its first reprint becomes the source of the others."""
+        again); as a source, the first of its reprints becomes the source of the others."""
         self.store.drop_reprint(article_id)
         reprints = self.store.reprints_from(article_id)
         if reprints:
             rows = self.store.story_articles(reprints)
-            first = story_source(_member(rows[m]) for m in reprints).id
-            self.store.drop_reprint(first)
-            self.store.move_reprints(article_id, first)
-            if len(reprints) <= REMEASURE:
-                folded = self.store.folded_texts([first]).get(first, "")
-                self._remeasure([m for m in reprints if m != first], folded_shingles(folded))
+            first = rows[story_source(_member(rows[m]) for m in reprints).id]
+            self.store.drop_reprint(first["id"])
+            folded = self.store.folded_texts([first["id"]]).get(first["id"], "")
+            self._follow([m for m in reprints if m != first["id"]], first, rows, folded_shingles(folded))
+
+    def reorder(self, article_id: int, when: str) -> None:
+        """What Rasid knows of when an article appeared changed (an archive capture from before its
+        first sight, a publication time read again): its story's source is chosen again, and every
+        delay measured again. Raises no alert: no article was published."""
+        members = self._members(article_id)
+        if len(members) < 2:
+            return
+        source_id = self.store.sources_of([article_id]).get(article_id, article_id)
+        rows = self.store.story_articles(members)
+        first = rows[story_source(_member(row) for row in rows.values()).id]
+        if first["id"] != source_id:
+            self.store.drop_reprint(first["id"])
+            folded = self.store.folded_texts([first["id"], source_id])
+            first_set = folded_shingles(folded.get(first["id"], ""))
+            match = measure(folded_shingles(folded.get(source_id, "")), first_set)
+            self.store.put_reprint({
+                "article_id": source_id, "source_id": first["id"], "similarity": match.containment,
+                "jaccard": match.jaccard, "kind": match.kind, "found_at": when,
+                "delay_seconds": delay_seconds(_member(first), _member(rows[source_id])),
+            })
+            self._follow([m for m in members - {first["id"], source_id}], first, rows, first_set)
+        else:
+            self._follow(sorted(members - {source_id}), first, rows, None)
 
     def _alert(self, article_id: int, when: str, crawl_id: int | None) -> None:
         row = self.store.reprint_of(article_id)
@@ -163,4 +210,5 @@ class Stories:
             return
         rows = self.store.story_articles([article_id, row["source_id"]])
         self.store.alert("reprint", rows[article_id], when, crawl_id,
-                         reprint_note(rows[row["source_id"]], row["similarity"], row["kind"], row["delay_seconds"]))
+                         reprint_note(rows[row["source_id"]], rows[article_id], row["similarity"], row["kind"],
+                                      row["delay_seconds"]))

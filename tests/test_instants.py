@@ -10,7 +10,7 @@ import pytest
 
 from crawler.alerts import message
 from extract import instants
-from monitor.reprints import Member, delay_text, first_key
+from monitor.reprints import Member, delay_text, evidence, story_source, times_text
 from monitor.schedule import is_due
 from web import render
 
@@ -35,7 +35,7 @@ def test_every_reader_reads_a_time_without_an_offset_as_utc():
     hourly = ((3600, 86400),)  # the revisit schedule: last fetched at 10:00 UTC, due again at 11:00
     assert not is_due(naive, naive, datetime(2026, 11, 20, 10, 50, tzinfo=UTC), hourly)
     assert is_due(naive, naive, datetime(2026, 11, 20, 10, 55, tzinfo=UTC), hourly)
-    assert first_key(Member(1, naive, "2026-11-21T00:00:00+00:00"))[0] == meant.timestamp()  # reprint order
+    assert evidence(Member(1, naive, "2026-11-21T00:00:00+00:00")).claimed == meant  # reprint order
     assert render.local_time(naive, "Asia/Baghdad")["local"] == "2026-11-20 13:00+03:00"  # the web view
     _, body = message(_alert(published_at=naive, created_at=naive))  # alert delivery
     assert "النشر: 2026-11-20 13:00 (Asia/Baghdad)" in body and "الرصد: 2026-11-20 13:00" in body
@@ -49,8 +49,9 @@ def test_no_stored_value_makes_a_reader_raise(value):
     message(_alert(published_at=value, created_at=value, timezone="Pacific/Kiritimati"))
     message(_alert(published_at=value, created_at=value, timezone="no such zone"))
     is_due(value, value, NOW, SCHEDULE)
-    first_key(Member(1, value, value))
-    first_key(Member(2, value, "2026-11-20T10:00:00+00:00"))
+    members = [Member(1, value, value), Member(2, value, "2026-11-20T10:00:00+00:00")]
+    story_source(members)
+    times_text(members[0], "Asia/Baghdad", members[1])
 
 
 def test_a_time_that_cannot_be_read_is_shown_as_written():

@@ -8,6 +8,7 @@ import pytest
 
 from crawler.alerts import deliver_pending, wanted
 from crawler.processes import alive
+from crawler.report import stories as story_list
 from db.store import Store
 from monitor import reprints, stories
 from monitor.config import AlertSettings, WatchRule
@@ -67,15 +68,6 @@ def test_a_text_too_short_gets_no_signature():
     assert sig is not None and len(sig.band_keys) == reprints.BANDS and len(sig.minhash) == 4 * reprints.NUM_PERM
 
 
-def test_the_source_is_the_first_published_across_zones_then_the_first_seen():
-    baghdad = Member(1, "2021-01-22T14:05:00+03:00", "2026-01-02T00:00:00+00:00")
-    london = Member(2, "2021-01-22T11:30:00+00:00", "2026-01-01T00:00:00+00:00")  # 14:30 in Baghdad: later
-    undated = Member(3, None, "2021-01-22T10:00:00+00:00")  # first seen before either was published
-    assert story_source([london, baghdad]) == baghdad
-    assert story_source([london, baghdad, undated]) == undated
-    assert reprints.delay_seconds(baghdad, london) == 25 * 60
-
-
 # --- stories in the store ------------------------------------------------------------------
 
 
@@ -106,8 +98,11 @@ def test_copies_arriving_before_their_source_still_point_at_it(store):
     record(store, article("ina", 1, "\n\n".join(WIRE), "2020-08-23T11:05:00+03:00"))
     rows = store.reprint_list()
     assert {r["source_url"] for r in rows} == {"https://ina.example/1"}  # one source, not a chain
-    assert {r["url"]: (r["kind"], r["delay_seconds"]) for r in rows} == {
-        "https://elaph.example/1": ("rewrite", 65 * 60), "https://okaz.example/1": ("copy", 115 * 60)}
+    # all three first seen in one crawl of 2026: the claims order them, and give the only delays
+    # known, as claims (no delay is measured on evidence)
+    (story,) = story_list(rows)
+    assert {r["url"]: (r["kind"], r["delay_seconds"], r["claimed_delay_seconds"]) for r in story["reprints"]} == {
+        "https://elaph.example/1": ("rewrite", None, 65 * 60), "https://okaz.example/1": ("copy", None, 115 * 60)}
     # the independent report of the same event is in no story
     record(store, article("kitabat", 1, "\n\n".join(INDEPENDENT), "2020-08-23T12:00:00+03:00"))
     assert len(store.reprint_list()) == 2
@@ -117,12 +112,13 @@ def test_copies_arriving_before_their_source_still_point_at_it(store):
 
 
 def test_reprint_alerts_are_raised_for_news_and_delivered_only_when_a_rule_asks(store, tmp_path):
-    record(store, article("ina", 1, "\n\n".join(WIRE), "2020-08-23T11:05:00+03:00"))
-    record(store, article("okaz", 1, copy_of(WIRE), "2020-08-23T13:00:00+03:00"))
+    # both seen minutes after they were published (their claims verified)
+    record(store, article("ina", 1, "\n\n".join(WIRE), "2020-08-23T11:05:00+03:00", at="2020-08-23T08:06:00+00:00"))
+    record(store, article("okaz", 1, copy_of(WIRE), "2020-08-23T13:00:00+03:00", at="2020-08-23T10:01:00+00:00"))
     alerts = [a for a in store.alerts() if a["kind"] == "reprint"]
     assert len(alerts) == 1 and alerts[0]["url"] == "https://okaz.example/1"
     assert "copy of ina" in alerts[0]["diff"] and "https://ina.example/1" in alerts[0]["diff"]
-    assert "1h 55m later" in alerts[0]["diff"]
+    assert "1h 55m later (verified publication to verified publication)" in alerts[0]["diff"]
     undelivered = {a["kind"]: a for a in store.undelivered_alerts()}
     assert wanted((), undelivered["new"]) == ["*"] and wanted((), undelivered["reprint"]) == []
     assert wanted((WatchRule("كهرباء", any=("الكهرباء",)),), undelivered["reprint"]) == []  # default kinds
@@ -206,14 +202,19 @@ def test_rasid_reprints_lists_each_story_once_with_its_copies(tmp_path):
     text = run(main, ["reprints", "--db", str(db)])
     assert text.exit_code == 0, text.output
     lines = text.output.splitlines()
-    assert lines[0].startswith("2020-08-23T11:05  ina") and "https://ina.example/1" in lines[1]
-    assert "okaz" in lines[2] and "copy" in lines[2] and "+1h 55m" in lines[2]
-    assert "elaph" in lines[4] and "rewrite" in lines[4] and "+2h 55m" in lines[4]
+    # all first seen in one crawl (2026-01-01 10:00 UTC, 13:00 in Baghdad): the claims are shown
+    # as claims, and the delays are the claims' (no delay measured on evidence: "?")
+    assert lines[:3] == ["ina      عنوان ina 1",
+                         "    claims 2020-08-23 11:05+03:00, first seen 2026-01-01 13:00+03:00 (not verified)",
+                         "    https://ina.example/1"]
+    assert lines[3].split() == ["←", "okaz", "copy", "1.00", "?", "عنوان", "okaz", "1"]
+    assert lines[4] == "      claims 2020-08-23 13:00+03:00 (+1h 55m), first seen 2026-01-01 13:00+03:00 (not verified)"
+    assert "elaph" in lines[6] and "rewrite" in lines[6] and "(+2h 55m)" in lines[7]
     assert lines[-1] == "1 story with reprints, 2 reprints" and "kitabat" not in text.output
     stories_json = [json.loads(line) for line in run(main, ["reprints", "--db", str(db), "--json"]).output.splitlines()]
     assert len(stories_json) == 1 and stories_json[0]["source"]["site"] == "ina"
-    assert [(r["site"], r["kind"], r["delay_seconds"]) for r in stories_json[0]["reprints"]] == [
-        ("okaz", "copy", 6900), ("elaph", "rewrite", 10500)]
+    assert [(r["site"], r["kind"], r["delay_seconds"], r["claimed_delay_seconds"])
+            for r in stories_json[0]["reprints"]] == [("okaz", "copy", None, 6900), ("elaph", "rewrite", None, 10500)]
     only = run(main, ["reprints", "--db", str(db), "--site", "elaph", "--json"]).output.splitlines()
     assert [r["site"] for r in json.loads(only[0])["reprints"]] == ["elaph"]
     assert run(main, ["reprints", "--db", str(db), "--since", "24 آب 2020"]).output.splitlines() == [
@@ -234,3 +235,189 @@ def test_a_watch_rule_asks_for_reprints_by_kind_and_none_gets_them_by_default(tm
     config.write_text('[[watch]]\nname = "x"\nany = ["واع"]\nkinds = ["copied"]\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="'copied' is not one of new, changed, removed, restored, reprint"):
         load_config(config)
+
+
+# --- who was first, on evidence (issue 26) ---------------------------------------------------
+
+# INA publishes at 10:00 Baghdad time and Rasid, watching it, sees it four minutes later; a copier
+# first seen 19 days after claims to have published a day before INA
+SOURCE_CLAIM, SOURCE_SEEN = "2026-11-01T10:00:00+03:00", "2026-11-01T07:04:00+00:00"
+BACKDATED_CLAIM, COPY_SEEN = "2026-10-31T10:00:00+03:00", "2026-11-20T07:00:00+00:00"
+
+
+def test_a_claim_is_verified_only_when_rasid_first_saw_the_article_within_the_tolerance():
+    within = reprints.VERIFY_WITHIN.total_seconds()
+    assert reprints.evidence(Member(1, SOURCE_CLAIM, SOURCE_SEEN)).how == "verified"
+    assert reprints.evidence(Member(1, "2026-11-01T09:00:00+03:00", "2026-11-01T07:00:00+00:00")).how == "verified"
+    late = reprints.evidence(Member(1, "2026-11-01T08:59:00+03:00", "2026-11-01T07:00:00+00:00"))  # 61 min
+    assert late.how == "claimed" and late.vouched.isoformat() == "2026-11-01T07:00:00+00:00" and within == 3600
+    assert reprints.evidence(Member(1, BACKDATED_CLAIM, COPY_SEEN)).how == "claimed"
+    assert reprints.evidence(Member(1, "2026-11-01", COPY_SEEN)).how == "seen"  # a day claims no instant
+    assert reprints.evidence(Member(1, None, COPY_SEEN)).vouched.isoformat() == "2026-11-20T07:00:00+00:00"
+
+
+def test_a_copier_that_backdates_is_not_the_source():
+    source, copier = Member(1, SOURCE_CLAIM, SOURCE_SEEN), Member(2, BACKDATED_CLAIM, COPY_SEEN)
+    assert story_source([copier, source]) == source
+    # the delay compares the source's verified publication with the copy's first sight
+    assert reprints.delay_seconds(source, copier) == 19 * 86400
+    assert reprints.delay_basis(source, copier) == "verified publication to first sight"
+    assert reprints.claimed_delay_seconds(source, copier) == -86400 and reprints.claims_earlier(source, copier)
+    # backdating by less than the tolerance wins only for a copy seen within it of its claim:
+    # one seen two hours after the source cannot claim its way before it
+    quick = Member(3, "2026-11-01T09:30:00+03:00", "2026-11-01T09:00:00+00:00")
+    assert story_source([quick, source]) == source and reprints.delay_seconds(source, quick) == 2 * 3600
+
+
+def test_articles_first_seen_together_are_ordered_by_their_claims_and_given_no_delay():
+    # one crawl of three sites, history of 2021: Rasid's sights cannot order them, their claims do
+    baghdad = Member(1, "2021-01-22T14:05:00+03:00", "2026-01-01T00:00:30+00:00")
+    london = Member(2, "2021-01-22T11:30:00+00:00", "2026-01-01T00:00:00+00:00")  # 14:30 in Baghdad: later
+    assert story_source([london, baghdad]) == baghdad
+    assert reprints.delay_seconds(baghdad, london) is None and reprints.claimed_delay_seconds(baghdad, london) == 1500
+    # a site seen a day later is not "together": the one Rasid saw first is the source, whatever it claims
+    day_late = Member(3, "2021-01-21T09:00:00+03:00", "2026-01-02T00:00:00+00:00")
+    assert story_source([london, baghdad, day_late]) == baghdad
+    # a first sight before any claimed publication is the earliest evidence of all
+    undated = Member(4, None, "2021-01-22T10:00:00+00:00")
+    assert story_source([london, baghdad, undated]) == undated
+    # a verified publication, across zones, beats a later one
+    verified_baghdad = Member(5, "2021-01-22T14:05:00+03:00", "2021-01-22T11:10:00+00:00")
+    verified_london = Member(6, "2021-01-22T11:30:00+00:00", "2021-01-22T11:35:00+00:00")
+    assert story_source([verified_london, verified_baghdad]) == verified_baghdad
+    assert reprints.delay_seconds(verified_baghdad, verified_london) == 25 * 60
+
+
+def test_stored_values_that_are_no_time_never_break_the_order():
+    odd = [Member(1, "9999-12-31T23:59:00+00:00", "9999-12-31T23:59:59+00:00"),
+           Member(2, "0001-01-01T00:00:00+00:00", "garbage"), Member(3, "", ""),
+           Member(4, "2026-11-01T10:00:00", "2026-11-01T07:00:00+00:00")]  # no zone: claims nothing
+    assert story_source(odd).id in {1, 2, 3, 4}
+    for member in odd:
+        assert reprints.times_text(member, "Asia/Baghdad", odd[0])
+        assert reprints.delay_seconds(odd[0], member) is None or isinstance(reprints.delay_seconds(odd[0], member), int)
+
+
+def seen(site: str, n: int, text: str, published: str, at: str, **fetch):
+    return fetched(f"https://{site}.example/{n}", text, f"عنوان {site} {n}", site=site, published=published, at=at,
+                   **fetch)
+
+
+def test_the_backdated_copier_stays_the_copy_in_the_store_the_alert_and_rasid_reprints(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from crawler.cli import main
+
+    db = tmp_path / "b.db"
+    s = Store(db)
+    for key in ("ina", "alaraby"):  # seed sites, watched from before: alerts are on
+        s.ensure_site(key, key, f"https://{key}.example", "Asia/Baghdad")
+        s.finish_crawl(s.start_crawl(key, alive), {}, [], "ok")
+    record(s, seen("ina", 1, "\n\n".join(WIRE), SOURCE_CLAIM, SOURCE_SEEN))
+    record(s, seen("alaraby", 1, copy_of(WIRE), BACKDATED_CLAIM, COPY_SEEN))
+    assert story_rows(s) == [("https://ina.example/1", "https://alaraby.example/1", "copy")]
+    assert s.reprint_list()[0]["delay_seconds"] == 19 * 86400
+    (alert,) = [a for a in s.alerts() if a["kind"] == "reprint"]
+    assert alert["url"] == "https://alaraby.example/1" and alert["diff"].startswith("copy of ina: ")
+    assert "19d 0h later (verified publication to first sight)" in alert["diff"]
+    assert "ina: published 2026-11-01 10:00+03:00, first seen 2026-11-01 10:04+03:00 (verified)" in alert["diff"]
+    assert ("alaraby: claims 2026-10-31 10:00+03:00 (-1d 0h: earlier than its source), "
+            "first seen 2026-11-20 10:00+03:00 (not verified)") in alert["diff"]
+    s.close()
+
+    lines = CliRunner().invoke(main, ["reprints", "--db", str(db)]).output.splitlines()
+    assert lines[:3] == ["ina      عنوان ina 1",
+                         "    published 2026-11-01 10:00+03:00, first seen 2026-11-01 10:04+03:00 (verified)",
+                         "    https://ina.example/1"]
+    assert lines[3].startswith("    ← alaraby  copy    ") and "+19d 0h" in lines[3]
+    assert lines[4] == ("      claims 2026-10-31 10:00+03:00 (-1d 0h: earlier than its source), "
+                        "first seen 2026-11-20 10:00+03:00 (not verified)")
+    (story,) = [json.loads(line) for line in CliRunner().invoke(main, ["reprints", "--db", str(db), "--json"]).output
+                .splitlines()]
+    assert story["source"].items() >= {"site": "ina", "published_at": SOURCE_CLAIM, "evidence": "verified",
+                                       "vouched_at": "2026-11-01T07:00:00+00:00"}.items()
+    (copy,) = story["reprints"]
+    assert {k: copy[k] for k in ("site", "published_at", "evidence", "delay_seconds", "claimed_delay_seconds",
+                                 "claims_earlier", "delay_between")} == {
+        "site": "alaraby", "published_at": BACKDATED_CLAIM, "evidence": "claimed", "delay_seconds": 19 * 86400,
+        "claimed_delay_seconds": -86400, "claims_earlier": True, "delay_between": "verified publication to first sight"}
+    assert copy["first_seen"].startswith("2026-11-20T07:00:00")
+
+
+def test_a_site_added_later_is_a_claim_until_an_archive_capture_confirms_it(store):
+    # okaz, watched live, publishes at 12:00 and is seen at once; kitabat, added to Rasid three
+    # weeks later, has the same text claiming 10:00 that day: its first crawl is its baseline
+    record(store, seen("okaz", 1, copy_of(WIRE), "2026-11-01T12:00:00+03:00", "2026-11-01T09:02:00+00:00"))
+    store.ensure_site("later", "later", "https://later.example", "Asia/Baghdad")
+    record(store, seen("later", 1, "\n\n".join(WIRE), "2026-11-01T10:00:00+03:00", "2026-11-22T08:00:00+00:00"))
+    (row,) = store.reprint_list()
+    assert (row["source_site"], row["site"]) == ("okaz", "later")  # the earlier claim is not taken...
+    okaz, later = (Member(row["source_id"], row["source_published_at"], row["source_first_seen"]),
+                   Member(row["article_id"], row["published_at"], row["first_seen"]))
+    assert reprints.claims_earlier(okaz, later)  # ...it is shown beside, as a claim
+    assert reprints.times_text(later, "Asia/Baghdad", okaz) == (
+        "claims 2026-11-01 10:00+03:00 (-2h 00m: earlier than its source), first seen 2026-11-22 11:00+03:00 "
+        "(not verified)")
+    assert [a["kind"] for a in store.alerts()].count("reprint") == 0  # a site's first import is not news
+    # an archive capture of the later site's article, WARC-Date twenty minutes after its claim,
+    # imported after the crawl: a sight from before the first one, which confirms the claim
+    from monitor.recorder import Recorder
+
+    outcome = Recorder(store).record(seen("later", 1, "\n\n".join(WIRE), "2026-11-01T10:00:00+03:00",
+                                          "2026-11-01T07:20:00+00:00"), newer_only=True)
+    assert outcome == "known"
+    assert store.article("https://later.example/1")["first_seen"] == "2026-11-01T07:20:00+00:00"
+    (row,) = store.reprint_list()
+    assert (row["source_site"], row["site"], row["kind"]) == ("later", "okaz", "copy")
+    assert row["delay_seconds"] == 2 * 3600  # verified publication to verified publication
+    assert [a["kind"] for a in store.alerts()].count("reprint") == 0  # history is not news
+
+
+def test_editing_the_source_of_a_known_pair_raises_no_second_reprint_alert(store):
+    record(store, seen("ina", 1, "\n\n".join(WIRE), SOURCE_CLAIM, SOURCE_SEEN))
+    record(store, seen("okaz", 1, copy_of(WIRE), "2026-11-01T12:00:00+03:00", "2026-11-01T09:05:00+00:00"))
+    assert [a["url"] for a in store.alerts() if a["kind"] == "reprint"] == ["https://okaz.example/1"]
+    # INA edits its original twice (a paragraph added, then a word changed): the pair stands
+    edited = "\n\n".join(WIRE) + "\n\nوأكدت الوزارة أن ساعات التجهيز ستزداد تدريجيا خلال الأيام المقبلة."
+    record(store, seen("ina", 1, edited, SOURCE_CLAIM, "2026-11-01T10:00:00+00:00"))
+    record(store, seen("ina", 1, edited.replace("تدريجيا", "بشكل تدريجي"), SOURCE_CLAIM, "2026-11-01T11:00:00+00:00"))
+    assert [a["kind"] for a in store.alerts()].count("changed") == 2
+    assert story_rows(store) == [("https://ina.example/1", "https://okaz.example/1", "copy")]
+    assert [a["url"] for a in store.alerts() if a["kind"] == "reprint"] == ["https://okaz.example/1"]
+    # a copy the store did not have is news
+    record(store, seen("elaph", 1, "\n\n".join(WIRE[:3]), "2026-11-01T13:00:00+03:00", "2026-11-01T11:30:00+00:00"))
+    assert [a["url"] for a in store.alerts() if a["kind"] == "reprint"] == [
+        "https://okaz.example/1", "https://elaph.example/1"]
+    # and the copy's own edit that keeps the text is not news either
+    record(store, seen("okaz", 1, copy_of(WIRE) + " محدث", "2026-11-01T12:00:00+03:00", "2026-11-01T12:00:00+00:00"))
+    assert len([a for a in store.alerts() if a["kind"] == "reprint"]) == 2
+
+
+def test_a_publication_time_read_again_orders_the_story_again(store):
+    # INA's 10:00 Baghdad time first read as 10:00 UTC (three hours late): a claim its first sight
+    # (07:50 UTC) does not confirm; Souk Okaz's copy, published 07:20 UTC and seen at 07:25, is
+    # verified, and so first on evidence
+    record(store, seen("ina", 1, "\n\n".join(WIRE), "2026-11-01T10:00:00+00:00", "2026-11-01T07:50:00+00:00"))
+    record(store, seen("okaz", 1, copy_of(WIRE), "2026-11-01T10:20:00+03:00", "2026-11-01T07:25:00+00:00"))
+    assert story_rows(store) == [("https://okaz.example/1", "https://ina.example/1", "copy")]
+    # its next fetch reads the time right (the text unchanged): the claim is confirmed, INA is first
+    record(store, seen("ina", 1, "\n\n".join(WIRE), "2026-11-01T10:00:00+03:00", "2026-11-01T08:30:00+00:00"))
+    assert story_rows(store) == [("https://ina.example/1", "https://okaz.example/1", "copy")]
+    assert store.reprint_list()[0]["delay_seconds"] == 20 * 60
+    assert [a["kind"] for a in store.alerts()].count("reprint") == 1  # the pair found once
+
+
+def test_rasid_reextract_orders_a_store_of_claim_ordered_stories_on_evidence(store):
+    from crawler.reextract import index_reprints
+
+    record(store, seen("ina", 1, "\n\n".join(WIRE), SOURCE_CLAIM, SOURCE_SEEN))
+    record(store, seen("okaz", 1, copy_of(WIRE), BACKDATED_CLAIM, COPY_SEEN))
+    ina, okaz = (store.article(f"https://{k}.example/1")["id"] for k in ("ina", "okaz"))
+    with store.transaction():  # as an earlier Rasid stored it: the backdated claim taken
+        store.db.execute("UPDATE reprints SET article_id = ?, source_id = ?, delay_seconds = 86400", [ina, okaz])
+    assert story_rows(store) == [("https://okaz.example/1", "https://ina.example/1", "copy")]
+    index_reprints(store, "2026-12-01T00:00:00+00:00")
+    assert story_rows(store) == [("https://ina.example/1", "https://okaz.example/1", "copy")]
+    assert store.reprint_list()[0]["delay_seconds"] == 19 * 86400

@@ -146,6 +146,54 @@ def test_canned_queries_answer(datasette):
     assert all(h["status"] == "ok" for h in health if h["site"] != "other")
 
 
+def test_who_was_first_is_shown_on_evidence_in_the_article_pages_and_the_canned_queries(tmp_path):
+    # the backdating copier of issue 26: INA seen four minutes after it published; Al-Araby's copy
+    # first seen 19 days later, claiming a day before INA
+    from crawler.processes import alive
+    from tests.test_reprints import BACKDATED_CLAIM, COPY_SEEN, SOURCE_CLAIM, SOURCE_SEEN, WIRE, copy_of
+
+    db = tmp_path / "demo.db"
+    store = Store(db)
+    for key in ("ina", "alaraby"):
+        store.ensure_site(key, key, f"https://{key}.example", "Asia/Baghdad")
+        store.finish_crawl(store.start_crawl(key, alive), {}, [], "ok")
+    record(store, fetched("https://ina.example/1", "\n\n".join(WIRE), "خبر الكهرباء", site="ina",
+                          published=SOURCE_CLAIM, at=SOURCE_SEEN))
+    record(store, fetched("https://alaraby.example/1", copy_of(WIRE), "منقول", site="alaraby",
+                          published=BACKDATED_CLAIM, at=COPY_SEEN))
+    source, copy = (store.article(f"https://{k}.example/1")["id"] for k in ("ina", "alaraby"))
+    store.close()
+    base, process = serve(db)
+    try:
+        status, page = get(f"{base}/-/article/{copy}")
+        assert status == 200
+        reprint_of = page.split('id="reprint-of"', 1)[1].split("</section>", 1)[0]
+        assert f'href="/-/article/{source}"' in reprint_of and "ina · " in reprint_of
+        assert "2026-11-01 10:00+03:00</time>" in reprint_of and "(مؤكد · verified)" in reprint_of
+        assert "+19d 0h" in reprint_of and "(verified publication to first sight)" in reprint_of
+        this = reprint_of.split('id="this-article"', 1)[1]
+        assert "claims <time" in this and "2026-10-31 10:00+03:00</time>" in this
+        assert "2026-11-20 10:00+03:00</time>" in this and "not verified" in this
+        assert "claims a publication before its source, not verified" in this
+        status, page = get(f"{base}/-/article/{source}")
+        reprinted = page.split('id="reprinted-by"', 1)[1].split("</section>", 1)[0]
+        assert "alaraby · copy" in reprinted and "claims an earlier publication, not verified" in reprinted
+
+        (first,) = query(base, "first_to_publish")
+        assert (first["site"], first["evidence"], first["published_at"]) == ("ina", "verified", SOURCE_CLAIM)
+        assert first["first_seen"].startswith("2026-11-01T07:04:00")
+        assert first["copied_by"] == ("alaraby +456.0h copy (claims 2026-10-31 10:00+03:00, first seen 2026-11-20 "
+                                      "10:00+03:00 (not verified); earlier than its source)")
+        (pair,) = query(base, "who_copies_whom")
+        assert {k: pair[k] for k in (
+            "first_site", "copied_by", "fastest_hours", "seen_together", "verified_sources", "earlier_claims")} == {
+            "first_site": "ina", "copied_by": "alaraby", "fastest_hours": 456.0, "seen_together": 0,
+            "verified_sources": 1, "earlier_claims": 1}
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 def test_tables_are_described_sorted_newest_first_and_faceted(datasette):
     status, data = get(f"{datasette}/demo/articles.json?_shape=objects&_size=5")
     assert status == 200

@@ -3,6 +3,8 @@
 - `rasid_query(text)`: the SQL function the search canned query uses, so a
   search typed in the browser is folded exactly like the index
   (extract.arabic.search_query): الكاظمى finds الكاظمي, امن finds أمن.
+- `rasid_evidence`, `rasid_vouched`, `rasid_times`, `rasid_claims_earlier`: who published first on
+  evidence (monitor.reprints), for the first_to_publish and who_copies_whom queries.
 - URLs show their Arabic slugs decoded; cells holding Arabic render right-to-left (dir="rtl", lang="ar"), keeping
   paragraph breaks; long texts scroll inside their cell.
 - SQLite's heap capped for the serving process (HEAP_LIMIT), so one query cannot exhaust memory.
@@ -26,6 +28,7 @@ from markupsafe import Markup, escape
 
 from extract import instants
 from extract.arabic import QueryError, is_mostly_arabic, search_query
+from monitor.reprints import Member, claims_earlier, evidence, times_text, utc_text
 from web import render, views
 
 
@@ -44,9 +47,36 @@ def rasid_query(text: str | None) -> str:
 HEAP_LIMIT = 256 * 2**20
 
 
+def rasid_evidence(published_at: str | None, first_seen: str | None) -> str:
+    """What Rasid makes of an article's claimed publication (monitor.reprints.evidence): verified,
+    claimed or seen."""
+    return evidence(Member(0, published_at, first_seen or "")).how
+
+
+def rasid_vouched(published_at: str | None, first_seen: str | None) -> str | None:
+    """The time Rasid vouches the article was out by, ISO in UTC (monitor.reprints.Evidence.vouched)."""
+    return utc_text(evidence(Member(0, published_at, first_seen or "")).vouched)
+
+
+def rasid_times(published_at: str | None, first_seen: str | None, zone: str | None) -> str:
+    """An article's claimed and first-seen times side by side, as `rasid reprints` prints them."""
+    return times_text(Member(0, published_at, first_seen or ""), zone)
+
+
+def rasid_claims_earlier(source_published: str | None, source_seen: str | None, published_at: str | None,
+                         first_seen: str | None) -> int:
+    """1 when a reprint claims a publication before its source's that Rasid did not confirm."""
+    return int(claims_earlier(Member(0, source_published, source_seen or ""), Member(1, published_at, first_seen or "")))
+
+
 @hookimpl
 def prepare_connection(conn):
     conn.create_function("rasid_query", 1, rasid_query, deterministic=True)
+    # who published first, on evidence, for the canned queries (the rule and its tolerance are monitor.reprints')
+    conn.create_function("rasid_evidence", 2, rasid_evidence, deterministic=True)
+    conn.create_function("rasid_vouched", 2, rasid_vouched, deterministic=True)
+    conn.create_function("rasid_times", 3, rasid_times, deterministic=True)
+    conn.create_function("rasid_claims_earlier", 4, rasid_claims_earlier, deterministic=True)
     conn.execute(f"PRAGMA hard_heap_limit = {HEAP_LIMIT}")
 
 

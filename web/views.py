@@ -8,7 +8,7 @@ import zlib
 from datetime import UTC, date, datetime, timedelta
 
 from extract.arabic import QueryError, matching_paragraph, search_query
-from monitor.reprints import delay_text
+from monitor.reprints import Member, account, comparison, delay_text, signed_duration
 from web import render
 
 DAYS = 30
@@ -90,7 +90,7 @@ async def article(db, article_id: int, compare: tuple[int, int] | None = None) -
         chosen = {"from": by_id[compare[0]], "to": by_id[compare[1]],
                   "diff": edit(by_id[compare[0]], by_id[compare[1]])}
     zone = item["timezone"]
-    return {"article": item, "versions": versions, "compare": chosen, "story": await story(db, article_id),
+    return {"article": item, "versions": versions, "compare": chosen, "story": await story(db, item),
             "paragraphs": [p for p in (item["text"] or "").split("\n\n") if p],
             "published": render.local_time(item["published_at"], zone),
             "first_seen": render.local_time(item["first_seen"], zone),
@@ -98,19 +98,32 @@ async def article(db, article_id: int, compare: tuple[int, int] | None = None) -
                                  {"id": article_id})}
 
 
-async def story(db, article_id: int) -> dict:
+async def story(db, item: dict) -> dict:
     """The article's story: the source it was taken from (`source`), or the reprints of it
-    (`reprints`), each with site, title, publication time in its site's zone, kind, similarity
-    and delay."""
+    (`reprints`), each with site, title, kind, similarity, delay on evidence and the times it
+    compares, and its claimed publication and first sight in its site's zone side by side
+    (`evidence`: verified, claimed or seen); `claims_earlier`: a reprint (or this article, as
+    one) claiming a publication before its source's that Rasid did not confirm."""
     columns = ("SELECT a.id, a.site, a.title, a.published_at, a.first_seen, s.timezone, r.kind, r.similarity, "
                "r.delay_seconds FROM reprints r JOIN articles a ON a.id = r.{side} JOIN sites s ON s.key = a.site "
                "WHERE r.{key} = :id ORDER BY r.delay_seconds, a.id")
-    source = await rows(db, columns.format(side="source_id", key="article_id"), {"id": article_id})
-    reprints = await rows(db, columns.format(side="article_id", key="source_id"), {"id": article_id})
-    for row in source + reprints:
-        row["published"] = render.local_time(row["published_at"] or row["first_seen"], row["timezone"])
+    source = await rows(db, columns.format(side="source_id", key="article_id"), {"id": item["id"]})
+    reprints = await rows(db, columns.format(side="article_id", key="source_id"), {"id": item["id"]})
+    this = Member(item["id"], item["published_at"], item["first_seen"])
+    for row, is_source in [(r, True) for r in source] + [(r, False) for r in reprints]:
+        member = Member(row["id"], row["published_at"], row["first_seen"])
+        first, copy = (member, this) if is_source else (this, member)
+        row |= _when(member, row["timezone"]) | comparison(first, copy)
         row["delay"] = delay_text(row["delay_seconds"])
-    return {"source": source[0] if source else None, "reprints": reprints}
+        row["claimed_delay"] = signed_duration(row["claimed_delay_seconds"])
+    return {"source": source[0] if source else None, "reprints": reprints, "this": _when(this, item["timezone"])}
+
+
+def _when(member: Member, zone: str | None) -> dict:
+    """An article's claimed publication and Rasid's first sight of it, in its site's zone, and
+    what Rasid makes of the claim (monitor.reprints.evidence)."""
+    return {"claimed": render.local_time(member.published_at, zone), "seen": render.local_time(member.first_seen, zone),
+            "evidence": account(member)["evidence"]}
 
 
 def edit(before: dict, after: dict) -> dict:
