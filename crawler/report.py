@@ -76,7 +76,7 @@ def stories(rows: list[dict]) -> list[dict]:
         story["reprints"].append({"id": row["article_id"], **{k: row[k] for k in (
             "site", "url", "title", "similarity", "kind", "delay_seconds")}, **_told(reprint, row["timezone"], source)})
     for story in out.values():
-        story["reprints"].sort(key=lambda r: (r["delay_seconds"] or 0, _order(r["claimed_delay_seconds"]), r["id"]))
+        story["reprints"].sort(key=lambda r: (_order(r["delay_seconds"]), _order(r["claimed_delay_seconds"]), r["id"]))
     # oldest story first: by its source's claim or first sight, whichever is earlier (an order to
     # read them in; which article is the source is evidence's to say)
     return sorted(out.values(), key=lambda s: (_order(_earliest(s["source"])), s["source"]["id"]))
@@ -88,7 +88,9 @@ def _earliest(told: dict) -> float | None:
 
 
 def _order(value) -> tuple:
-    return (value is None, value or 0)
+    """A sort key for a number that may be missing, or not a number at all in a damaged row: last."""
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    return (not number, value if number else 0)
 
 
 def reprint_lines(rows: list[dict], as_json: bool) -> Iterator[str]:
