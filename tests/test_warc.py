@@ -317,7 +317,8 @@ def _read_in_child(path: Path) -> tuple[list[str], float]:
     code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30)); "
             "from crawler.warc_reader import read_captures; "
             "[print(type(i).__name__, getattr(i, 'url', '')) for i in read_captures(open(sys.argv[1], 'rb'))]; "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+            # VmHWM, the child's own peak (ru_maxrss would count the pages of the test process it was forked from)
+            "print(next(int(line.split()[1]) for line in open('/proc/self/status') if line.startswith('VmHWM:')) / 1024)")
     result = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     lines = result.stdout.splitlines()
