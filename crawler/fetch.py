@@ -96,9 +96,16 @@ class Download:
             raise
 
     def read(self, size: int = -1) -> bytes:
+        """`size` bytes (at most CHUNK), fewer only at the end, as a file gives them: the reader
+        tells gzip from plain by the first three bytes, which a server may send one at a time."""
         size = CHUNK if size is None or size < 0 else min(size, CHUNK)
+        data = b""
         with self._exchange.clock:
-            data = self._exchange.read(self._response, size, decode=False)
+            while len(data) < size:
+                more = self._exchange.read(self._response, size - len(data), decode=False)
+                if not more:
+                    break
+                data += more
         self.read_so_far += len(data)
         if self.read_so_far > self.limit:
             raise FetchError(f"{self.url}: larger than {_size(self.limit)}: not read further")

@@ -236,7 +236,7 @@ def read_captures(raw) -> Iterator[Capture | Damage | Skipped | TooBig]:
         # past the first member the file is gzip per record: a record too big leaves its member
         left = yield from _all_records(member, leave_member=not first)
         first = False
-        if left:
+        if left and not (member.ended or member.error):
             data = _next_gzip(raw, member.pending)  # never inflated past the record's headers
             continue
         member.finish()

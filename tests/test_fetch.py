@@ -141,3 +141,20 @@ def test_sites_add_asks_nothing_the_site_names_on_this_machine(servers):
         pass  # whatever the verdict on such a site, the point is what was asked
     assert site.hits["/robots.txt"] and site.hits["/index.xml"]  # the site itself was read
     assert sum(inside.hits.values()) == 0, inside.hits
+
+
+def test_an_archive_url_is_read_as_it_downloads(servers, tmp_path):
+    from crawler.warc_import import Importer
+    from db.store import Store
+    from monitor.config import load_sites
+    from tests.test_warc import _small
+
+    site, _ = servers
+    site.route("/CC-NEWS-1.warc.gz", Answer(200, _small(True), {"Content-Type": "application/warc"}))
+    site.route("/moved.warc.gz", Answer(301, b"", {"Location": "/CC-NEWS-1.warc.gz"}))  # the same origin
+    store = Store(tmp_path / "rasid.db")
+    try:
+        counts = Importer(store, list(load_sites().values())).run([site.base_url + "/moved.warc.gz"])
+    finally:
+        store.close()
+    assert counts.outcomes["new"] == 4 and not counts.damaged

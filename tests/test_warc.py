@@ -390,6 +390,11 @@ def test_a_lying_content_length_swallows_none_of_the_records_after_it():
     assert [i.why for i in items if isinstance(i, Damage)] == [
         "https://www.ina.iq/lie--.html: its Content-Length (5,000,000 bytes) runs over the next record: the "
         "reading goes on there"]
+    # gzip per record: the lie is its member's, and the members after it are read
+    members = [gzip.compress(_record(f"https://www.ina.iq/{n}--.html", _http(_page(n)))) for n in range(3)]
+    items = _read(members[0] + gzip.compress(_record("https://www.ina.iq/lie--.html", _http(_page(9)),
+                                                     10_000_000_000)) + members[1] + members[2])
+    assert _kinds(items) == ["Capture", "TooBig", "Capture", "Capture"] and len(set(_urls(items))) == 3
     # the last record claiming more than the file holds is cut short, as before
     items = _read(good + liar)
     assert len(_urls(items)) == 1000 and "cut short" in items[-1].why
