@@ -724,12 +724,11 @@ def import_warc(sources, site_keys, all_sites, alerts, workers, db_path, config_
 
     config = load_config(config_path)
     selected = config.select(list(site_keys))
-    for source in sources:  # every file readable before anything is written; a URL is tried when its turn comes
-        if not source.startswith(("http://", "https://")):
-            try:
-                open_source(source).close()
-            except WarcSourceError as exc:
-                raise UserError(str(exc)) from None
+    for source in sources:  # every file and URL opens before anything is written (a URL is asked again in its turn)
+        try:
+            open_source(source).close()
+        except WarcSourceError as exc:
+            raise UserError(str(exc)) from None
     db_path = db_path or config.db
     store = _open_store(db_path, config.max_store_mb)
     importer = Importer(store, selected, now=datetime.now(UTC), all_sites=all_sites, alerts=alerts,
@@ -757,14 +756,19 @@ def export_group() -> None:
 @click.argument("out", type=click.Path(path_type=Path, dir_okay=False), metavar="OUT.warc.gz")
 @click.option("--site", "site_key", metavar="NAME", help="Only this site's articles.")
 @click.option("--since", metavar="DATE", help="Only versions fetched on or after DATE (ISO, or Arabic).")
+@click.option("--force", is_flag=True, help="Overwrite OUT if it exists (by default an existing file is left "
+                                            "alone and the export refused).")
 @read_db_option
 @config_option
-def export_warc(out, site_key, since, db_path, config_path):
+def export_warc(out, site_key, since, force, db_path, config_path):
     """Write every stored version as a WARC response record (and each removal as its 404/410).
 
     The file is WARC/1.1, gzipped per record, with a warcinfo record first:
     readable by warcio, pywb and the Wayback tooling, and by `rasid import warc`.
+    It is written beside OUT and renamed into place when whole; an existing
+    OUT is refused unless --force.
     """
+    from crawler.warc_export import ExportError
     from crawler.warc_export import export_warc as run
 
     config = load_config(config_path)
@@ -774,7 +778,12 @@ def export_warc(out, site_key, since, db_path, config_path):
         raise UserError(f"{out}: folder {out.parent} does not exist")
     store = _open_store(_existing_store(db_path, config))
     try:
-        counts = run(store, out, site_key, _since(since))
+        counts = run(store, out, site_key, _since(since), force=force)
+    except ExportError as exc:
+        raise UserError(str(exc)) from None
+    except (sqlite3.Error, StoreError) as exc:
+        click.echo(f"rasid: {store.path}: cannot read the store: {exc}; nothing was written to {out}", err=True)
+        sys.exit(1)
     finally:
         store.close()
     click.echo(f"{out}: {counts['records']} records ({counts['versions']} versions, {counts['removals']} "

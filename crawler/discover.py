@@ -4,7 +4,9 @@ rel=alternate>, else the common paths of WordPress, Drupal, Joomla and custom CM
 (robots.txt's Sitemap: lines, else the common paths), the article URLs they list, the site's zone
 (monitor.inference.zone_for), URL patterns (monitor.inference.url_patterns) kept only when the
 sampled pages confirm them, and a sample of up to ten articles fetched and extracted as a crawl
-would. Documents are fetched one at a time with the crawl's User-Agent (crawler.one_page.fetch)."""
+would. Documents are fetched one at a time through crawler.fetch: the crawl's User-Agent, address
+policy, size cap and deadline. Only the origin asked may be on this machine or its network (a
+replay server, a mirror): a feed, sitemap or page the site names elsewhere must be public."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 from protego import Protego
 
-from crawler.one_page import PageError, fetch
+from crawler.fetch import FetchError, fetch
 from crawler.settings import USER_AGENT
 from extract import instants
 from extract.article import extract_article, parse_html
@@ -74,16 +76,17 @@ class Discovery:
     notes: list[str] = field(default_factory=list)
 
 
-def _get(url: str, origin: str | None = None) -> bytes | None:
+def _get(url: str, origin: str) -> bytes | None:
     """The document, or None. A URL a page or robots.txt names on another host is asked on
-    `origin` first: a site names its feeds by its canonical host, and a mirror serves them too."""
+    `origin` (the one being asked, the only one trusted) first: a site names its feeds by its
+    canonical host, and a mirror serves them too."""
     tries = [url]
-    if origin and urlsplit(url).netloc != urlsplit(origin).netloc:
+    if urlsplit(url).netloc != urlsplit(origin).netloc:
         tries.insert(0, _same_origin(url, origin))
     for attempt in tries:
         try:
-            return fetch(attempt)[0]
-        except PageError:
+            return fetch(attempt, trust=(origin,)).body
+        except FetchError:
             continue
     return None
 
@@ -109,7 +112,7 @@ def _feeds(origin: str, tree) -> dict[str, list[tuple[str, str | None]]]:
     if found:
         return found
     for url in (origin + path for path in FEED_PATHS):  # none declared, or what is declared is gone
-        body = _get(url)
+        body = _get(url, origin)
         entries = feed_entries(body.decode("utf-8", "replace")) if body else []
         if entries:
             return {url: entries}  # the first common path that is a feed is the feed
@@ -151,15 +154,16 @@ def _key(host: str) -> str:
 
 def discover(url: str, key: str | None = None) -> Discovery:
     """Everything `rasid sites add` says about the site at `url`. Raises NotASite."""
-    try:
-        body, content_type, final = fetch(url)
-    except PageError as exc:
+    try:  # the address typed is the user's to choose, even on this machine
+        home = fetch(url, trust=(url,))
+    except FetchError as exc:
         raise NotASite(str(exc)) from None
+    body, content_type, final = home.body, home.content_type, home.url
     html, _ = decode_html(body, content_type)
     if not looks_like_html(body, html):
         raise NotASite(f"{url}: not an HTML page (a news site's address answers with its home page)")
     origin = f"{urlsplit(final).scheme}://{urlsplit(final).netloc}"
-    robots_body = _get(origin + "/robots.txt")
+    robots_body = _get(origin + "/robots.txt", origin)
     robots = Protego.parse(robots_body.decode("utf-8", "replace")) if robots_body else None
     if robots is not None and not robots.can_fetch(final, USER_AGENT):
         raise NotASite(f"{origin}/robots.txt forbids {USER_AGENT.split('/')[0]} to crawl the site: not added")
@@ -217,7 +221,7 @@ def _sample_and_confirm(found: Discovery, site: Site, candidates: list[str]) -> 
     compiled = linear_patterns(patterns, "inferred article_patterns")
     for url in candidates[:SAMPLE]:
         row = Sampled(url, matches=any(p.search(urlsplit(url).path) for p in compiled))
-        body = _get(site.to_fetch(url))
+        body = _get(site.to_fetch(url), found.fetched_from)
         if body:
             row.html, row.fetched_at = decode_html(body, None)[0], datetime.now(UTC).isoformat(timespec="seconds")
             _read(row, extract_article(row.html, url, reference=row.fetched_at))  # the zone is not known yet

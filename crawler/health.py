@@ -1,5 +1,6 @@
-"""`rasid sites check`: each configured site's feeds and sitemaps fetched now (with the crawl's
-User-Agent and address policy on redirects), what they list, and the store's newest article of the
+"""`rasid sites check`: each configured site's feeds and sitemaps fetched now (through
+crawler.fetch: the crawl's User-Agent, address policy, size cap and deadline; the site's own
+fetch origin and base URL trusted, as the crawl trusts them), what they list, and the store's newest article of the
 site, judged by monitor.health. No Scrapy: a check is a handful of documents."""
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from crawler.one_page import PageError, fetch
+from crawler.fetch import FetchError, fetch
 from db.store import Store
 from extract import instants
 from extract.dates import parse_date
@@ -26,11 +27,17 @@ def _instant(value: str | None) -> datetime | None:
     return moment.astimezone(UTC) if moment is not None else None
 
 
+def _get(site: Site, url: str) -> bytes:
+    """A document of the site: its own origins (a replay server or mirror on loopback) trusted,
+    as the crawl's SafeAddressMiddleware trusts them; anything else they name must be public."""
+    return fetch(url, trust=(site.fetch_origin, site.base_url)).body
+
+
 def _feed(site: Site, url: str) -> Source:
     source = Source("feed", url)
     try:
-        body, _, _ = fetch(site.to_fetch(url))
-    except PageError as exc:
+        body = _get(site, site.to_fetch(url))
+    except FetchError as exc:
         source.problem = str(exc).split(": ", 1)[-1]
         return source
     entries = feed_entries(body.decode("utf-8", "replace"))
@@ -47,8 +54,8 @@ def _sitemap(site: Site, url: str) -> Source:
 
     def get(listed: str) -> bytes:
         try:
-            return fetch(site.to_fetch(site.to_public(listed)))[0]
-        except PageError as exc:
+            return _get(site, site.to_fetch(site.to_public(listed)))
+        except FetchError as exc:
             raise SitemapError(str(exc).split(": ", 1)[-1]) from None
 
     try:

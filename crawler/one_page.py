@@ -1,74 +1,44 @@
-"""`rasid extract`: one page, from a file or a URL, through the crawl's own extraction (and
-`fetch`, the one-document fetch `rasid sites check` uses too).
+"""`rasid extract`: one page, from a file or a URL, through the crawl's own extraction.
 
-Fetching one URL typed by the user needs no crawler: urllib, with the crawl's User-Agent and
-its address policy on redirects. Scrapy is not imported (the command starts in a fraction of
-the time)."""
+Fetching one URL typed by the user needs no crawler: crawler.fetch, with the crawl's User-Agent,
+address policy, size cap and deadline. Scrapy is not imported (the command starts in a fraction
+of the time)."""
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from crawler.addresses import origin_of, refusal
-from crawler.settings import USER_AGENT
+from crawler.fetch import DOCUMENT_BYTES, FetchError, fetch
 from extract.article import extract_article
 from extract.encoding import decode_html, looks_like_html
 from monitor.config import Config, Site
-
-MAX_PAGE_BYTES = 10 * 2**20
 
 
 class PageError(ValueError):
     """The page cannot be read as asked: one line naming the file, URL or option."""
 
 
-class _SafeRedirects(urllib.request.HTTPRedirectHandler):
-    """Redirects are followed under the crawl's address policy: the address typed is the user's
-    to choose; a redirect elsewhere must be http(s) to a public address, never the machine itself,
-    its network or the cloud metadata service (169.254.169.254)."""
-
-    def __init__(self, origin: tuple[str, str, int]):
-        self.origin = origin
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if origin_of(newurl) != self.origin:
-            why = refusal(newurl)
-            if why:
-                raise PageError(f"{req.full_url}: redirect to {newurl} refused: {why}")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def fetch(url: str) -> tuple[bytes, str | None, str]:
-    """(body, Content-Type, final URL) of one page, following redirects."""
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/html,*/*;q=0.5"})
-    opener = urllib.request.build_opener(_SafeRedirects(origin_of(url)))
-    try:
-        with opener.open(request, timeout=30) as response:  # http/https checked by the caller
-            return response.read(MAX_PAGE_BYTES + 1), response.headers.get("Content-Type"), response.geturl()
-    except urllib.error.HTTPError as exc:
-        raise PageError(f"{url}: HTTP {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise PageError(f"{url}: cannot fetch: {getattr(exc, 'reason', exc)}") from None
-
-
 def read_page(source: str, url: str | None) -> tuple[str, str | None, str]:
     """(html, its URL, the encoding it was read in) of a saved file or an http(s) URL."""
     content_type = None
     if urlsplit(source).scheme in ("http", "https"):
-        body, content_type, url = fetch(source)
+        try:  # the address typed is the user's to choose, even on this machine; its redirects are not
+            page = fetch(source, trust=(source,))
+        except FetchError as exc:
+            raise PageError(str(exc)) from None
+        body, content_type, url = page.body, page.content_type, page.url
     elif "://" in source:
         raise PageError(f"{source}: only http and https URLs can be fetched")
     else:
         try:
-            body = Path(source).read_bytes()
+            with Path(source).open("rb") as file:
+                body = file.read(DOCUMENT_BYTES + 1)  # a file past the cap is not read whole to say so
         except OSError as exc:
             raise PageError(f"{source}: cannot read: {exc.strerror}") from None
-    if len(body) > MAX_PAGE_BYTES:
-        raise PageError(f"{source}: larger than {MAX_PAGE_BYTES // 2**20} MB, not an article page")
+    if len(body) > DOCUMENT_BYTES:
+        raise PageError(f"{source}: larger than {DOCUMENT_BYTES // 2**20} MB, not an article page")
     html, encoding = decode_html(body, content_type)
     if not looks_like_html(body, html):
         raise PageError(f"{source}: not an HTML page")

@@ -6,7 +6,9 @@ milliseconds the store keeps survive a round trip), the HTTP status and the head
 A removed article adds a record of the 404 or 410 that said so, at the time it was seen. The file
 starts with a `warcinfo` record, is gzipped per record (what pywb and the Wayback tooling index and
 seek in), and is written beside OUT and renamed into place when whole: an export that fails leaves
-no half-written file.
+no half-written file. An existing OUT is never overwritten unless asked (`force`; the file is
+linked into place, so one that appears meanwhile is not overwritten either), and a folder that
+cannot be written in is one line, not a traceback.
 
 What the bytes are: the store keeps each page as Rasid decoded it (extract.encoding), not the bytes
 the site sent, so the payload is that page in UTF-8 and its Content-Type says charset=utf-8 (a page
@@ -47,20 +49,32 @@ def content_type(stored: str | None) -> str:
     return f"{kind}; charset=utf-8"
 
 
-def export_warc(store: Store, out: Path, site: str | None = None, since: str | None = None) -> Counter[str]:
-    """Write every capture of the store (of `site`, fetched on or after `since`) to `out`.
-    Counts: records (responses written), versions, removals, articles, and `undated`: captures left
-    out because their stored time cannot be read as one (extract.instants)."""
+class ExportError(RuntimeError):
+    """OUT cannot be written (it exists and overwriting was not asked; its folder cannot be
+    written in; the disk is full): one line naming it."""
+
+
+def export_warc(store: Store, out: Path, site: str | None = None, since: str | None = None,
+                force: bool = False) -> Counter[str]:
+    """Write every capture of the store (of `site`, fetched on or after `since`) to `out`, which
+    must not exist unless `force`. Counts: records (responses written), versions, removals, articles,
+    and `undated`: captures left out because their stored time cannot be read as one (extract.instants)."""
     if since:  # the store's times are UTC: compared as text, they must be written alike (a year or a day: its start)
         start = instants.period_start(since)
         if start is None:
             raise ValueError(f"--since {since!r}: not a date")
         since = start.astimezone(UTC).isoformat(timespec="milliseconds")
+    if not force and out.exists():
+        raise ExportError(_EXISTS.format(out))
     counts: Counter[str] = Counter()
     urls: set[str] = set()
     partial = out.with_name(out.name + ".partial")
     try:
-        with partial.open("wb") as stream:
+        stream = partial.open("wb")
+    except OSError as exc:
+        raise ExportError(f"{out}: cannot write in {out.parent}: {exc.strerror or exc}") from None
+    try:
+        with stream:
             writer = WARCWriter(stream, gzip=True, warc_version="WARC/1.1")
             info = {"software": f"Rasid {version('rasid')} (warcio {version('warcio')})",
                     "format": "WARC File Format 1.1", "description": "rasid export warc",
@@ -77,12 +91,36 @@ def export_warc(store: Store, out: Path, site: str | None = None, since: str | N
                 urls.add(capture["url"])
             stream.flush()
             os.fsync(stream.fileno())
-        partial.replace(out)
+        _place(partial, out, force)
+    except OSError as exc:  # a full disk, a folder gone: nothing half-written is left
+        partial.unlink(missing_ok=True)
+        raise ExportError(f"{out}: cannot write: {exc.strerror or exc}") from None
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     counts["articles"] = len(urls)
     return counts
+
+
+_EXISTS = "{}: exists already: pass --force to overwrite it"
+
+
+def _place(partial: Path, out: Path, force: bool) -> None:
+    """The whole file into place: replacing OUT if `force`, else linked to OUT, which fails if
+    OUT appeared while the export ran (where links are not supported, checked just before)."""
+    if force:
+        partial.replace(out)
+        return
+    try:
+        os.link(partial, out)
+    except FileExistsError:
+        raise ExportError(_EXISTS.format(out)) from None
+    except OSError:  # a file system without hard links
+        if out.exists():
+            raise ExportError(_EXISTS.format(out)) from None
+        partial.replace(out)
+        return
+    partial.unlink()
 
 
 def _response(writer: WARCWriter, capture: dict, when: datetime):

@@ -20,19 +20,19 @@ from __future__ import annotations
 
 import hashlib
 import time
-import urllib.request
 from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
+from crawler.fetch import Download, FetchError
 from crawler.processes import die_with_crawl
-from crawler.warc_reader import Capture, Damage, Skipped, read_captures
+from crawler.warc_reader import PAYLOAD_BYTES, Capture, Damage, Skipped, TooBig, read_captures
 from db.store import Store
 from extract.article import extract_page, too_big_to_parse
 from extract.encoding import decode_html, looks_like_html
@@ -47,6 +47,7 @@ REDIRECTS = (301, 302, 303, 307, 308)
 PROGRESS_EVERY = 1000  # records between two progress lines
 # what a record became, as counted: the monitor's outcomes, then why the others were left out
 STORED = ("new", "changed", "removed", "restored")
+TOO_BIG = f"larger than {PAYLOAD_BYTES // 2**20} MB"
 
 
 class WarcSourceError(RuntimeError):
@@ -71,13 +72,13 @@ class ImportCounts:
 
 
 def open_source(source: str):
-    """A binary stream of a WARC file given as a path or an http(s) URL (read as it downloads)."""
+    """A binary stream of a WARC file given as a path or an http(s) URL (read as it downloads,
+    through crawler.fetch: the address typed is trusted, its redirects are judged by the policy)."""
     if urlsplit(source).scheme in ("http", "https"):
         try:
-            return urllib.request.urlopen(urllib.request.Request(source, headers={"User-Agent": "Rasid"}),
-                                          timeout=60)
-        except OSError as exc:  # URLError, HTTPError, timeouts
-            raise WarcSourceError(f"{source}: cannot download: {getattr(exc, 'reason', exc)}") from None
+            return Download(source, trust=(source,))
+        except FetchError as exc:
+            raise WarcSourceError(str(exc)) from None
     path = Path(source)
     if path.is_dir():
         raise WarcSourceError(f"{source}: is a folder, not a WARC file")
@@ -85,6 +86,16 @@ def open_source(source: str):
         return path.open("rb")
     except OSError as exc:
         raise WarcSourceError(f"{source}: cannot read: {exc.strerror}") from None
+
+
+def _without_default_port(url: str) -> str:
+    """`https://host:443/x` as `https://host/x`: the same origin, one URL."""
+    parts = urlsplit(url)
+    try:
+        default = parts.port is not None and parts.port == {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit(":", 1)[0])) if default else url
 
 
 def archive_site(host: str) -> Site:
@@ -169,12 +180,16 @@ class Importer:
                         self.counts.damaged.append(f"{source}: {item.why}")
                     elif isinstance(item, Skipped):
                         self.counts.outcomes[f"record:{item.kind}"] += 1
+                    elif isinstance(item, TooBig):  # as a crawl cancels a page past DOWNLOAD_MAXSIZE
+                        self.counts.outcomes[TOO_BIG] += 1
                     else:
                         self._take(self.capture(item))
                     if self.progress and self.counts.records % PROGRESS_EVERY == 0:
                         self.progress(self.counts)
             except OSError as exc:  # the download broke off, a read error: what was read is stored
                 self.counts.damaged.append(f"{source}: the file could not be read to its end ({exc})")
+            except FetchError as exc:  # past the download's deadline or size cap: what was read is stored
+                self.counts.damaged.append(str(exc))
             finally:
                 stream.close()
             while self._waiting:  # not on the way out of an error: a store that failed is not written again
@@ -219,7 +234,9 @@ class Importer:
             if not self.all_sites or not host:
                 return "other site"
             site = archive_site(host)
-        url = site.to_public(capture.url)
+        url = site.to_public(_without_default_port(capture.url))
+        if not site.owns(url):  # refused, not canonicalised: another port or credentials, another page
+            return "other origin (port or user name)"
         if not site.is_article(url):
             return self._discovery(site, capture) if capture.status == 200 else "not an article URL"
         if capture.status in REDIRECTS:

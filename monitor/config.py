@@ -139,10 +139,26 @@ class Site:
         (extract.kind) say whether it is an article."""
         return not self.article_patterns
 
+    def owns(self, url: str) -> bool:
+        """Whether `url` is on the site's own origin: one of its hosts, on its base URL's port (the
+        default port of http or https when it names none), with no user name or password. Another
+        port is another server; credentials ask for a page the public may not see: neither speaks
+        for the site (an archive record for http://evil@host/ or https://host:8443/ is not its page)."""
+        parts = urlsplit(url)
+        if (parts.hostname or "") not in self.live_hosts or "@" in parts.netloc:
+            return False
+        try:
+            port, base_port = parts.port, urlsplit(self.base_url).port
+        except ValueError:  # a port that is not a number
+            return False
+        if base_port is not None:
+            return port == base_port
+        return port is None or port == {"http": 80, "https": 443}.get(parts.scheme)
+
     def is_article(self, public_url: str) -> bool:
         """Whether a URL of the site is (with article_patterns) or may be (without) an article."""
         parts = urlsplit(public_url)
-        if (parts.hostname or "") not in self.live_hosts:
+        if not self.owns(public_url):
             return False
         path = unquote(parts.path)
         if self.article_patterns:

@@ -12,6 +12,7 @@ import socket
 import struct
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -90,3 +91,24 @@ class HostileServer:
     def close(self):
         self.stopped.set()
         self.sock.close()
+
+
+def gzip_bomb(size: int, before: bytes = b"", after: bytes = b"") -> bytes:
+    """One gzip member of `before`, `size` zero bytes and `after`, made in a fraction of a second:
+    a megabyte of zeros deflates to the same 1 KB block after each full flush, so the block is
+    repeated instead of compressed again (1 GiB in about 1 MB); the trailer's CRC is computed."""
+    mib = 1 << 20
+    assert size % mib == 0
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    parts = [deflate.compress(before), deflate.flush(zlib.Z_FULL_FLUSH)]
+    block = deflate.compress(bytes(mib)) + deflate.flush(zlib.Z_FULL_FLUSH)
+    parts += [block] * (size // mib)
+    parts += [deflate.compress(after), deflate.flush()]
+    crc = zlib.crc32(before)
+    zeros = bytes(mib)
+    for _ in range(size // mib):
+        crc = zlib.crc32(zeros, crc)
+    crc = zlib.crc32(after, crc)
+    total = len(before) + size + len(after)
+    return (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" + b"".join(parts)
+            + struct.pack("<II", crc, total & 0xFFFFFFFF))

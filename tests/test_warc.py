@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import sqlite3
 import subprocess
 import sys
 import urllib.error
 import urllib.request
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -21,12 +23,13 @@ from warcio.warcwriter import WARCWriter
 
 from crawler.demo import apply_demo_update
 from crawler.replay import ReplayServer
-from crawler.warc_export import export_warc
+from crawler.warc_export import ExportError, export_warc
 from crawler.warc_import import Importer
 from crawler.warc_reader import Capture, Damage, Skipped, read_captures
 from db.store import Store
 from monitor.config import DEMO_UPDATE, SNAPSHOTS, load_sites
 from tests.conftest import SNAPSHOT_ARTICLES, base_url_args, rows, run_rasid
+from tests.hostile import gzip_bomb
 
 SITES = load_sites()
 DAY_ONE, DAY_TWO = "2026-11-20T08:00:00.000Z", "2026-11-21T08:00:00.000Z"
@@ -286,6 +289,145 @@ def test_an_arc_file_is_read_as_warc():
     assert captures[0].date == "2020-08-28T10:15:00.000+00:00" and captures[0].body == _page(7)
 
 
+# --- hostile archives: bombs and lies (issue 27) -------------------------------------------------
+
+GIB = 1 << 30
+
+
+def _record(url: str, http: bytes, length: int | None = None) -> bytes:
+    """A response record as bytes, its Content-Length as given (a lie) or true."""
+    head = (f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: {url}\r\nWARC-Date: 2026-11-20T10:00:00Z\r\n"
+            f"WARC-Record-ID: <urn:uuid:{abs(hash((url, length))):032x}>\r\n"
+            "Content-Type: application/http; msgtype=response\r\n"
+            f"Content-Length: {len(http) if length is None else length}\r\n\r\n").encode()
+    return head + http + b"\r\n\r\n"
+
+
+def _http(body: bytes, *headers: str) -> bytes:
+    return ("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n" + "".join(h + "\r\n" for h in headers)
+            + "\r\n").encode() + body
+
+
+def _kinds(items) -> list[str]:
+    return [type(i).__name__ for i in items]
+
+
+def _read_in_child(path: Path) -> tuple[list[str], float]:
+    """(each item as "Kind url", peak RSS in MB) of reading `path` in a child process, whose address
+    space is capped at 2 GB: a reader that inflates a 1 GiB bomb whole fails there at once."""
+    code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30)); "
+            "from crawler.warc_reader import read_captures; "
+            "[print(type(i).__name__, getattr(i, 'url', '')) for i in read_captures(open(sys.argv[1], 'rb'))]; "
+            # VmHWM, the child's own peak (ru_maxrss would count the pages of the test process it was forked from)
+            "print(next(int(line.split()[1]) for line in open('/proc/self/status') if line.startswith('VmHWM:')) / 1024)")
+    result = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = result.stdout.splitlines()
+    return [line.strip() for line in lines[:-1]], float(lines[-1])
+
+
+def test_a_payload_that_inflates_to_a_gigabyte_is_skipped_at_the_page_cap(tmp_path):
+    # a 1 MB record whose Content-Encoding: gzip inflates to 1 GiB (2.7 GB of memory before)
+    bomb_url = "https://www.ina.iq/9--.html"
+    for gz in (True, False):
+        warc = Warc(gz)
+        warc.response(ALL[0], "2026-11-20T10:00:00Z", 200, [("Content-Type", "text/html")], _page(0))
+        warc.response(bomb_url, "2026-11-20T10:00:01Z", 200, [("Content-Type", "text/html"),
+                      ("Content-Encoding", "gzip")], gzip_bomb(GIB, b"<html><body><p>"))
+        warc.response(ALL[1], "2026-11-20T10:00:02Z", 200, [("Content-Type", "text/html")], _page(1))
+        path = tmp_path / f"bomb-{gz}.warc.gz"
+        path.write_bytes(warc.bytes())
+        items, peak_mb = _read_in_child(path)
+        assert items == ["Skipped", f"Capture {ALL[0]}", f"TooBig {bomb_url}", f"Capture {ALL[1]}"]
+        assert peak_mb < 300, peak_mb  # reading stopped at the 10 MB cap
+    # a payload under the cap is still decoded, gzip or deflate, and one sent plain under the header kept
+    warc = Warc()
+    for n, (encoding, body) in enumerate((("gzip", gzip.compress(_page(0))), ("deflate", zlib.compress(_page(1))),
+                                          ("deflate", zlib.compress(_page(2))[2:-4]), ("gzip", _page(3)))):
+        warc.response(ALL[n], "2026-11-20T10:00:00Z", 200, [("Content-Type", "text/html"),
+                      ("Content-Encoding", encoding)], body)
+    assert [c.body for c in _read(warc.bytes()) if isinstance(c, Capture)] == [_page(n) for n in range(4)]
+
+
+def test_a_record_of_a_gigabyte_in_a_megabyte_of_gzip_is_not_inflated(tmp_path):
+    # gzip per record, one member holding a record of 1 GiB (5.3 GB of memory before): its member is
+    # left at its headers and the next member found in the compressed bytes
+    http = _http(b"", f"Content-Length: {GIB}")
+    head = _record("https://www.ina.iq/9--.html", http, len(http) + GIB)[:-4]
+    good = Warc()
+    good.response(ALL[0], "2026-11-20T10:00:00Z", 200, [("Content-Type", "text/html")], _page(0))
+    after = Warc()
+    after.response(ALL[1], "2026-11-20T10:00:02Z", 200, [("Content-Type", "text/html")], _page(1))
+    path = tmp_path / "gigabyte-record.warc.gz"
+    path.write_bytes(good.bytes() + gzip_bomb(GIB, head, b"\r\n\r\n") + after.bytes())
+    assert path.stat().st_size < 2 * 2**20
+    items, peak_mb = _read_in_child(path)
+    assert items == ["Skipped", f"Capture {ALL[0]}", "TooBig https://www.ina.iq/9--.html", "Skipped",
+                     f"Capture {ALL[1]}"]
+    assert peak_mb < 300, peak_mb
+    # in an uncompressed or whole-file gzip, a record past the cap is passed over a chunk at a time
+    big = _record("https://www.ina.iq/8--.html", _http(bytes(12 * 2**20)))
+    for data in (_small(False, 1) + big + _small(False, 2)[len(_small(False, 0)):],
+                 gzip.compress(_small(False, 1) + big + _small(False, 2)[len(_small(False, 0)):])):
+        items = _read(data)
+        assert _kinds(items) == ["Skipped", "Capture", "TooBig", "Capture", "Capture"]
+        assert _urls(items) == [ALL[0], ALL[0], ALL[1]] and items[2].url == "https://www.ina.iq/8--.html"
+
+
+def test_a_lying_content_length_swallows_none_of_the_records_after_it():
+    # an uncompressed WARC: a record announcing 10,000,000,000 bytes, then good records ("1 records,
+    # 1 damaged" before, the rest lost): the reading goes on at the next record's first line
+    good = b"".join(_record(f"https://www.ina.iq/{n}--.html", _http(_page(n))) for n in range(1000))
+    liar = _record("https://www.ina.iq/lie--.html", _http(_page(9)), 10_000_000_000)
+    items = _read(liar + good)
+    assert len(_urls(items)) == 1000 and _urls(items)[-1] == "https://www.ina.iq/999--.html"
+    damage = [i.why for i in items if isinstance(i, Damage)]
+    assert damage == ["https://www.ina.iq/lie--.html: its Content-Length (10,000,000,000 bytes) runs past the next "
+                      "record: the reading goes on there"]
+    # a smaller lie, within the cap: the records inside its block are read, not stored as its page
+    liar = _record("https://www.ina.iq/lie--.html", _http(_page(9)), 5_000_000)
+    items = _read(liar + good)
+    assert len(_urls(items)) == 1000 and "https://www.ina.iq/lie--.html" not in _urls(items)
+    assert [i.why for i in items if isinstance(i, Damage)] == [
+        "https://www.ina.iq/lie--.html: its Content-Length (5,000,000 bytes) runs over the next record: the "
+        "reading goes on there"]
+    # gzip per record: the lie is its member's, and the members after it are read
+    members = [gzip.compress(_record(f"https://www.ina.iq/{n}--.html", _http(_page(n)))) for n in range(3)]
+    items = _read(members[0] + gzip.compress(_record("https://www.ina.iq/lie--.html", _http(_page(9)),
+                                                     10_000_000_000)) + members[1] + members[2])
+    assert _kinds(items) == ["Capture", "TooBig", "Capture", "Capture"] and len(set(_urls(items))) == 3
+    # the last record claiming more than the file holds is cut short, as before
+    items = _read(good + liar)
+    assert len(_urls(items)) == 1000 and "cut short" in items[-1].why
+
+
+def test_an_import_counts_records_past_the_cap_and_stores_the_rest(tmp_path):
+    warc = Warc()
+    warc.response(ALL[0], "2026-11-20T10:00:00Z", 200, [("Content-Type", "text/html")], _ina("111563"))
+    warc.response("https://www.ina.iq/111570--.html", "2026-11-20T10:00:00Z", 200,
+                  [("Content-Type", "text/html"), ("Content-Encoding", "gzip")], gzip_bomb(64 * 2**20, b"<p>"))
+    path = tmp_path / "bomb.warc.gz"
+    path.write_bytes(warc.bytes())
+    db = tmp_path / "rasid.db"
+    result = run_rasid("import", "warc", str(path), "--db", str(db), "--quiet")
+    assert "1 larger than 10 MB" in result.stdout and "0 damaged" in result.stdout
+    assert [r["url"] for r in rows(db, "SELECT url FROM articles")] == [ALL[0]]
+
+
+def test_a_record_on_another_port_or_with_a_user_name_is_not_the_sites(tmp_path):
+    # before: stored under ina with the user name or port kept in its URL. Refused, not canonicalised:
+    # another port is another server, and credentials may be served a page the public is not
+    warc, ct = Warc(), [("Content-Type", "text/html; charset=utf-8")]
+    for url, page in (("http://evil@www.ina.iq/111563--.html", "111563"), ("https://www.ina.iq:8443/111570--.html",
+                      "111570"), ("https://www.ina.iq:443/111577--.html", "111577")):
+        warc.response(url, "2026-11-20T08:00:00Z", 200, ct, _ina(page))
+    db = tmp_path / "rasid.db"
+    counts = import_bytes(db, warc.bytes(), tmp_path)
+    assert counts.outcomes["other origin (port or user name)"] == 2
+    # the default port named is the same origin: one URL, as the site writes it
+    assert rows(db, "SELECT url, site FROM articles") == [{"url": "https://www.ina.iq/111577--.html", "site": "ina"}]
+
+
 # --- importing: what is kept and what is left out ------------------------------------------------
 
 
@@ -411,8 +553,8 @@ def test_export_selects_by_site_and_date_and_never_leaves_half_a_file(tmp_path, 
         assert export_warc(store, out, site="ina", since="2026-11-21T00:00:00+03:00")["records"] == 1
         items = _read(out.read_bytes())
         assert _urls(items) == ["https://www.ina.iq/111591--.html"] and items[0].kind == "warcinfo"
-        assert export_warc(store, out, site="elaph")["records"] == 0
-        export_warc(store, out)
+        assert export_warc(store, out, site="elaph", force=True)["records"] == 0
+        export_warc(store, out, force=True)
         first = next(i for i in _read(out.read_bytes()) if isinstance(i, Capture))
         # the bytes are the page as stored, in UTF-8, and say so; the validators are kept
         assert first.content_type == "text/html; charset=utf-8" and first.etag == '"v1"'
@@ -431,15 +573,60 @@ def test_export_selects_by_site_and_date_and_never_leaves_half_a_file(tmp_path, 
         store.close()
 
 
-def test_a_url_that_does_not_answer_is_reported_and_the_other_files_are_imported(tmp_path):
+def test_export_into_a_folder_it_cannot_write_in_is_one_line_and_exit_2(tmp_path):
+    # a 40-line traceback and exit 1 before
+    db = tmp_path / "rasid.db"
+    import_bytes(db, _small(True), tmp_path)
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    if os.geteuid() == 0:  # root writes where chmod forbids it; nobody creates a file in sysfs
+        folder = Path("/sys")
+    result = run_rasid("export", "warc", str(folder / "out.warc.gz"), "--db", str(db), check=False)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"Error: {folder / 'out.warc.gz'}: cannot write in {folder}: Permission denied"]
+
+
+def test_export_overwrites_a_file_only_when_forced(tmp_path, monkeypatch):
+    db = tmp_path / "rasid.db"
+    import_bytes(db, _small(True), tmp_path)
+    out = tmp_path / "mine.warc.gz"
+    out.write_bytes(b"a file of mine")
+    result = run_rasid("export", "warc", str(out), "--db", str(db), check=False)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"Error: {out}: exists already: pass --force to overwrite it"]
+    assert out.read_bytes() == b"a file of mine"
+    run_rasid("export", "warc", str(out), "--db", str(db), "--force")
+    assert _urls(_read(out.read_bytes())) == ALL
+    # a file that appears while the export runs is not overwritten either
+    late = tmp_path / "late.warc.gz"
+    store = Store(db)
+    try:
+        def captures(*args, **kwargs):
+            late.write_bytes(b"written meanwhile")
+            yield from Store.captures(store, *args, **kwargs)
+
+        monkeypatch.setattr(store, "captures", captures)
+        with pytest.raises(ExportError, match="exists already"):
+            export_warc(store, late)
+    finally:
+        store.close()
+    assert late.read_bytes() == b"written meanwhile"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("late")) == ["late.warc.gz"]
+
+
+def test_a_url_that_does_not_answer_is_one_line_and_exit_2_with_nothing_imported(tmp_path):
+    # README: "2 for a file or URL that cannot be opened"; every source is opened before anything is written
     path = tmp_path / "good.warc.gz"
     path.write_bytes(_small(True))
     db = tmp_path / "rasid.db"
     dead = "http://127.0.0.1:9/CC-NEWS-20240101000000-00000.warc.gz"  # the discard port: nothing listens
-    result = run_rasid("import", "warc", dead, str(path), "--db", str(db), "--quiet", check=False)
-    assert result.returncode == 1
-    assert f"damaged: {dead}: cannot download" in result.stdout and "4 new" in result.stdout
-    assert len(rows(db, "SELECT url FROM articles")) == 4
+    result = run_rasid("import", "warc", str(path), dead, "--db", str(db), "--quiet", check=False)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.strip().splitlines() == [f"Error: {dead}: cannot fetch: Failed to establish a new "
+                                                  "connection: [Errno 111] Connection refused"]
+    assert not db.exists() or not rows(db, "SELECT url FROM articles")
 
 
 def test_a_long_import_reports_its_progress(tmp_path, monkeypatch):

@@ -230,6 +230,58 @@ def test_one_query_cannot_take_the_servers_memory(datasette):
     assert get(f"{datasette}/demo/latest.json?_shape=array")[0] == 200
 
 
+def test_memory_is_held_per_request_and_a_refused_query_gets_datasettes_error_page(demo_db):
+    # six concurrent randomblob(250000000): one took the server to 1.95 GB, the other five answered 500
+    base, process = serve(demo_db)  # a server of its own: its peak is this attack's
+    try:
+        answers: list[tuple[int, dict | str]] = []
+
+        def ask(sql: str, page: str = ".json") -> None:
+            answers.append(get(f"{base}/demo{page}?" + urllib.parse.urlencode({"sql": sql})))
+
+        rows_of_8mb = ("with recursive n(i) as (select 1 union all select i + 1 from n limit 60) "
+                       "select randomblob(8000000) from n")  # 480 MB of rows in one answer
+        for sql, error in (("select randomblob(250000000)", "string or blob too big"),
+                           (rows_of_8mb, "the rows of this query hold more than 16 MB")):
+            answers.clear()
+            threads = [threading.Thread(target=ask, args=(sql,)) for _ in range(6)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert len(answers) == 6
+            for status, data in answers:
+                assert status == 400 and data["ok"] is False and data["error"].startswith(error), (status, data)
+        assert peak_rss_mb(process.pid) < 600
+        answers.clear()
+        ask("select randomblob(250000000)", "")  # the HTML page: Datasette's own, with its SQL form
+        status, page = answers[0]
+        assert status == 400 and "string or blob too big" in page and 'name="sql"' in page
+        assert get(f"{base}/demo/latest.json?_shape=array")[0] == 200  # and it goes on answering
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_sqlites_heap_cap_is_answered_with_datasettes_error_page_not_500(demo_db):
+    # SQLITE_NOMEM reaches Python as MemoryError, which Datasette answers 500 (no query reaches the cap
+    # on demand, the heap being shared by the process: the hook is asked directly)
+    import asyncio
+
+    from datasette.utils.asgi import Request
+
+    from web import plugin
+    from web.serve import datasette
+
+    app = datasette(demo_db)
+    for path in ("/demo.json?sql=select+1", "/demo?sql=select+1"):
+        answer = plugin.handle_exception(datasette=app, request=Request.fake(path), exception=MemoryError())
+        assert answer is not None, "MemoryError is left to Datasette's 500"
+        response = asyncio.run(answer())
+        assert response.status == 400 and "more memory than the server gives a query" in response.body
+    assert plugin.handle_exception(datasette=app, request=Request.fake("/"), exception=ValueError()) is None
+
+
 def test_a_crawl_writes_while_datasette_reads_without_lock_errors(datasette, demo_db, replay):
     failures: list[str] = []
     reads = 0

@@ -7,7 +7,10 @@
   evidence (monitor.reprints), for the first_to_publish and who_copies_whom queries.
 - URLs show their Arabic slugs decoded; cells holding Arabic render right-to-left (dir="rtl", lang="ar"), keeping
   paragraph breaks; long texts scroll inside their cell.
-- SQLite's heap capped for the serving process (HEAP_LIMIT), so one query cannot exhaust memory.
+- Memory held per request, not only per process: no value a query makes past VALUE_LIMIT
+  (SQLITE_LIMIT_LENGTH), no query's rows past ROWS_LIMIT (counted as they are fetched), SQLite's
+  heap capped for the whole process (HEAP_LIMIT); a query refused so gets Datasette's own error
+  page (400), never a 500.
 - Read-only at the door: any request other than GET, HEAD or OPTIONS is
   answered 405 before Datasette sees it, whatever plugins or settings allow.
 - The newsroom pages (web/views.py, web/templates): the home page, `/-/article/<id>` with its
@@ -20,6 +23,8 @@
 from __future__ import annotations
 
 import re
+import sqlite3
+import weakref
 from datetime import UTC, datetime
 from urllib.parse import unquote, urlencode
 
@@ -41,9 +46,19 @@ def rasid_query(text: str | None) -> str:
         return '""'
 
 
-# SQLite's memory for the whole `rasid serve` process (PRAGMA hard_heap_limit is process-wide):
-# Datasette's time limit does not stop a query like zeroblob(900000000) || zeroblob(900000000),
-# which took the server to 1.9 GB; past this cap the query fails with "out of memory" instead.
+# Memory, per request and per process. Datasette's time limit stops no query that is quick and
+# large: zeroblob(900000000) || zeroblob(900000000) took the server to 1.9 GB; six concurrent
+# randomblob(250000000) took it to 1.95 GB, and as the process-wide heap cap failed the other five
+# with SQLITE_NOMEM, which Python raises as MemoryError, they answered 500.
+# - VALUE_LIMIT: the largest string or blob a query may make (SQLITE_LIMIT_LENGTH, per connection;
+#   values stored are still read whole: a kept page is at most 10 MB). Past it SQLite refuses the
+#   value before allocating it ("string or blob too big").
+# - ROWS_LIMIT: the values one query's rows may hold, all told, counted as Datasette fetches them
+#   (up to max_returned_rows, 1,000 rows of 10 MB each otherwise); JSON makes about four times as
+#   much of them (base64 blobs, escaped Arabic).
+# - HEAP_LIMIT: SQLite's memory for the whole process (PRAGMA hard_heap_limit is process-wide).
+VALUE_LIMIT = 16 * 2**20
+ROWS_LIMIT = 16 * 2**20
 HEAP_LIMIT = 256 * 2**20
 
 
@@ -69,6 +84,26 @@ def rasid_claims_earlier(source_published: str | None, source_seen: str | None, 
     return int(claims_earlier(Member(0, source_published, source_seen or ""), Member(1, published_at, first_seen or "")))
 
 
+class _RowBudget:
+    """A row factory: rows as the sqlite3.Row Datasette sets, the size of the values each cursor
+    has fetched counted. Past ROWS_LIMIT the fetch fails as a value past SQLITE_LIMIT_LENGTH does
+    (sqlite3.DataError), which Datasette answers with its error page. A connection serves one
+    query at a time, so the count starts again with each new cursor."""
+
+    def __init__(self):
+        self.cursor, self.used = None, 0
+
+    def __call__(self, cursor, row):
+        if self.cursor is None or self.cursor() is not cursor:
+            self.cursor, self.used = weakref.ref(cursor), 0
+        self.used += sum(len(v) if isinstance(v, bytes) else len(v) * (1 if v.isascii() else 2)
+                         if isinstance(v, str) else 8 for v in row)
+        if self.used > ROWS_LIMIT:
+            raise sqlite3.DataError(f"the rows of this query hold more than {ROWS_LIMIT // 2**20} MB: "
+                                    "ask for fewer rows (_size, LIMIT) or fewer or shorter columns")
+        return sqlite3.Row(cursor, row)
+
+
 @hookimpl
 def prepare_connection(conn):
     conn.create_function("rasid_query", 1, rasid_query, deterministic=True)
@@ -77,7 +112,24 @@ def prepare_connection(conn):
     conn.create_function("rasid_vouched", 2, rasid_vouched, deterministic=True)
     conn.create_function("rasid_times", 3, rasid_times, deterministic=True)
     conn.create_function("rasid_claims_earlier", 4, rasid_claims_earlier, deterministic=True)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, VALUE_LIMIT)
+    conn.row_factory = _RowBudget()
     conn.execute(f"PRAGMA hard_heap_limit = {HEAP_LIMIT}")
+
+
+@hookimpl
+def handle_exception(datasette, request, exception):
+    """SQLite's heap cap reached (Python raises SQLITE_NOMEM as MemoryError): the query is
+    refused with Datasette's own error page, as any query it cannot run, not a 500."""
+    if not isinstance(exception, MemoryError):
+        return None
+    from datasette.handle_exception import handle_exception as datasette_error_page
+    from datasette.views.base import DatasetteError
+
+    refused = DatasetteError(f"this query needs more memory than the server gives a query "
+                             f"({HEAP_LIMIT // 2**20} MB for SQLite in all): ask for less", title="Query too large",
+                             status=400)
+    return datasette_error_page(datasette=datasette, request=request, exception=refused)
 
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
