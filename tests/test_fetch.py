@@ -5,6 +5,8 @@ the address typed is trusted, as a replay server on loopback is, and nothing els
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from tests.conftest import run_rasid
@@ -95,7 +97,7 @@ def test_every_command_that_fetches_has_the_deadline(servers, monkeypatch, tmp_p
     assert check(watched, None).problems[0] == "feed " + slow + ": not answered within the 2 s deadline: not read further"
     store = Store(tmp_path / "rasid.db")  # rasid import warc URL: the download
     try:
-        counts = Importer(store, [watched]).run([slow])
+        counts = Importer(store, [watched], now=datetime.now(UTC)).run([slow])
     finally:
         store.close()
     assert counts.damaged == [late]
@@ -154,7 +156,7 @@ def test_an_archive_url_is_read_as_it_downloads(servers, tmp_path):
     site.route("/moved.warc.gz", Answer(301, b"", {"Location": "/CC-NEWS-1.warc.gz"}))  # the same origin
     store = Store(tmp_path / "rasid.db")
     try:
-        counts = Importer(store, list(load_sites().values())).run([site.base_url + "/moved.warc.gz"])
+        counts = Importer(store, list(load_sites().values()), now=datetime.now(UTC)).run([site.base_url + "/moved.warc.gz"])
     finally:
         store.close()
     assert counts.outcomes["new"] == 4 and not counts.damaged
