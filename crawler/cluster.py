@@ -386,8 +386,8 @@ def push_round(client, site: str, crawl_id: int, revisits: dict[str, dict], list
              for url, known in revisits.items()]
     with client.pipeline() as pipe:  # MULTI: the jobs and their count, or neither
         pipe.delete(dupefilter_key(site))  # a new round: what was requested before may be asked again
-        pipe.hset(round_key(site), mapping={"crawl": crawl_id, "listing": int(listing)})
-        pipe.hincrby(round_key(site), "open", len(jobs))
+        # set, not added to: the last round's count is 0 (it was closed), or was lost with it
+        pipe.hset(round_key(site), mapping={"crawl": crawl_id, "listing": int(listing), "open": len(jobs)})
         for start in range(0, len(jobs), 1000):
             pipe.rpush(jobs_key(site), *jobs[start:start + 1000])
         pipe.execute()

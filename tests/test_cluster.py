@@ -363,7 +363,7 @@ def test_a_rolling_restart_stores_every_page_in_its_round_and_raises_no_false_al
             assert stopped_or_exited(worker), "a worker ended before it was caught fetching a child sitemap"
         client = redis.Redis.from_url(redis_url)
         held = [m for key in client.scan_iter(match="rasid:news:bench:leased:*") for m in client.zrange(key, 0, -1)]
-        assert sum(b"/sitemap-" in m for m in held) >= 2  # each of them held one at least
+        assert any(b"/sitemap-" in m for m in held)  # child sitemaps taken and not read, as in the issue
         for worker in doomed:  # the rolling restart: both SIGKILLed, a new worker started
             worker.kill()
             worker.wait()
