@@ -108,8 +108,9 @@ def contents(db: Path) -> list[tuple]:
 
 def drained(client) -> bool:
     pending = client.xpending(cluster.PAGES, cluster.GROUP)["pending"] if client.exists(cluster.PAGES) else 0
+    _, left = cluster.round_state(client, "bench")  # requests leased by workers are in no queue
     return (client.llen(cluster.jobs_key("bench")) == 0 and client.zcard(cluster.queue_key("bench")) == 0
-            and client.xlen(cluster.PAGES) == 0 and pending == 0)
+            and client.xlen(cluster.PAGES) == 0 and pending == 0 and left == 0)
 
 
 def config(work: Path, name: str, sites_toml: Path, base: str, redis_url: str | None) -> tuple[Path, Path]:

@@ -23,6 +23,7 @@ import json
 import logging
 import sys
 import threading
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote
@@ -200,11 +201,14 @@ def _secret_parts(url: str) -> set[str]:
     return parts | {unquote(p) for p in parts} | {unquote(p).replace("+", " ") for p in parts}
 
 
-def redact(text: str, settings: AlertSettings) -> str:
-    """A message without any configured alert URL or any of its parts that could be secret."""
-    for url in settings.urls:
-        text = text.replace(url, "<alert URL>")
-        for part in sorted(_secret_parts(url), key=len, reverse=True):
+def redact(text: str, urls: Iterable[str], shown: Callable[[str], str] = lambda url: "<alert URL>",
+           secrets: Callable[[str], set[str]] = _secret_parts) -> str:
+    """A message without any of `urls` (each written as `shown` makes it) or any of their parts that
+    could be secret (`secrets`; by default those of an Apprise alert URL). The cluster's Redis URL
+    is masked here too (crawler.cluster.redact)."""
+    for url in urls:
+        text = text.replace(url, shown(url))
+        for part in sorted(secrets(url), key=len, reverse=True):
             text = text.replace(part, "***")
     return text
 
@@ -259,7 +263,7 @@ def _deliver(store: Store, settings: AlertSettings, alert: dict, matched: list[s
             # from when this attempt failed, not from the start of the pass: a pass held up by a
             # slow channel must not schedule retries that are already due
             retry = (now or datetime.now(UTC)) + timedelta(seconds=backoff(attempts - 1, FIRST_BACKOFF, MAX_BACKOFF))
-            error = redact(f"{type(exc).__name__}: {exc}", settings)
+            error = redact(f"{type(exc).__name__}: {exc}", settings.urls)
             store.record_attempt(alert["id"], channel.key, False, error, retry.isoformat(timespec="seconds"))
             log.warning("alert %s to %s failed (attempt %d, next at %s): %s", alert["id"], channel.label,
                         attempts, retry.isoformat(timespec="seconds"), error)
@@ -281,6 +285,6 @@ class RedactingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if self.settings.urls:
-            record.msg = redact(record.getMessage(), self.settings)
+            record.msg = redact(record.getMessage(), self.settings.urls)
             record.args = ()
         return True

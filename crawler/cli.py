@@ -613,7 +613,7 @@ def writer(db_path, config_path, redis_url):
     """
     from redis import RedisError
 
-    from crawler.cluster import ClusterError
+    from crawler import cluster
     from crawler.writer import Writer
 
     config = load_config(config_path)
@@ -621,15 +621,16 @@ def writer(db_path, config_path, redis_url):
     db_path = Path(db_path or config.db)
     _open_store(db_path).close()
     try:
-        runner = Writer(config, db_path, url, clock=lambda: datetime.now(UTC))
+        runner = Writer(config, db_path, url, clock=lambda: datetime.now(UTC), say=lambda line: click.echo(line, err=True))
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: runner.stop.set())
-        click.echo(f"rasid writer {runner.name}: {db_path} from {url}", err=True)
+        click.echo(f"rasid writer {runner.name}: {db_path} from {cluster.shown(url)}", err=True)
         counts = runner.run()
-    except ClusterError as exc:
+    except cluster.ClusterError as exc:
         raise UserError(str(exc)) from None
-    except RedisError as exc:  # Redis went away: what is committed stays, the rest waits in the stream
-        click.echo(f"rasid: {url}: lost Redis: {exc}; the writer stops", err=True)
+    except RedisError as exc:  # Redis refused something (a lost connection is waited for): what is committed stays
+        click.echo(f"rasid: {cluster.shown(url)}: Redis error: {cluster.redact(str(exc), url)}; the writer stops",
+                   err=True)
         sys.exit(1)
     except (sqlite3.Error, StoreError) as exc:  # the batch was rolled back: its pages wait in the stream
         click.echo(f"rasid: {db_path}: cannot write to the store: {exc}; the writer stops, the pages not "
@@ -677,7 +678,11 @@ def cluster_crawl(sites, db_path, config_path, redis_url, due_only):
     store = _open_store(Path(db_path or config.db))
     try:
         for site in selected:
-            jobs = cluster.schedule_round(store, client, site, config.revisit_schedule, due_only=due_only)
+            try:
+                jobs = cluster.schedule_round(store, client, site, config.revisit_schedule, due_only=due_only)
+            except cluster.RoundOpen as exc:
+                click.echo(str(exc))
+                continue
             click.echo(f"{site.key}: round pushed ({jobs - 1} revisits and its discovery)")
     finally:
         store.close()

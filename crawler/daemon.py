@@ -207,6 +207,8 @@ class Daemon:
             jobs = cluster.schedule_round(store, cluster.connect(self.redis_url), self.config.sites[key],
                                           self.config.revisit_schedule)
             log.info("round of %s pushed to the cluster: %d revisits and its discovery", key, jobs - 1)
+        except cluster.RoundOpen as exc:
+            log.warning("round of %s not pushed: %s", key, exc)
         except cluster.ClusterError as exc:
             log.error("round of %s not pushed: %s", key, exc)
         finally:

@@ -234,9 +234,11 @@ def import_summary(counts) -> Iterator[str]:
 
 def cluster_lines(report) -> Iterator[str]:
     """crawler.cluster.Status as lines: per site, the stream, the workers, the writer."""
-    yield from table(report.sites, ("site", "jobs", "queued", "stored"))
+    yield from table(report.sites, ("site", "jobs", "queued", "leased", "round", "stored"))
     lag = f", the oldest {report.oldest_ms / 1000:.1f} s old" if report.oldest_ms is not None else ""
     yield f"\npages waiting for the writer: {report.stream:,} ({report.pending:,} being written{lag})"
+    if report.dead:
+        yield f"entries the writer could not read: {report.dead:,} (stream rasid:pages:dead)"
     yield f"workers alive: {len(report.workers)}"
     now = time.time()
     for worker in report.workers:

@@ -6,21 +6,27 @@ daemon pushes, whose requests any worker may take. Extraction runs here, in the 
 a local crawl (crawler.pipelines.ExtractPipeline); each extracted page goes to the rasid:pages
 stream (StreamPipeline) instead of the store, for the one writer.
 
-A worker killed at any moment loses at most the requests it had taken from the frontier and the
-pages it had not yet added to the stream: neither is in the store (the writer adds nothing it did
-not get), and both are found again by the site's next round (crawler.cluster).
+A worker killed at any moment loses nothing: the jobs and requests it had taken are leased, not
+removed (LeasingScheduler, crawler.cluster's leases), and go back to the queue once its heartbeat
+has expired, for another worker to take; a page it had added to the stream is written once
+(crawler.writer), and one it had not is fetched again with its request.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import logging
 import os
+import secrets
 import socket
 import time
 
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, DropItem
+from scrapy.utils.request import request_from_dict
+from scrapy_redis.scheduler import Scheduler
 
 from crawler import cluster
 from crawler.pipelines import page_committed
@@ -28,6 +34,7 @@ from extract.model import FetchedPage
 from monitor.config import Config, Site
 from spiders.news import NewsSpider
 
+log = logging.getLogger("rasid.worker")
 JOBS_PER_IDLE = 200  # jobs a spider takes from its site's list each time it runs dry
 
 
@@ -38,7 +45,8 @@ class ClusterSpider(NewsSpider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.redis = cluster.connect(crawler.settings.get("REDIS_URL"))
+        spider.leases = cluster.Leases(cluster.connect(crawler.settings.get("REDIS_URL")), spider.site.key,
+                                       crawler.settings.get("RASID_WORKER_NAME"))
         crawler.signals.connect(spider.idle, signal=signals.spider_idle)
         return spider
 
@@ -55,10 +63,10 @@ class ClusterSpider(NewsSpider):
         self.errors.clear()
         self.seen, self.sitemap_urls = set(), 0
         self.feed_dates.clear()
-        jobs = self.redis.lpop(cluster.jobs_key(self.site.key), JOBS_PER_IDLE) or []
-        for raw in jobs:
+        for raw in self.leases.take_jobs(JOBS_PER_IDLE):
             for request in self.job_requests(json.loads(raw)):
-                self.crawler.engine.crawl(request)
+                self.crawler.engine.crawl(request)  # queued in Redis before the call returns
+            self.leases.job_done(raw)  # its requests are in the queue: the job is done
         raise DontCloseSpider
 
     def job_requests(self, job: dict):
@@ -75,12 +83,95 @@ class ClusterSpider(NewsSpider):
             if public not in self.seen and self.site.is_article(public):
                 self.seen.add(public)
                 candidates.append(public)
-        if not candidates:
-            return
-        stored = self.redis.smismember(cluster.stored_key(self.site.key), candidates)
-        for public, known in zip(candidates, stored, strict=True):
-            if not known:
+        if candidates:
+            for public in self.leases.fresh_links(candidates):
                 yield self.article_request(public)
+
+
+class LeasingScheduler(Scheduler):
+    """scrapy-redis's scheduler with leases (crawler.cluster): a request taken from the site's queue
+    moves to this worker's lease, and leaves it when Scrapy's engine is done with it; queueing a
+    request, its fingerprint and the round's count are one script. Requests travel as JSON (a
+    pickle from Redis could run code in every worker).
+
+    When the engine is done with a request is known from one place only: its slot's
+    `remove_request`, called once the answer went through the callback and every item it yielded
+    through the pipelines (or once the request was replaced by a retry or a redirect, queued
+    first). Scrapy has no signal for it (`response_received` and `item_scraped` come before or
+    without it), so `open` wraps that method: a private attribute, pinned by tests/test_cluster.py,
+    whose rolling-restart test fails if a Scrapy release moves it."""
+
+    def open(self, spider):
+        super().open(spider)
+        self.leases = spider.leases
+        self.held: dict = {}  # request -> its lease (the encoded request)
+        slot = spider.crawler.engine._slot
+        removed = slot.remove_request
+
+        def remove_request(request):
+            self.done(request)
+            removed(request)
+
+        slot.remove_request = remove_request
+
+    def enqueue_request(self, request):
+        fingerprint = None if request.dont_filter else self.df.request_fingerprint(request)
+        if not self.leases.queue(encode_request(request, self.spider), -request.priority, fingerprint):
+            self.df.log(request, self.spider)
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        return True
+
+    def next_request(self):
+        while (data := self.leases.lease()) is not None:
+            try:
+                request = decode_request(data, self.spider)
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                self.spider.logger.error("frontier entry of %s that is no request (%s): dropped", self.spider.name,
+                                         exc)
+                self.leases.request_done(data)
+                continue
+            self.held[request] = data
+            if self.stats:
+                self.stats.inc_value("scheduler/dequeued/redis")
+            return request
+        return None
+
+    def done(self, request) -> None:
+        data = self.held.pop(request, None)
+        if data is not None:
+            self.leases.request_done(data)
+
+
+def encode_request(request, spider) -> bytes:
+    """A request for the frontier: Scrapy's dict of it as JSON (bytes as base64), with a unit id of
+    its own so that two equal requests are two leases."""
+    data = request.to_dict(spider=spider)
+    data.pop("_class", None)  # always scrapy.Request: a class named in Redis is never loaded
+    return json.dumps({"unit": secrets.token_hex(8), "request": _plain(data)}, ensure_ascii=False).encode("utf-8")
+
+
+def decode_request(data: bytes, spider):
+    fields = json.loads(data, object_hook=_bytes_back)["request"]
+    fields.pop("_class", None)  # Scrapy would import and build the class it names
+    return request_from_dict(fields, spider=spider)
+
+
+def _plain(value):
+    if isinstance(value, bytes):
+        return {"$b": base64.b64encode(value).decode("ascii")}
+    if isinstance(value, dict):
+        return {(k.decode("latin-1") if isinstance(k, bytes) else k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"a {type(value).__name__} cannot travel in a request to the frontier")
+
+
+def _bytes_back(value: dict):
+    return base64.b64decode(value["$b"]) if value.keys() == {"$b"} else value
 
 
 class StreamPipeline:
@@ -104,12 +195,17 @@ class StreamPipeline:
             raise DropItem(f"{item.url}: no article text found")
         while self.redis.xlen(cluster.PAGES) >= cluster.MAX_STREAM:  # the writer is behind: wait for it
             await asyncio.sleep(0.5)
-        self.redis.xadd(cluster.PAGES, {"page": cluster.pack(item), "site": item.site, "worker": self.name})
+        with self.redis.pipeline() as pipe:  # MULTI: the page and its unit of the round's open work
+            pipe.xadd(cluster.PAGES, {"page": cluster.pack(item), "site": item.site, "worker": self.name,
+                                      "counted": 1})
+            pipe.hincrby(cluster.round_key(item.site), "open", 1)
+            pipe.execute()
         page_committed()
         return item
 
 
-def settings(config: Config, redis_url: str, concurrency: int | None, log_level: str, name: str):
+def settings(config: Config, redis_url: str, concurrency: int | None, log_level: str, name: str,
+             extra: dict | None = None):
     from scrapy.settings import Settings
 
     settings = Settings()
@@ -118,13 +214,14 @@ def settings(config: Config, redis_url: str, concurrency: int | None, log_level:
         "LOG_LEVEL": log_level,
         "DOWNLOAD_TIMEOUT": config.download_timeout,
         "REDIS_URL": redis_url,
-        "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+        "SCHEDULER": "crawler.worker.LeasingScheduler",
         "SCHEDULER_PERSIST": True,  # the frontier outlives every worker
         "SCHEDULER_QUEUE_KEY": "rasid:%(spider)s:requests",
         "SCHEDULER_DUPEFILTER_KEY": "rasid:%(spider)s:dupefilter",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         "ITEM_PIPELINES": {"crawler.pipelines.ExtractPipeline": 300, "crawler.worker.StreamPipeline": 800},
         "RASID_WORKER_NAME": name,
+        **(extra or {}),
     }, priority="cmdline")
     if concurrency:
         settings.set("CONCURRENT_REQUESTS", concurrency, priority="cmdline")
@@ -142,15 +239,16 @@ def _quiet_scrapy_redis() -> None:
 
 
 def run_worker(config: Config, sites: list[Site], redis_url: str, concurrency: int | None = None,
-               log_level: str = "WARNING") -> None:
-    """Crawl for the cluster until stopped (SIGTERM, Ctrl-C: Scrapy's graceful stop)."""
+               log_level: str = "WARNING", extra_settings: dict | None = None) -> None:
+    """Crawl for the cluster until stopped (SIGTERM, Ctrl-C: Scrapy's graceful stop).
+    `extra_settings`: Scrapy settings over Rasid's (tests enable their extensions so)."""
     from scrapy.crawler import CrawlerProcess
     from twisted.internet import task
 
     cluster.connect(redis_url)  # one clear line now if Redis is not there
     _quiet_scrapy_redis()
     name = f"{socket.gethostname()}:{os.getpid()}"
-    process = CrawlerProcess(settings(config, redis_url, concurrency, log_level, name))
+    process = CrawlerProcess(settings(config, redis_url, concurrency, log_level, name, extra_settings))
     crawlers = []
     for site in sites:
         crawler = process.create_crawler(ClusterSpider)
@@ -159,12 +257,21 @@ def run_worker(config: Config, sites: list[Site], redis_url: str, concurrency: i
     started, client = time.time(), cluster.connect(redis_url)
 
     def heartbeat():
+        """Alive (so the leases this worker holds stay its own); the leases of workers whose
+        heartbeat is gone back to the queues."""
+        import redis
+
         pages = sum(c.stats.get_value("item_scraped_count", 0) or 0 for c in crawlers)
         fetched = sum(c.stats.get_value("response_received_count", 0) or 0 for c in crawlers)
-        cluster.beat(client, cluster.WORKERS + name, {"pages": pages, "responses": fetched, "started": started,
-                                                      "sites": [s.key for s in sites]})
+        try:
+            cluster.beat(client, cluster.WORKERS + name, {"pages": pages, "responses": fetched, "started": started,
+                                                          "sites": [s.key for s in sites]})
+            cluster.reclaim(client)
+        except redis.RedisError as exc:  # a LoopingCall whose call raises never runs again: say so, beat on
+            log.warning("heartbeat: %s", cluster.redact(str(exc), redis_url))
 
     loop = task.LoopingCall(heartbeat)
-    loop.start(3.0, now=False)
+    loop.start(3.0, now=True)  # alive before the first lease is taken
     process.start()
     client.delete(cluster.WORKERS + name)  # stopped, not dead
+    cluster.reclaim(client, only=name)  # what it still held (nothing, after a graceful stop) goes back

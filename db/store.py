@@ -223,22 +223,35 @@ class Store:
     # --- cluster mode (crawler/cluster.py, crawler/writer.py) -----------------------------
 
     def start_round(self, site: str) -> int:
-        """A cluster round of `site` starts (its discovery and revisits pushed to the frontier): the
-        previous round, if open, is done (`ok`: a site's first round is its baseline, as a crawl is),
-        and a new crawls row with status `cluster` counts this round's pages. Returns its id."""
+        """A cluster round of `site` starts (its discovery and revisits pushed to the frontier): a new
+        crawls row with status `cluster` counts this round's pages until finish_round. Returns its id."""
+        with self.transaction():
+            return self._insert("crawls", {"site": site, "started_at": utc_now(), "status": "cluster"})
+
+    def finish_round(self, crawl_id: int, status: str, error: str | None = None) -> None:
+        """A cluster round is over: `ok` once nothing of it is left (a site's first such round is its
+        baseline, as a crawl is), `failed` if its work was lost. Only an open round is closed."""
         now = utc_now()
         with self.transaction():
-            finished = self.db.execute("UPDATE crawls SET finished_at = ?, status = 'ok' WHERE site = ? AND "
-                                       "status = 'cluster' AND finished_at IS NULL", [now, site]).rowcount
-            if finished:
+            closed = self.db.execute(
+                "UPDATE crawls SET finished_at = ?, status = ?, errors = errors + ?, error_log = coalesce(?, error_log) "
+                "WHERE id = ? AND status = 'cluster' AND finished_at IS NULL",
+                [now, status, int(error is not None), json.dumps([error], ensure_ascii=False) if error else None,
+                 crawl_id]).rowcount
+            if closed and status == "ok":
+                site = self.db["crawls"].get(crawl_id)["site"]
                 first = self.db["sites"].get(site)["first_crawl_at"]
                 self.db["sites"].update(site, {"last_crawl_at": now, "first_crawl_at": first or now})
-            return self._insert("crawls", {"site": site, "started_at": now, "status": "cluster"})
 
     def open_round(self, site: str) -> int | None:
         """The crawls row of the site's cluster round now open, if any."""
         return self.db.execute("SELECT max(id) FROM crawls WHERE site = ? AND status = 'cluster' AND "
                                "finished_at IS NULL", [site]).fetchone()[0]
+
+    def sites_in_round(self) -> list[str]:
+        """The sites with a cluster round open."""
+        return [row[0] for row in self.db.execute(
+            "SELECT DISTINCT site FROM crawls WHERE status = 'cluster' AND finished_at IS NULL")]
 
     def count_outcome(self, crawl_id: int, outcome: str) -> None:
         """One more page of a cluster round, by outcome (inside the caller's transaction)."""

@@ -4,6 +4,7 @@ points the test chose (their stop hooks), after which every page is stored exact
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -116,7 +117,21 @@ def drained(redis_url: str) -> bool:
     client = redis.Redis.from_url(redis_url)
     pending = client.xpending("rasid:pages", "writers")["pending"] if client.exists("rasid:pages") else 0
     return (client.llen("rasid:jobs:bench") == 0 and client.zcard("rasid:news:bench:requests") == 0
-            and client.xlen("rasid:pages") == 0 and pending == 0)
+            and client.xlen("rasid:pages") == 0 and pending == 0 and int(client.hget("rasid:round:bench", "open") or 0) == 0)
+
+
+def statuses(db: Path) -> list[str]:
+    return [r["status"] for r in rows(db, "SELECT status FROM crawls ORDER BY id")] if db.exists() else []
+
+
+def start_worker(config: Path, concurrency: int | None = None, extensions: dict | None = None) -> subprocess.Popen:
+    """A worker with Scrapy settings of the test's (its hook extensions, tests/cluster_hooks.py)."""
+    code = ("import json, sys; from pathlib import Path; from monitor.config import load_config; from crawler.worker import run_worker; "
+            "c = load_config(Path(sys.argv[1])); run_worker(c, c.select([]), c.redis, concurrency=int(sys.argv[2]) or None, "
+            "extra_settings=json.loads(sys.argv[3]))")
+    settings = {"EXTENSIONS": extensions} if extensions else {}
+    return subprocess.Popen([sys.executable, "-c", code, str(config), str(concurrency or 0), json.dumps(settings)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 def contents(db: Path) -> list[dict]:
@@ -151,9 +166,10 @@ def test_a_writer_and_two_workers_store_what_a_crawl_stores_once_each(tmp_path, 
                  "the second round's 304s")
         assert store_count(db, "SELECT count(*) AS n FROM versions") == PAGES
         assert not rows(db, "SELECT * FROM alerts")
+        wait_for(lambda: statuses(db) == ["ok", "ok"], "the second round closed")  # by the writer, once done
         crawls = rows(db, "SELECT status, pages, new, not_modified FROM crawls ORDER BY id")
         assert crawls == [{"status": "ok", "pages": PAGES, "new": PAGES, "not_modified": 0},
-                          {"status": "cluster", "pages": PAGES, "new": 0, "not_modified": PAGES}]
+                          {"status": "ok", "pages": PAGES, "new": 0, "not_modified": PAGES}]
     finally:
         stop(writer, *workers)
 
@@ -170,11 +186,13 @@ def test_a_worker_killed_mid_crawl_loses_nothing_and_doubles_nothing(tmp_path, s
         assert stopped_or_exited(doomed), "the worker ended before it was caught mid-crawl"
         doomed.kill()  # SIGKILL: whatever it had taken from the frontier is gone with it
         doomed.wait()
+        assert store_count(db) < PAGES
         survivor = start("worker", "--config", str(config))
-        wait_for(lambda: drained(redis_url), "the rest of the round")
-        # the pages the killed worker held are found again by the site's next round
-        run_rasid("cluster", "crawl", "--config", str(config))
-        wait_for(lambda: store_count(db) == PAGES and drained(redis_url), f"{PAGES} articles stored")
+        # the requests the killed worker held go back to the queue once its heartbeat is gone:
+        # the same round stores every page
+        wait_for(lambda: statuses(db) == ["ok"], "the round closed")
+        assert store_count(db) == PAGES and drained(redis_url)
+        assert rows(db, "SELECT new FROM crawls") == [{"new": PAGES}]
         assert store_count(db, "SELECT count(*) AS n FROM versions") == PAGES
         assert rows(db, "PRAGMA integrity_check")[0]["integrity_check"] == "ok"
         assert_whole(db)
@@ -252,8 +270,12 @@ def test_the_daemon_in_cluster_mode_pushes_rounds_instead_of_crawling(tmp_path, 
     assert len(jobs) == 1 and '"kind": "discover"' in jobs[0]
     assert rows(db, "SELECT site, status, finished_at FROM crawls") == [
         {"site": "bench", "status": "cluster", "finished_at": None}]
-    daemon.crawl_site("bench")  # its next turn: the first round is done, the next one open
-    assert [r["status"] for r in rows(db, "SELECT status FROM crawls ORDER BY id")] == ["ok", "cluster"]
+    daemon.crawl_site("bench")  # its next turn: the first round's job still waits, so no round over it
+    assert len(client.lrange("rasid:jobs:bench", 0, -1)) == 1 and statuses(db) == ["cluster"]
+    client.flushdb()  # Redis restarted without its append-only file: the first round's work is gone
+    daemon.crawl_site("bench")
+    assert statuses(db) == ["failed", "cluster"]  # a lost round is closed as such, and is no baseline
+    assert "lost with Redis" in rows(db, "SELECT error_log FROM crawls ORDER BY id")[0]["error_log"]
 
 
 def test_a_writer_restores_the_stored_urls_redis_lost(tmp_path, site, redis_url):
@@ -309,3 +331,194 @@ def test_edits_written_by_a_replaced_writer_raise_each_alert_once(tmp_path, site
         assert rows(db, "PRAGMA integrity_check")[0]["integrity_check"] == "ok"
     finally:
         stop(worker, writer, *[p for p in (doomed, replacement) if p])
+
+
+ROLLING = 600  # issue 26: a 600-page site whose sitemap index has six children
+
+
+@pytest.fixture
+def big_site(tmp_path):
+    sites_toml = build(tmp_path / "site", ROLLING, per_sitemap=100)
+    with ReplayServer(tmp_path / "site") as server:
+        yield sites_toml, server.base_urls["bench"]
+
+
+def test_a_rolling_restart_stores_every_page_in_its_round_and_raises_no_false_alert(tmp_path, big_site, redis_url):
+    import redis
+
+    db = tmp_path / "cluster.db"
+    config = config_file(tmp_path, big_site, redis_url, db)
+    # the writer stops itself at its 150th page, inside a batch's transaction: killed mid-stream
+    writer = start("writer", "--config", str(config), env={"RASID_WRITER_STOP": "in-batch:150"})
+    # each worker stops itself when a child sitemap reaches its downloader (two requests in flight
+    # at most, so both take children): killed mid-discovery, holding sitemaps no other worker has read
+    hook = {"tests.cluster_hooks.StopAtChildSitemap": 500}
+    doomed = [start_worker(config, concurrency=2, extensions=hook) for _ in range(2)]
+    fresh = new_writer = None
+    try:
+        wait_for(lambda: "workers alive: 2" in run_rasid("cluster", "status", "--config", str(config)).stdout,
+                 "two workers' heartbeats")
+        run_rasid("cluster", "crawl", "--config", str(config))
+        for worker in doomed:
+            assert stopped_or_exited(worker), "a worker ended before it was caught fetching a child sitemap"
+        client = redis.Redis.from_url(redis_url)
+        held = [m for key in client.scan_iter(match="rasid:news:bench:leased:*") for m in client.zrange(key, 0, -1)]
+        assert any(b"/sitemap-" in m for m in held)  # child sitemaps taken and not read, as in the issue
+        for worker in doomed:  # the rolling restart: both SIGKILLed, a new worker started
+            worker.kill()
+            worker.wait()
+        fresh = start_worker(config)
+        assert stopped_or_exited(writer), "the writer ended before it was caught mid-stream"
+        assert store_count(db) < 150
+        writer.kill()  # and the writer killed mid-batch and replaced
+        writer.wait()
+        new_writer = start("writer", "--config", str(config))
+
+        # round 1 closes only once all of it is stored: every page, once, in round 1 (91 of 600 before)
+        wait_for(lambda: statuses(db) == ["ok"], "round 1 closed")
+        assert store_count(db) == ROLLING and drained(redis_url)
+        assert rows(db, "SELECT new FROM crawls") == [{"new": ROLLING}]
+        assert store_count(db, "SELECT count(*) AS n FROM versions") == ROLLING
+        assert rows(db, "PRAGMA integrity_check")[0]["integrity_check"] == "ok"
+        assert_whole(db)
+
+        # round 2 finds nothing new on the site: no `new` alert (509 before, for pages of round 1's sitemaps)
+        run_rasid("cluster", "crawl", "--config", str(config))
+        wait_for(lambda: statuses(db) == ["ok", "ok"], "round 2 closed")
+        assert not rows(db, "SELECT kind, url FROM alerts")
+        assert store_count(db) == ROLLING
+    finally:
+        stop(*doomed, writer, *[p for p in (fresh, new_writer) if p])
+
+
+def test_a_page_the_first_round_listed_and_lost_is_not_new_in_the_next(tmp_path, site, redis_url):
+    db = tmp_path / "cluster.db"
+    config = config_file(tmp_path, site, redis_url, db)
+    lost = site[0].parent / "bench" / "news" / "7.html"
+    html = lost.read_text(encoding="utf-8")
+    lost.unlink()  # listed by the feed and the sitemap, answering 404 in the first round
+    writer = start("writer", "--config", str(config))
+    worker = start("worker", "--config", str(config))
+    try:
+        run_rasid("cluster", "crawl", "--config", str(config))
+        wait_for(lambda: statuses(db) == ["ok"], "round 1 closed")
+        assert store_count(db) == PAGES - 1
+        lost.write_text(html, encoding="utf-8")  # the page answers again
+        run_rasid("cluster", "crawl", "--config", str(config))
+        wait_for(lambda: statuses(db) == ["ok", "ok"], "round 2 closed")
+        assert store_count(db) == PAGES
+        # it was on the site when Rasid first read it whole: part of the baseline, not news
+        assert not rows(db, "SELECT kind, url FROM alerts")
+    finally:
+        stop(writer, worker)
+
+
+def test_an_entry_that_is_no_page_is_dead_lettered_in_one_line_and_the_writer_goes_on(tmp_path, site, redis_url):
+    import pickle
+    import threading
+    import zlib
+
+    import redis
+
+    from crawler import cluster
+    from crawler.writer import Writer
+    from extract.model import FetchedPage
+    from monitor.config import load_config
+
+    db = tmp_path / "cluster.db"
+    config = load_config(config_file(tmp_path, site, redis_url, db))
+    client = redis.Redis.from_url(redis_url)
+    marker = tmp_path / "pwned"
+
+    class Exploit:
+        def __reduce__(self):
+            return (Path.touch, (marker,))
+
+    page = FetchedPage(site="bench", url="https://bench.example/news/404.html", status=404,
+                       fetched_at="2026-12-03T10:00:00.000+00:00")
+    other_version = json.dumps({"format": 0, "page": {"url": page.url}}).encode()
+    bad = {
+        client.xadd("rasid:pages", {"page": b"not a page at all", "site": "bench", "worker": "w1"}): "Error",
+        client.xadd("rasid:pages", {"page": zlib.compress(pickle.dumps(Exploit())), "site": "bench",
+                                    "worker": "w1"}): "DecodeError",
+        client.xadd("rasid:pages", {"page": zlib.compress(other_version), "site": "bench", "worker": "w2"}):
+            "page format 0",
+    }
+    good = client.xadd("rasid:pages", {"page": cluster.pack(page), "site": "bench", "worker": "w2"})
+    lines: list[str] = []
+    writer = Writer(config, db, redis_url, say=lines.append)
+    thread = threading.Thread(target=writer.run)
+    thread.start()
+    try:
+        wait_for(lambda: client.xlen("rasid:pages") == 0, "the stream written")
+    finally:
+        writer.stop.set()
+        thread.join()
+    assert not marker.exists()  # nothing in the stream runs
+    assert writer.counts["missing"] == 1 and good  # the page after them was written
+    dead = client.xrange("rasid:pages:dead")
+    assert [entry_id.decode() for entry_id, _ in dead] == [i.decode() for i in bad]
+    for (_, fields), why in zip(dead, bad.values(), strict=True):
+        assert why.encode() in fields[b"error"]
+    for entry_id in bad:
+        (line,) = [line for line in lines if entry_id.decode() in line]
+        assert "\n" not in line and "moved to rasid:pages:dead" in line
+
+
+def _redis_server(port: int, folder: Path, password: str) -> subprocess.Popen:
+    return subprocess.Popen([shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", "--dir", str(folder), "--requirepass", password],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_the_writer_never_prints_the_redis_password_and_says_when_redis_is_lost_and_back(tmp_path, site, redis_url):
+    import queue
+    import threading
+
+    import redis
+
+    password = "s3cret-Pa55word"
+    port = _free_port()
+    server = _redis_server(port, tmp_path, password)
+    url = f"redis://:{password}@127.0.0.1:{port}/0"
+    wait_for(lambda: _pings(redis.Redis(port=port, password=password)), "redis-server to answer")
+    db = tmp_path / "cluster.db"
+    nowhere = run_rasid("writer", "--db", str(db), "--redis", f"redis://:{password}@127.0.0.1:{_free_port()}/0",
+                        check=False)
+    assert nowhere.returncode == 2 and "cannot reach Redis" in nowhere.stderr
+    assert password not in nowhere.stderr and "redis://:***@127.0.0.1" in nowhere.stderr
+
+    writer = start("writer", "--db", str(db), "--redis", url)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in iter(writer.stderr.readline, b"")],
+                     daemon=True).start()
+    seen: list[str] = []
+
+    def line_with(text: str):
+        def found():
+            while not lines.empty():
+                seen.append(lines.get().decode())
+            return any(text in line for line in seen)
+        return found
+
+    try:
+        wait_for(line_with("rasid writer "), "the writer's start line")
+        wait_for(lambda: redis.Redis(port=port, password=password).get("rasid:writer"), "the writer's heartbeat")
+        server.kill()  # Redis killed under the writer
+        server.wait()
+        wait_for(line_with("lost Redis"), "the line saying Redis is lost")
+        server = _redis_server(port, tmp_path, password)
+        wait_for(line_with("is back after"), "the line saying Redis is back")
+        writer.terminate()
+        writer.wait(timeout=60)
+        wait_for(line_with("rasid writer stopped"), "the writer's last line")
+    finally:
+        stop(writer)
+        server.kill()
+        server.wait()
+    assert writer.returncode == 0
+    assert [line for line in seen if "lost Redis" in line][0].count("\n") == 1  # one line each
+    assert len([line for line in seen if "lost Redis" in line]) == 1
+    assert len([line for line in seen if "is back after" in line]) == 1
+    assert not [line for line in seen if password in line]
+    assert "redis://:***@127.0.0.1" in seen[0]
