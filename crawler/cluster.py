@@ -155,7 +155,7 @@ def _date_out(value) -> dict | None:
 
     if value is None:
         return None
-    out = {"precision": value.precision, "calendar": value.calendar}
+    out = {"precision": value.precision, "calendar": value.calendar, "relative": value.relative}
     if isinstance(value.value, datetime):
         out["at"] = value.value.isoformat()
         zone = value.value.tzinfo
@@ -182,7 +182,7 @@ def _date_in(data: dict | None):
             value = value.replace(tzinfo=ASSUMED_UTC)
         elif zone:
             value = value.astimezone(ZoneInfo(zone))
-    return ParsedDate(value, data["precision"], data["calendar"])
+    return ParsedDate(value, data["precision"], data["calendar"], bool(data.get("relative")))
 
 
 # --- keys -----------------------------------------------------------------------------------

@@ -33,10 +33,11 @@ def every_field_page() -> FetchedPage:
     """A page whose every field, and every field of its Article, holds a value other than its default."""
     article = Article(
         title="عنوان الخبر", text="الفقرة الأولى.\n\nالفقرة الثانية، وفيها \u200f علامة اتجاه.",
-        published=ParsedDate(datetime(2026, 11, 20, 10, 15, tzinfo=BAGHDAD), "minute"),
+        published=ParsedDate(datetime(2026, 11, 20, 10, 15, tzinfo=BAGHDAD), "minute", relative=True),
         modified=ParsedDate(datetime(2026, 11, 21, 7, 0, tzinfo=ASSUMED_UTC), "hour", "hijri"),
         author="مراسل راصد", section="سياسة", tags=["العراق", "انتخابات"], image="https://a.example/i.jpg",
-        lang="ar", canonical_url="https://a.example/news/1", site_name="موقع", rules_error="ValueError: x",
+        lang="ar", published_refused="9999-12-31T22:00:00+00:00", modified_refused="9999-12-31T23:00:00+00:00",
+        published_estimated=True, canonical_url="https://a.example/news/1", site_name="موقع", rules_error="ValueError: x",
         is_article=True, evidence="json-ld NewsArticle", published_from="meta article:published_time")
     return FetchedPage(site="ina", url="https://a.example/news/1", status=200, fetched_at="2026-11-21T08:00:00.123+00:00",
                        html="<html><p>نص</p></html>", etag='W/"abc"', last_modified="Sat, 21 Nov 2026 07:00:00 GMT",
@@ -56,6 +57,7 @@ def test_a_page_travels_the_stream_whole_every_field_and_date_as_it_was():
         sent, got = getattr(page.article, name), getattr(back.article, name)
         assert got.value.tzinfo is sent.value.tzinfo or got.value.tzinfo == sent.value.tzinfo
         assert got.value.utcoffset() == sent.value.utcoffset() and got.timezone_assumed == sent.timezone_assumed
+        assert got.relative == sent.relative
 
 
 @pytest.mark.parametrize("when", [
