@@ -1,7 +1,7 @@
 """Hostile archives: peak memory and time of reading them, before and after issue 27, in one run.
 
 Each archive is made here (tests/hostile.py's gzip_bomb: 1 GiB of zeros in about 1 MB) and read by
-crawler.warc_reader.read_captures in a child process of its own (its peak RSS is the child's
+crawler.archive.reader.read_captures in a child process of its own (its peak RSS is the child's
 VmHWM), with the reader of this tree and, given --before, the reader of another checkout
 (e.g. `git worktree add --detach /tmp/before 99a3451`). A child's address space is capped
 (--cap-gb) so a reader that inflates everything fails at the cap instead of taking the machine.
@@ -40,7 +40,7 @@ import json, resource, sys, time
 sys.path.insert(0, sys.argv[1])
 resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[3]), int(sys.argv[3])))
 from collections import Counter
-from crawler.warc_reader import read_captures
+from crawler.archive.reader import read_captures
 started, kinds = time.perf_counter(), Counter()
 try:
     with open(sys.argv[2], "rb") as raw:

@@ -7,7 +7,7 @@ served by the replay server on loopback, each with a fresh store and a fresh red
 2. a cluster of `rasid writer` + 1 `rasid worker`: from `rasid cluster crawl` (the round pushed)
    until every page is stored and nothing is left in Redis;
 3. the same with 2 workers;
-4. the writer alone: 2 workers fill the stream until its back-pressure bound (crawler.cluster.
+4. the writer alone: 2 workers fill the stream until its back-pressure bound (crawler.cluster.shared.
    MAX_STREAM pages) and are stopped, then a writer drains it: the writer path's pages per second,
    where a cluster saturates however many workers it has.
 The stores of 2 and 3 are compared with 1's (URL, title, text, publication date, versions).
@@ -37,8 +37,8 @@ sys.path.insert(0, str(ROOT))
 import redis  # noqa: E402
 
 from benchmarks.synthetic import build  # noqa: E402
-from crawler import cluster  # noqa: E402
-from crawler.replay import ReplayServer  # noqa: E402
+from crawler.cluster import shared  # noqa: E402
+from crawler.demo.replay import ReplayServer  # noqa: E402
 
 
 def free_port() -> int:
@@ -107,10 +107,10 @@ def contents(db: Path) -> list[tuple]:
 
 
 def drained(client) -> bool:
-    pending = client.xpending(cluster.PAGES, cluster.GROUP)["pending"] if client.exists(cluster.PAGES) else 0
-    _, left = cluster.round_state(client, "bench")  # requests leased by workers are in no queue
-    return (client.llen(cluster.jobs_key("bench")) == 0 and client.zcard(cluster.queue_key("bench")) == 0
-            and client.xlen(cluster.PAGES) == 0 and pending == 0 and left == 0)
+    pending = client.xpending(shared.PAGES, shared.GROUP)["pending"] if client.exists(shared.PAGES) else 0
+    _, left = shared.round_state(client, "bench")  # requests leased by workers are in no queue
+    return (client.llen(shared.jobs_key("bench")) == 0 and client.zcard(shared.queue_key("bench")) == 0
+            and client.xlen(shared.PAGES) == 0 and pending == 0 and left == 0)
 
 
 def config(work: Path, name: str, sites_toml: Path, base: str, redis_url: str | None) -> tuple[Path, Path]:
@@ -139,7 +139,7 @@ def cluster_run(work: Path, name: str, sites_toml, base, pages: int, workers: in
     procs = [rasid("writer", "--config", str(cfg), wait=False)]
     procs += [rasid("worker", "--config", str(cfg), wait=False) for _ in range(workers)]
     try:
-        until(lambda: len(list(server.client.scan_iter(match=cluster.WORKERS + "*"))) == workers)
+        until(lambda: len(list(server.client.scan_iter(match=shared.WORKERS + "*"))) == workers)
         started = time.perf_counter()
         rasid("cluster", "crawl", "--config", str(cfg))
         until(lambda: count(db) >= pages and drained(server.client))
@@ -154,18 +154,18 @@ def writer_alone(work: Path, sites_toml, base, pages: int) -> dict:
     server = Redis(work)
     cfg, db = config(work, "writer-alone", sites_toml, base, server.url)
     filling = [rasid("worker", "--config", str(cfg), wait=False) for _ in range(2)]
-    target = min(pages, cluster.MAX_STREAM)
+    target = min(pages, shared.MAX_STREAM)
     try:
-        until(lambda: len(list(server.client.scan_iter(match=cluster.WORKERS + "*"))) == 2)
+        until(lambda: len(list(server.client.scan_iter(match=shared.WORKERS + "*"))) == 2)
         rasid("cluster", "crawl", "--config", str(cfg))
-        until(lambda: server.client.xlen(cluster.PAGES) >= target)
+        until(lambda: server.client.xlen(shared.PAGES) >= target)
         stop(*filling)
-        waiting = server.client.xlen(cluster.PAGES)
+        waiting = server.client.xlen(shared.PAGES)
         writer = rasid("writer", "--config", str(cfg), wait=False)
         # timed from its first batch acknowledged (not its start-up) to its last
-        until(lambda: server.client.xlen(cluster.PAGES) < waiting)
-        started, first = time.perf_counter(), server.client.xlen(cluster.PAGES)
-        until(lambda: server.client.xlen(cluster.PAGES) == 0 and drained_stream(server.client))
+        until(lambda: server.client.xlen(shared.PAGES) < waiting)
+        started, first = time.perf_counter(), server.client.xlen(shared.PAGES)
+        until(lambda: server.client.xlen(shared.PAGES) == 0 and drained_stream(server.client))
         seconds = time.perf_counter() - started
         stop(writer)
     finally:
@@ -175,7 +175,7 @@ def writer_alone(work: Path, sites_toml, base, pages: int) -> dict:
 
 def drained_stream(client) -> bool:
     try:
-        return client.xpending(cluster.PAGES, cluster.GROUP)["pending"] == 0
+        return client.xpending(shared.PAGES, shared.GROUP)["pending"] == 0
     except redis.ResponseError:
         return False
 

@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from synthetic import PARAGRAPHS, build  # noqa: E402
 
-from crawler.replay import ReplayServer  # noqa: E402
+from crawler.demo.replay import ReplayServer  # noqa: E402
 from db.store import Store  # noqa: E402
 from extract.dates import parse_date  # noqa: E402
 from extract.model import Article, FetchedPage  # noqa: E402
@@ -58,7 +58,7 @@ from monitor.recorder import Recorder  # noqa: E402
 BARE_SPIDER = '''
 import sys, scrapy
 from scrapy.crawler import CrawlerProcess
-import crawler.settings as s
+import crawler.crawl.settings as s
 
 class Bare(scrapy.Spider):
     name = "bare"

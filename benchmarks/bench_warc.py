@@ -36,7 +36,7 @@ from warcio.statusandheaders import StatusAndHeaders  # noqa: E402
 from warcio.warcwriter import WARCWriter  # noqa: E402
 
 from benchmarks.synthetic import BASE, build  # noqa: E402
-from crawler.warc_import import Importer  # noqa: E402
+from crawler.archive.importer import Importer  # noqa: E402
 from db.store import Store  # noqa: E402
 from monitor.config import load_sites  # noqa: E402
 

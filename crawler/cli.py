@@ -203,10 +203,10 @@ def crawl(sites, db_path, config_path, base_urls, due_only, quiet, log_level, di
       rasid crawl --base-url ina=http://127.0.0.1:8001 ina
     """
     from crawler import report as report_lines
-    from crawler.run import CrawlExit, SitesBusy, crawl
+    from crawler.crawl.run import CrawlExit, SitesBusy, crawl
 
     if die_with_parent:
-        from crawler.processes import die_with_parent as ask_the_kernel
+        from crawler.crawl.processes import die_with_parent as ask_the_kernel
 
         ask_the_kernel()
     config = load_config(config_path).with_base_urls(_base_urls(base_urls))
@@ -242,11 +242,11 @@ redis_option = click.option("--redis", "redis_url", metavar="URL",
 
 def _cluster_client(config: Config, given: str | None):
     """A connection to the cluster's Redis, or a one-line error."""
-    from crawler import cluster
+    from crawler.cluster import shared
 
     try:
-        return cluster.connect(_redis(config, given))
-    except cluster.ClusterError as exc:
+        return shared.connect(_redis(config, given))
+    except shared.ClusterError as exc:
         raise UserError(str(exc)) from None
 
 
@@ -291,8 +291,8 @@ def daemon(db_path, config_path, redis_url, log_level):
     `rasid worker` processes instead of crawling here; `rasid writer` stores
     the pages (DEPLOY.md).
     """
-    from crawler.alerts import RedactingFilter
-    from crawler.daemon import Daemon, DaemonLock
+    from crawler.daemon.alerts import RedactingFilter
+    from crawler.daemon.scheduler import Daemon, DaemonLock
 
     # stopped before it has started anything: a clean exit (Daemon.run takes over the signals)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -330,15 +330,21 @@ def status(db_path, config_path):
     run, live and removed articles, articles first seen in the last 24 hours,
     and failures; then the recent errors and the alerts not yet delivered.
     """
+    from crawler.daemon.scheduler import daemon_status
     from crawler.report import status as site_status
     from crawler.report import status_lines
 
     db_path = _existing_store(db_path, load_config(config_path))
-    _open_store(db_path).close()
+    store = _open_store(db_path)
     try:
-        echo_lines(status_lines(site_status(db_path)))
+        rows, errors, undelivered = store.site_status(), store.recent_errors(limit=10), store.count_alerts(undelivered=True)
+    finally:
+        store.close()
+    try:
+        next_runs, daemon_pid = daemon_status(db_path)
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    echo_lines(status_lines(site_status(rows, next_runs, daemon_pid, errors, undelivered, datetime.now(UTC))))
 
 
 # --- reading the store --------------------------------------------------------------------
@@ -520,7 +526,7 @@ def extract(source: str, url: str | None, site_key: str | None, reference: str |
       rasid extract page.html --url https://www.ina.iq/111563--.html
       rasid extract http://127.0.0.1:8001/111563--.html --site ina
     """
-    from crawler.one_page import PageError, extract_one, refusals
+    from crawler.extract_one import PageError, extract_one, refusals
 
     try:
         data = extract_one(load_config(config_path), source, url, site_key, reference, tz)
@@ -586,8 +592,8 @@ def worker(sites, config_path, redis_url, concurrency, log_level):
     SIGTERM or Ctrl-C stops one (what it had in flight is fetched again on
     the site's next round).
     """
-    from crawler.cluster import ClusterError
-    from crawler.worker import run_worker
+    from crawler.cluster.shared import ClusterError
+    from crawler.cluster.worker import run_worker
 
     config = load_config(config_path)
     url = _redis(config, redis_url)
@@ -613,8 +619,8 @@ def writer(db_path, config_path, redis_url):
     """
     from redis import RedisError
 
-    from crawler import cluster
-    from crawler.writer import Writer
+    from crawler.cluster import shared
+    from crawler.cluster.writer import Writer
 
     config = load_config(config_path)
     url = _redis(config, redis_url)
@@ -624,12 +630,12 @@ def writer(db_path, config_path, redis_url):
         runner = Writer(config, db_path, url, clock=lambda: datetime.now(UTC), say=lambda line: click.echo(line, err=True))
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: runner.stop.set())
-        click.echo(f"rasid writer {runner.name}: {db_path} from {cluster.shown(url)}", err=True)
+        click.echo(f"rasid writer {runner.name}: {db_path} from {shared.shown(url)}", err=True)
         counts = runner.run()
-    except cluster.ClusterError as exc:
+    except shared.ClusterError as exc:
         raise UserError(str(exc)) from None
     except RedisError as exc:  # Redis refused something (a lost connection is waited for): what is committed stays
-        click.echo(f"rasid: {cluster.shown(url)}: Redis error: {cluster.redact(str(exc), url)}; the writer stops",
+        click.echo(f"rasid: {shared.shown(url)}: Redis error: {shared.redact(str(exc), url)}; the writer stops",
                    err=True)
         sys.exit(1)
     except (sqlite3.Error, StoreError) as exc:  # the batch was rolled back: its pages wait in the stream
@@ -653,12 +659,12 @@ def cluster_group() -> None:
 @redis_option
 def cluster_status(config_path, redis_url):
     """Queue and stream lengths, live workers, pages/s, the writer and its lag."""
-    from crawler import cluster
+    from crawler.cluster import shared
     from crawler.report import cluster_lines
 
     config = load_config(config_path)
     client = _cluster_client(config, redis_url)
-    echo_lines(cluster_lines(cluster.status(client, list(config.sites))))
+    echo_lines(cluster_lines(shared.status(client, list(config.sites))))
 
 
 @cluster_group.command("crawl")
@@ -670,7 +676,7 @@ def cluster_status(config_path, redis_url):
                                                "come round (what the daemon pushes).")
 def cluster_crawl(sites, db_path, config_path, redis_url, due_only):
     """Push one round of SITES (default: every enabled site) to the workers now."""
-    from crawler import cluster
+    from crawler.cluster import shared
 
     config = load_config(config_path)
     selected = config.select(list(sites))
@@ -679,8 +685,8 @@ def cluster_crawl(sites, db_path, config_path, redis_url, due_only):
     try:
         for site in selected:
             try:
-                jobs = cluster.schedule_round(store, client, site, config.revisit_schedule, due_only=due_only)
-            except cluster.RoundOpen as exc:
+                jobs = shared.schedule_round(store, client, site, config.revisit_schedule, due_only=due_only)
+            except shared.RoundOpen as exc:
                 click.echo(str(exc))
                 continue
             click.echo(f"{site.key}: round pushed ({jobs - 1} revisits and its discovery)")
@@ -725,7 +731,7 @@ def import_warc(sources, site_keys, all_sites, alerts, workers, db_path, config_
       rasid import warc https://data.commoncrawl.org/crawl-data/CC-NEWS/2024/01/CC-NEWS-20240101000000-00000.warc.gz
     """
     from crawler import report
-    from crawler.warc_import import Importer, WarcSourceError, open_source
+    from crawler.archive.importer import Importer, WarcSourceError, open_source
 
     config = load_config(config_path)
     selected = config.select(list(site_keys))
@@ -773,8 +779,8 @@ def export_warc(out, site_key, since, force, db_path, config_path):
     It is written beside OUT and renamed into place when whole; an existing
     OUT is refused unless --force.
     """
-    from crawler.warc_export import ExportError
-    from crawler.warc_export import export_warc as run
+    from crawler.archive.exporter import ExportError
+    from crawler.archive.exporter import export_warc as run
 
     config = load_config(config_path)
     if not str(out).endswith((".warc.gz", ".warc")):
@@ -812,7 +818,7 @@ def demo(db_path: Path, replace: bool):
 
     The store is left at --db for `rasid serve --db demo.db`, `rasid search` or sqlite3.
     """
-    from crawler.demo import DemoError, run_demo
+    from crawler.demo.demo import DemoError, run_demo
 
     if db_path.exists():
         if not replace:
@@ -858,8 +864,8 @@ def sites_add(url, key, write, sites_file):
     Example:
       rasid sites add https://www.example-news.iq --write
     """
-    from crawler.discover import NotASite, discover, entry_toml, write_entry
     from crawler.report import discovery_lines
+    from crawler.sites.add import NotASite, discover, entry_toml, write_entry
 
     if urlsplit(url).scheme not in ("http", "https"):
         raise UserError(f"{url}: give the site's address, http:// or https://")
@@ -897,8 +903,8 @@ def sites_check(site_keys, db_path, config_path, base_urls, stale_after):
     URLs that no longer look like articles, no article for longer than --stale-after, with the
     store's newest article counted). Exit 1 if any site has a problem.
     """
-    from crawler.health import check
     from crawler.report import health_lines
+    from crawler.sites.check import check
     from monitor.config import parse_duration
 
     config = load_config(config_path).with_base_urls(_base_urls(base_urls))
@@ -934,7 +940,7 @@ def replay_serve(root: Path, port: int, verbose: bool):
     pages, and Content-Type with the file's charset. Crawl it with the
     printed --base-url options.
     """
-    from crawler.replay import ReplayServer
+    from crawler.demo.replay import ReplayServer
 
     try:
         server = ReplayServer(root, first_port=port, quiet=not verbose).start()

@@ -1,6 +1,6 @@
 """What the commands print, as lines of text: tables of crawl figures, alerts with their diffs,
-stored articles, search results, the status of each site. No I/O here but the store's reads in
-`status`; the commands echo the lines."""
+stored articles, search results, the status of each site. No I/O here: the commands read what is
+shown and echo the lines."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 from urllib.parse import unquote
 
-from db.store import Store
 from extract.arabic import matching_paragraph
 from monitor.reprints import Member, account, comparison, delay_text, evidence, times_text
 
@@ -161,20 +159,13 @@ class Status:
     undelivered: int
 
 
-def status(db_path: Path, now: datetime | None = None) -> Status:
-    """Each site's last crawl and next scheduled run, the daemon, recent errors, the outbox."""
-    from crawler.daemon import DaemonLock, scheduled_runs
-
-    now = now or datetime.now(UTC)
-    store = Store(db_path)
-    try:
-        rows, errors, pending = store.site_status(), store.recent_errors(limit=10), store.count_alerts(undelivered=True)
-    finally:
-        store.close()
-    jobs, daemon_pid = scheduled_runs(db_path), DaemonLock(db_path).holder()
+def status(rows: list[dict], next_runs: dict[str, datetime | None], daemon_pid: int | None, errors: list[dict],
+           undelivered: int, now: datetime) -> Status:
+    """`rasid status`: each site's last crawl (Store.site_status rows) with its next run in the
+    daemon's schedule (crawler.daemon.scheduler.daemon_status), recent errors, the outbox."""
     for row in rows:
-        next_run = jobs.get(row["site"])
-        if row["site"] not in jobs:
+        next_run = next_runs.get(row["site"])
+        if row["site"] not in next_runs:
             row["next_run"] = "not scheduled"
         elif next_run is None:
             row["next_run"] = "paused"
@@ -183,7 +174,7 @@ def status(db_path: Path, now: datetime | None = None) -> Status:
         else:
             row["next_run"] = next_run.isoformat(timespec="seconds") + (" (due)" if next_run <= now else "")
         row["last_run"] = row["last_run"] or "never"
-    return Status(rows, daemon_pid, errors, pending)
+    return Status(rows, daemon_pid, errors, undelivered)
 
 
 def status_lines(report: Status) -> Iterator[str]:
@@ -201,7 +192,7 @@ def status_lines(report: Status) -> Iterator[str]:
 
 
 def import_progress(counts) -> str:
-    """One progress line of an import (crawler.warc_import.ImportCounts)."""
+    """One progress line of an import (crawler.archive.importer.ImportCounts)."""
     sites = " · ".join(f"{site} {n:,}" for site, n in counts.per_site.most_common(6))
     return (f"  {counts.records:,} records read · {counts.stored:,} articles stored or edited · "
             f"{counts.rate:,.0f} records/s" + (f" · {sites}" if sites else ""))
@@ -233,7 +224,7 @@ def import_summary(counts) -> Iterator[str]:
 
 
 def cluster_lines(report) -> Iterator[str]:
-    """crawler.cluster.Status as lines: per site, the stream, the workers, the writer."""
+    """crawler.cluster.shared.Status as lines: per site, the stream, the workers, the writer."""
     yield from table(report.sites, ("site", "jobs", "queued", "leased", "round", "stored"))
     lag = f", the oldest {report.oldest_ms / 1000:.1f} s old" if report.oldest_ms is not None else ""
     yield f"\npages waiting for the writer: {report.stream:,} ({report.pending:,} being written{lag})"

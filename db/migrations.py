@@ -146,7 +146,7 @@ def m009_fetch_headers(db: Database) -> None:
 
 @migration
 def m010_stream_marks(db: Database) -> None:
-    # cluster mode (crawler/writer.py): the last entry of each Redis stream whose page is committed,
+    # cluster mode (crawler/cluster/writer.py): the last entry of each Redis stream whose page is committed,
     # written in that page's transaction, so an entry delivered again after a crash is skipped
     if "stream_marks" not in db.table_names():
         db["stream_marks"].create({"stream": str, "last_id": str, "updated_at": str}, pk="stream")

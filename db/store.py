@@ -220,7 +220,7 @@ class Store:
             first = self.db["sites"].get(site)["first_crawl_at"]
             self.db["sites"].update(site, {"last_crawl_at": now, "first_crawl_at": first or now})
 
-    # --- cluster mode (crawler/cluster.py, crawler/writer.py) -----------------------------
+    # --- cluster mode (crawler/cluster/shared.py, crawler/cluster/writer.py) -----------------------------
 
     def start_round(self, site: str) -> int:
         """A cluster round of `site` starts (its discovery and revisits pushed to the frontier): a new
@@ -505,7 +505,7 @@ class Store:
             "SELECT a.id, a.text, a.content_hash FROM articles a LEFT JOIN signatures g ON g.article_id = a.id "
             "WHERE g.article_id IS NULL OR g.content_hash IS NOT a.content_hash ORDER BY a.id"))
 
-    # --- archives (crawler/warc_import.py, crawler/warc_export.py) ---------------------
+    # --- archives (crawler/archive/importer.py, crawler/archive/exporter.py) ---------------------
 
     def has_version(self, article_id: int, content_hash: str) -> bool:
         """Whether one of the article's versions has this content (an archive's capture of it is known)."""

@@ -1,7 +1,7 @@
 """Whether a monitored site still works as configured: the rules, pure (`now` passed in).
 
 A site redesign shows first as feeds or sitemaps that stop answering, as listed URLs that no longer
-look like articles to the site's patterns, and as no new article for days. crawler/health.py fetches
+look like articles to the site's patterns, and as no new article for days. crawler/sites/check.py fetches
 what these rules read; `rasid sites check` prints them."""
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
     url_patterns(paths)      article URL patterns from the paths its feeds and sitemaps list
     zone_for(dated, host)    its IANA time zone from the UTC offsets of its own dates, else its country
 
-crawler/discover.py fetches what these read; `rasid sites add` writes what they answer."""
+crawler/sites/add.py fetches what these read; `rasid sites add` writes what they answer."""
 
 from __future__ import annotations
 

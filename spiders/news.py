@@ -66,7 +66,7 @@ class NewsSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler, *args, site: Site | str | None = None, **kwargs):
-        """Built by `rasid crawl` (crawler.run) with a Site and the store's state, or by Scrapy's
+        """Built by `rasid crawl` (crawler.crawl.run) with a Site and the store's state, or by Scrapy's
         own `scrapy crawl news -a site=KEY [-a db=PATH] [-a config=PATH] [-a base_url=URL]`,
         which then reads the site list, the config and the store the same way."""
         if not isinstance(site, Site):
@@ -84,7 +84,7 @@ class NewsSpider(scrapy.Spider):
         when a feed or listing still links it."""
         super().__init__(name=f"news:{site.key}", **kwargs)
         self.site = site
-        self.crawl_id = crawl_id  # the crawls row claimed for this crawl (crawler.run)
+        self.crawl_id = crawl_id  # the crawls row claimed for this crawl (crawler.crawl.run)
         self.known = known or {}
         # article URLs not to request from a feed or listing: every stored one (those due are requested
         # by start() already, the rest are not due) and every one already requested in this crawl. The
@@ -145,7 +145,7 @@ class NewsSpider(scrapy.Spider):
         # Redirects of articles are read here, not followed blindly: one to another article is
         # followed (an old URL), one to a page that is not an article means the site dropped it.
         # what the answer is read with travels on the request, not in this spider: in cluster mode
-        # (crawler/worker.py) another worker's spider may take the request from the shared frontier
+        # (crawler/cluster/worker.py) another worker's spider may take the request from the shared frontier
         return self._request(url, self.parse_article, priority=0, headers=headers, dont_filter=dont_filter,
                              meta_extra={"dont_redirect": True, "redirects": 0, "body_hash": known.get("body_hash"),
                                          "feed_date": self.feed_dates.get(url),

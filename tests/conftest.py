@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from crawler.demo import copy_snapshots
-from crawler.replay import ReplayServer
+from crawler.demo.demo import copy_snapshots
+from crawler.demo.replay import ReplayServer
 
 # CI must give the same answer every run: there the property tests replay a fixed sequence of
 # examples (the same families of input, found on developers' machines with fresh randomness).

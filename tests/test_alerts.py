@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crawler.alerts import Channel, RedactingFilter, channels, deliver_pending, message, rule_matches
-from crawler.processes import alive
+from crawler.crawl.processes import alive
+from crawler.daemon.alerts import Channel, RedactingFilter, channels, deliver_pending, message, rule_matches
 from db.store import Store
 from monitor.config import AlertSettings, WatchRule
 from tests.factories import fetched, record

@@ -127,7 +127,7 @@ def test_a_date_at_the_calendars_end_costs_a_page_nothing():
     article = extract_article(html, "https://www.ina.iq/1--.html", reference=FETCHED, tz="Asia/Baghdad")
     assert article.rules_error is None and article.text.startswith("أعلنت الوزارة")
     # a feed's or a page's offset there says nothing of a site's zone: `rasid sites add` reads past it
-    from crawler.discover import _stated
+    from crawler.sites.add import _stated
     from monitor.inference import zone_for
 
     dated = [_stated(v) for v in ("0001-01-01T00:00:00+03:00", "9999-12-31T22:00:00-05:00", "2024-05-13T09:00:00+03:00")]

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from crawler.cli import main
-from crawler.processes import alive
+from crawler.crawl.processes import alive
 from db.store import Store
 from tests.conftest import ROOT
 
@@ -172,7 +172,7 @@ def test_status_says_when_no_daemon_runs_the_schedule(tmp_path):
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from crawler.daemon import JOBS_TABLE
+    from crawler.daemon.scheduler import JOBS_TABLE
 
     scheduler = BackgroundScheduler(jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{db}", tablename=JOBS_TABLE)},
                                     timezone="UTC")
@@ -230,7 +230,7 @@ def test_extract_follows_no_redirect_to_the_machine_or_the_metadata_service():
 def test_offline_commands_import_no_scrapy_module():
     # extract, reextract, search, status and serve work on files and the store: they must not pay
     # for (or break with) the crawling framework
-    code = ("import sys, crawler.cli, crawler.reextract, crawler.daemon, crawler.alerts, crawler.one_page, crawler.report, crawler.warc_import, crawler.warc_export, monitor.recorder, web.serve; "
+    code = ("import sys, crawler.cli, crawler.reextract, crawler.daemon.scheduler, crawler.daemon.alerts, crawler.extract_one, crawler.report, crawler.archive.importer, crawler.archive.exporter, monitor.recorder, web.serve; "
             "print(sorted(m for m in sys.modules if m == 'scrapy' or m.startswith('scrapy.')))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr

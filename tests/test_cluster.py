@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.synthetic import build
-from crawler.replay import ReplayServer
+from crawler.demo.replay import ReplayServer
 from tests.conftest import ROOT, rows, run_rasid
 from tests.test_crashes import assert_whole, stopped_or_exited
 
@@ -127,7 +127,7 @@ def statuses(db: Path) -> list[str]:
 
 def start_worker(config: Path, concurrency: int | None = None, extensions: dict | None = None) -> subprocess.Popen:
     """A worker with Scrapy settings of the test's (its hook extensions, tests/cluster_hooks.py)."""
-    code = ("import json, sys; from pathlib import Path; from monitor.config import load_config; from crawler.worker import run_worker; "
+    code = ("import json, sys; from pathlib import Path; from monitor.config import load_config; from crawler.cluster.worker import run_worker; "
             "c = load_config(Path(sys.argv[1])); run_worker(c, c.select([]), c.redis, concurrency=int(sys.argv[2]) or None, "
             "extra_settings=json.loads(sys.argv[3]))")
     settings = {"EXTENSIONS": extensions} if extensions else {}
@@ -257,7 +257,7 @@ def test_cluster_commands_without_redis_are_one_line_errors(tmp_path):
 def test_the_daemon_in_cluster_mode_pushes_rounds_instead_of_crawling(tmp_path, site, redis_url):
     import redis
 
-    from crawler.daemon import Daemon
+    from crawler.daemon.scheduler import Daemon
     from monitor.config import load_config
 
     db = tmp_path / "cluster.db"
@@ -421,8 +421,8 @@ def test_an_entry_that_is_no_page_is_dead_lettered_in_one_line_and_the_writer_go
 
     import redis
 
-    from crawler import cluster
-    from crawler.writer import Writer
+    from crawler.cluster import shared
+    from crawler.cluster.writer import Writer
     from extract.model import FetchedPage
     from monitor.config import load_config
 
@@ -445,7 +445,7 @@ def test_an_entry_that_is_no_page_is_dead_lettered_in_one_line_and_the_writer_go
         client.xadd("rasid:pages", {"page": zlib.compress(other_version), "site": "bench", "worker": "w2"}):
             "page format 0",
     }
-    good = client.xadd("rasid:pages", {"page": cluster.pack(page), "site": "bench", "worker": "w2"})
+    good = client.xadd("rasid:pages", {"page": shared.pack(page), "site": "bench", "worker": "w2"})
     lines: list[str] = []
     writer = Writer(config, db, redis_url, clock=lambda: datetime.now(UTC), say=lines.append)
     thread = threading.Thread(target=writer.run)

@@ -15,8 +15,8 @@ import pytest
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
-from crawler import cluster
-from crawler.worker import decode_request, encode_request
+from crawler.cluster import shared
+from crawler.cluster.worker import decode_request, encode_request
 from extract.dates import ASSUMED_UTC, ParsedDate
 from extract.model import Article, FetchedPage
 from monitor.config import load_sites
@@ -51,7 +51,7 @@ def test_a_page_travels_the_stream_whole_every_field_and_date_as_it_was():
         assert getattr(page, f.name) != (f.default if f.default_factory is f.default_factory else f.default_factory())
     for f in fields(Article):
         assert getattr(page.article, f.name) not in (None, [], False), f.name
-    back = cluster.unpack(cluster.pack(page))
+    back = shared.unpack(shared.pack(page))
     assert back == page
     for name in ("published", "modified"):  # the same instant, and the same zone rule, not only the offset
         sent, got = getattr(page.article, name), getattr(back.article, name)
@@ -68,7 +68,7 @@ def test_a_page_travels_the_stream_whole_every_field_and_date_as_it_was():
 def test_dates_of_every_precision_and_zone_come_back_alike(when):
     page = every_field_page()
     page.article.published = when
-    back = cluster.unpack(cluster.pack(page)).article.published
+    back = shared.unpack(shared.pack(page)).article.published
     assert back == when and back.iso == when.iso and type(back.value) is type(when.value)
     if isinstance(when.value, datetime):
         assert back.value.utcoffset() == when.value.utcoffset()
@@ -76,7 +76,7 @@ def test_dates_of_every_precision_and_zone_come_back_alike(when):
 
 def test_a_page_without_article_or_html_comes_back_alike():
     page = FetchedPage(site="ina", url="https://a.example/news/2", status=304, fetched_at="2026-11-21T08:00:00+00:00")
-    assert cluster.unpack(cluster.pack(page)) == page
+    assert shared.unpack(shared.pack(page)) == page
 
 
 def test_a_pickle_on_the_stream_is_refused_and_never_run(tmp_path):
@@ -86,8 +86,8 @@ def test_a_pickle_on_the_stream_is_refused_and_never_run(tmp_path):
         def __reduce__(self):
             return (Path.touch, (marker,))
 
-    with pytest.raises(cluster.UnreadablePage):
-        cluster.unpack(zlib.compress(pickle.dumps(Exploit())))
+    with pytest.raises(shared.UnreadablePage):
+        shared.unpack(zlib.compress(pickle.dumps(Exploit())))
     assert not marker.exists()
 
 
@@ -96,21 +96,21 @@ def test_a_pickle_on_the_stream_is_refused_and_never_run(tmp_path):
     (zlib.compress(b"[1, 2]"), "page format 'list'"),
     (zlib.compress(json.dumps({"format": 99, "page": {}}).encode()), "page format 99"),
     (zlib.compress(json.dumps({"format": 1, "page": {"url": "x", "article": None}}).encode()), "fields differ"),
-    (zlib.compress(b"0" * (cluster.MAX_PAGE_BYTES + 10)), "inflates past"),
+    (zlib.compress(b"0" * (shared.MAX_PAGE_BYTES + 10)), "inflates past"),
 ])
 def test_what_is_no_page_of_this_rasid_is_refused_with_the_reason(blob, why):
-    with pytest.raises(cluster.UnreadablePage, match=why):
-        cluster.unpack(blob)
+    with pytest.raises(shared.UnreadablePage, match=why):
+        shared.unpack(blob)
 
 
 def test_a_field_of_the_wrong_kind_is_refused_before_the_writer_stores_it():
-    document = json.loads(zlib.decompress(cluster.pack(every_field_page())))
+    document = json.loads(zlib.decompress(shared.pack(every_field_page())))
     document["page"]["status"] = "200"
-    with pytest.raises(cluster.UnreadablePage, match="FetchedPage.status: str"):
-        cluster.unpack(zlib.compress(json.dumps(document).encode()))
+    with pytest.raises(shared.UnreadablePage, match="FetchedPage.status: str"):
+        shared.unpack(zlib.compress(json.dumps(document).encode()))
     document["page"]["status"] = True
-    with pytest.raises(cluster.UnreadablePage, match="FetchedPage.status: bool"):
-        cluster.unpack(zlib.compress(json.dumps(document).encode()))
+    with pytest.raises(shared.UnreadablePage, match="FetchedPage.status: bool"):
+        shared.unpack(zlib.compress(json.dumps(document).encode()))
 
 
 def test_the_frontier_carries_requests_as_json_whole():
@@ -136,10 +136,10 @@ def test_a_frontier_entry_cannot_name_a_class_to_load():
 
 def test_the_redis_password_is_masked_wherever_the_url_is_printed():
     url = "redis://:s3cret-Pa55@10.0.0.2:6379/0"
-    assert cluster.shown(url) == "redis://:***@10.0.0.2:6379/0"
-    assert cluster.shown("redis://10.0.0.2:6379/0") == "redis://10.0.0.2:6379/0"
-    assert cluster.shown("rediss://rasid:pw%2Fx@r.example:6380/1") == "rediss://rasid:***@r.example:6380/1"
-    line = cluster.redact(f"Error connecting to {url}: AUTH s3cret-Pa55 failed (pw s3cret-Pa55)", url)
+    assert shared.shown(url) == "redis://:***@10.0.0.2:6379/0"
+    assert shared.shown("redis://10.0.0.2:6379/0") == "redis://10.0.0.2:6379/0"
+    assert shared.shown("rediss://rasid:pw%2Fx@r.example:6380/1") == "rediss://rasid:***@r.example:6380/1"
+    line = shared.redact(f"Error connecting to {url}: AUTH s3cret-Pa55 failed (pw s3cret-Pa55)", url)
     assert "s3cret-Pa55" not in line and "redis://:***@10.0.0.2:6379/0" in line
-    assert cluster.redact("pw%2Fx and pw/x", "rediss://rasid:pw%2Fx@r.example:6380/1") == "*** and ***"
-    assert "hunter22" not in cluster.redact("redis://r.example/0?password=hunter22", "redis://r.example/0?password=hunter22")
+    assert shared.redact("pw%2Fx and pw/x", "rediss://rasid:pw%2Fx@r.example:6380/1") == "*** and ***"
+    assert "hunter22" not in shared.redact("redis://r.example/0?password=hunter22", "redis://r.example/0?password=hunter22")

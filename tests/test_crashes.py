@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo import apply_demo_update, copy_snapshots
-from crawler.replay import ReplayServer
+from crawler.demo.demo import apply_demo_update, copy_snapshots
+from crawler.demo.replay import ReplayServer
 from tests.conftest import ROOT, SNAPSHOT_ARTICLES, base_url_args, rows, run_rasid
 from tests.hostile import Answer
 from tests.test_reliability import Site, article, feed, url

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo import apply_demo_update
+from crawler.demo.demo import apply_demo_update
 from tests.conftest import ROOT, rows
 
 pytestmark = pytest.mark.slow  # servers and child processes: `pytest -m "not slow"` skips them

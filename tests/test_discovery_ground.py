@@ -12,7 +12,7 @@ from datetime import datetime
 
 import pytest
 
-from crawler.replay import ReplayServer
+from crawler.demo.replay import ReplayServer
 from tests.conftest import ROOT, rows, run_rasid
 
 pytestmark = pytest.mark.slow  # a replay server and crawls in child processes

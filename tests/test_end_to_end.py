@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crawler.demo import apply_demo_update
+from crawler.demo.demo import apply_demo_update
 from tests.conftest import CLUTTER, ROOT, SNAPSHOT_ARTICLES, base_url_args, rows, run_rasid
 
 pytestmark = pytest.mark.slow  # servers and child processes: `pytest -m "not slow"` skips them

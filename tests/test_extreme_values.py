@@ -17,8 +17,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from crawler.alerts import alert_record, deliver_pending, message
 from crawler.cli import main
+from crawler.daemon.alerts import alert_record, deliver_pending, message
 from db.store import Store
 from monitor.changes import ALERT_KINDS
 from monitor.config import AlertSettings

@@ -1,5 +1,5 @@
 """Every fetch outside Scrapy (`rasid extract URL`, `sites add`, `sites check`, `import warc URL`)
-through the one client, crawler.fetch: the crawl's address policy on every URL (not only the first
+through the one client, crawler.net.fetch: the crawl's address policy on every URL (not only the first
 one's redirects), a total deadline and a size cap. Hostile servers on loopback (tests/hostile.py);
 the address typed is trusted, as a replay server on loopback is, and nothing else on this machine."""
 
@@ -28,7 +28,7 @@ def servers():
 
 
 def test_the_address_typed_is_trusted_and_nothing_it_names_inside(servers):
-    from crawler.fetch import FetchError, fetch
+    from crawler.net.fetch import FetchError, fetch
 
     site, inside = servers
     site.route("/page", Answer(200, PAGE))
@@ -50,7 +50,7 @@ def test_the_address_typed_is_trusted_and_nothing_it_names_inside(servers):
 
 
 def test_a_body_past_the_cap_is_not_read_on_even_when_it_inflates(servers):
-    from crawler.fetch import FetchError, fetch
+    from crawler.net.fetch import FetchError, fetch
 
     site, _ = servers
     site.route("/big", Answer(200, b"<p>" + bytes(11 * 2**20)))
@@ -64,7 +64,7 @@ def test_a_body_past_the_cap_is_not_read_on_even_when_it_inflates(servers):
 
 @pytest.mark.parametrize("behaviour", ["trickle", "hang"])
 def test_a_server_that_trickles_or_hangs_meets_a_total_deadline(servers, behaviour):
-    from crawler.fetch import FetchError, fetch
+    from crawler.net.fetch import FetchError, fetch
 
     # a byte a second for a minute: a socket timeout is per read and never fires
     site, _ = servers
@@ -74,11 +74,11 @@ def test_a_server_that_trickles_or_hangs_meets_a_total_deadline(servers, behavio
 
 
 def test_every_command_that_fetches_has_the_deadline(servers, monkeypatch, tmp_path):
-    from crawler import fetch as client
-    from crawler.discover import NotASite, discover
-    from crawler.health import check
-    from crawler.one_page import PageError, read_page
-    from crawler.warc_import import Importer
+    from crawler.archive.importer import Importer
+    from crawler.extract_one import PageError, read_page
+    from crawler.net import fetch as client
+    from crawler.sites.add import NotASite, discover
+    from crawler.sites.check import check
     from db.store import Store
     from monitor.config import Site
 
@@ -122,7 +122,7 @@ def test_import_warc_follows_no_redirect_inside_and_exits_2(servers, tmp_path):
 def test_sites_add_asks_nothing_the_site_names_on_this_machine(servers):
     # a blind SSRF before: the feed a page declares, the Sitemap: lines of robots.txt and a sitemap
     # index's children were fetched wherever they pointed; only the first URL's redirects were checked
-    from crawler.discover import NotASite, discover
+    from crawler.sites.add import NotASite, discover
 
     site, inside = servers
     elsewhere = inside.base_url
@@ -146,7 +146,7 @@ def test_sites_add_asks_nothing_the_site_names_on_this_machine(servers):
 
 
 def test_an_archive_url_is_read_as_it_downloads(servers, tmp_path):
-    from crawler.warc_import import Importer
+    from crawler.archive.importer import Importer
     from db.store import Store
     from monitor.config import load_sites
     from tests.test_warc import _small

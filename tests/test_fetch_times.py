@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crawler import cluster
+from crawler.cluster import shared
+from crawler.cluster.writer import Writer
 from crawler.report import import_summary
-from crawler.writer import Writer
 from db.store import Store
 from extract.article import extract_article
 from extract.model import FetchedPage
@@ -68,10 +68,10 @@ def test_pages_from_a_worker_whose_clock_runs_ahead_are_stored_at_the_writers_ti
     recorder = Recorder(store)
     try:
         with caplog.at_level(logging.WARNING, logger="rasid.writer"):
-            writer.write(store, recorder, [(b"1-0", {b"page": cluster.pack(page("2026-12-04T00:00:05.000+00:00"))})])
+            writer.write(store, recorder, [(b"1-0", {b"page": shared.pack(page("2026-12-04T00:00:05.000+00:00"))})])
         # a fetch of the edited page a little later, by a worker whose clock is right
         edited = html.replace("بغداد – واع", "بغداد – واع (محدث)")
-        writer.write(store, recorder, [(b"2-0", {b"page": cluster.pack(page("2026-12-03T12:00:00.500+00:00",
+        writer.write(store, recorder, [(b"2-0", {b"page": shared.pack(page("2026-12-03T12:00:00.500+00:00",
                                                                             edited))})])
     finally:
         store.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from crawler.alerts import AppriseChannel, message
+from crawler.daemon.alerts import AppriseChannel, message
 from extract.article import extract_article
 from extract.encoding import decode_html
 

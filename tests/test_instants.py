@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crawler.alerts import message
+from crawler.daemon.alerts import message
 from extract import instants
 from monitor.reprints import Member, delay_text, evidence, story_source, times_text
 from monitor.schedule import is_due

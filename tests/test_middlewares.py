@@ -12,7 +12,7 @@ from scrapy.http import Request, Response
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from crawler.middlewares import BackoffRetryMiddleware, SafeAddressMiddleware
+from crawler.crawl.middlewares import BackoffRetryMiddleware, SafeAddressMiddleware
 
 
 def retry_middleware(**settings) -> BackoffRetryMiddleware:
@@ -93,7 +93,7 @@ def resolve(name: str, answer: str, trusted=("localhost",)) -> tuple[str | None,
     from scrapy.resolver import CachingThreadedResolver
     from twisted.internet import defer
 
-    from crawler.resolver import PublicOnlyResolver
+    from crawler.crawl.resolver import PublicOnlyResolver
 
     class Fake(PublicOnlyResolver):
         pass
@@ -128,6 +128,6 @@ def test_public_answers_literals_and_the_sites_own_mirror_pass():
 
 
 def test_the_crawl_uses_this_resolver():
-    from crawler import settings
+    from crawler.crawl import settings
 
-    assert settings.TWISTED_DNS_RESOLVER == "crawler.resolver.PublicOnlyResolver"
+    assert settings.TWISTED_DNS_RESOLVER == "crawler.crawl.resolver.PublicOnlyResolver"

@@ -9,7 +9,7 @@ from scrapy import Spider
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from crawler.pipelines import ExtractPipeline, StorePipeline
+from crawler.crawl.pipelines import ExtractPipeline, StorePipeline
 
 
 def test_other_spiders_items_pass_through_untouched(tmp_path):
@@ -63,7 +63,7 @@ def test_a_page_past_the_time_limit_is_stopped_recorded_and_the_pool_replaced(mo
 
     from scrapy.exceptions import DropItem
 
-    import crawler.pipelines as pipelines
+    import crawler.crawl.pipelines as pipelines
     from extract.model import FetchedPage
     from monitor.config import load_sites
     from spiders.news import NewsSpider
@@ -98,7 +98,7 @@ def test_a_page_past_the_time_limit_is_stopped_recorded_and_the_pool_replaced(mo
 
 
 def test_pages_too_big_to_parse_are_refused_before_parsing():
-    from crawler.pipelines import too_big_to_parse
+    from crawler.crawl.pipelines import too_big_to_parse
 
     assert too_big_to_parse("<p>" + "x" * 10**6 + "</p>") is None
     assert "attributes" in too_big_to_parse("<div " + 'a="1" ' * 250_000 + ">")

@@ -268,7 +268,7 @@ def test_safe_address_middleware_alone():
     from scrapy import Request
     from scrapy.exceptions import IgnoreRequest
 
-    from crawler.middlewares import SafeAddressMiddleware
+    from crawler.crawl.middlewares import SafeAddressMiddleware
     from monitor.config import load_sites
 
     class Spider:

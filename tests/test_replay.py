@@ -5,7 +5,7 @@ import urllib.request
 
 import pytest
 
-from crawler.replay import ReplayServer
+from crawler.demo.replay import ReplayServer
 
 pytestmark = pytest.mark.slow  # servers and child processes: `pytest -m "not slow"` skips them
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.alerts import deliver_pending, wanted
-from crawler.processes import alive
+from crawler.crawl.processes import alive
+from crawler.daemon.alerts import deliver_pending, wanted
 from crawler.report import stories as story_list
 from db.store import Store
 from monitor import reprints, stories

@@ -93,8 +93,8 @@ def test_every_sitemap_robots_txt_lists_is_read(replay, snapshot_root, tmp_path)
 
 
 def test_the_sampled_articles_times_are_read_in_the_zone_found(replay):
-    from crawler.discover import discover
     from crawler.report import discovery_lines
+    from crawler.sites.add import discover
 
     found = discover(replay.base_urls["ina"], "ina")
     assert found.zone == "Asia/Baghdad"

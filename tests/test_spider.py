@@ -11,7 +11,7 @@ from scrapy.http import HtmlResponse, Response, XmlResponse
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from crawler.pipelines import StorePipeline
+from crawler.crawl.pipelines import StorePipeline
 from db.store import Store
 from extract.model import FetchedPage
 from monitor.config import load_sites

@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from crawler.processes import alive
+from crawler.crawl.processes import alive
 from db.store import Store, StoreError
 from tests.factories import fetched, record
 

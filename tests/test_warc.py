@@ -21,11 +21,11 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from crawler.demo import apply_demo_update
-from crawler.replay import ReplayServer
-from crawler.warc_export import ExportError, export_warc
-from crawler.warc_import import Importer
-from crawler.warc_reader import Capture, Damage, Skipped, read_captures
+from crawler.archive.exporter import ExportError, export_warc
+from crawler.archive.importer import Importer
+from crawler.archive.reader import Capture, Damage, Skipped, read_captures
+from crawler.demo.demo import apply_demo_update
+from crawler.demo.replay import ReplayServer
 from db.store import Store
 from monitor.config import DEMO_UPDATE, SNAPSHOTS, load_sites
 from tests.conftest import SNAPSHOT_ARTICLES, base_url_args, rows, run_rasid
@@ -316,7 +316,7 @@ def _read_in_child(path: Path) -> tuple[list[str], float]:
     """(each item as "Kind url", peak RSS in MB) of reading `path` in a child process, whose address
     space is capped at 2 GB: a reader that inflates a 1 GiB bomb whole fails there at once."""
     code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30)); "
-            "from crawler.warc_reader import read_captures; "
+            "from crawler.archive.reader import read_captures; "
             "[print(type(i).__name__, getattr(i, 'url', '')) for i in read_captures(open(sys.argv[1], 'rb'))]; "
             # VmHWM, the child's own peak (ru_maxrss would count the pages of the test process it was forked from)
             "print(next(int(line.split()[1]) for line in open('/proc/self/status') if line.startswith('VmHWM:')) / 1024)")
@@ -630,7 +630,7 @@ def test_a_url_that_does_not_answer_is_one_line_and_exit_2_with_nothing_imported
 
 
 def test_a_long_import_reports_its_progress(tmp_path, monkeypatch):
-    from crawler import warc_import
+    from crawler.archive import importer as warc_import
     from crawler.report import import_progress
 
     monkeypatch.setattr(warc_import, "PROGRESS_EVERY", 2)

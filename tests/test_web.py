@@ -149,7 +149,7 @@ def test_canned_queries_answer(datasette):
 def test_who_was_first_is_shown_on_evidence_in_the_article_pages_and_the_canned_queries(tmp_path):
     # the backdating copier of issue 26: INA seen four minutes after it published; Al-Araby's copy
     # first seen 19 days later, claiming a day before INA
-    from crawler.processes import alive
+    from crawler.crawl.processes import alive
     from tests.test_reprints import BACKDATED_CLAIM, COPY_SEEN, SOURCE_CLAIM, SOURCE_SEEN, WIRE, copy_of
 
     db = tmp_path / "demo.db"

@@ -4,7 +4,7 @@ rel=alternate>, else the common paths of WordPress, Drupal, Joomla and custom CM
 (robots.txt's Sitemap: lines, else the common paths), the article URLs they list, the site's zone
 (monitor.inference.zone_for), URL patterns (monitor.inference.url_patterns) kept only when the
 sampled pages confirm them, and a sample of up to ten articles fetched and extracted as a crawl
-would. Documents are fetched one at a time through crawler.fetch: the crawl's User-Agent, address
+would. Documents are fetched one at a time through crawler.net.fetch: the crawl's User-Agent, address
 policy, size cap and deadline. Only the origin asked may be on this machine or its network (a
 replay server, a mirror): a feed, sitemap or page the site names elsewhere must be public."""
 
@@ -21,8 +21,8 @@ from urllib.parse import urljoin, urlsplit
 
 from protego import Protego
 
-from crawler.fetch import FetchError, fetch
-from crawler.settings import USER_AGENT
+from crawler.net.fetch import FetchError, fetch
+from crawler.net.limits import USER_AGENT
 from extract import instants
 from extract.article import extract_article, parse_html
 from extract.dates import parse_date

@@ -27,7 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
-from crawler.processes import alive, die_with_crawl
+from crawler.crawl.processes import alive, die_with_crawl
 from db.store import Store, StoreError
 from extract.article import too_big_to_parse
 from extract.model import Article, FetchedPage
@@ -174,7 +174,7 @@ class StorePipeline:
         self.db_path = self.crawler.settings.get("RASID_DB", self.db_path)  # `scrapy crawl news -a db=...`
         self.store = Store(self.db_path, self.max_mb)
         self.recorder = Recorder(self.store)
-        # claimed, with its site row, before the crawl started (crawler.run), or now when run some other way
+        # claimed, with its site row, before the crawl started (crawler.crawl.run), or now when run some other way
         self.crawl_id = getattr(self.crawler.spider, "crawl_id", None)
         if self.crawl_id is None:
             self.store.ensure_site(site.key, site.name, site.base_url, site.timezone)

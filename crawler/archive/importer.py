@@ -30,9 +30,9 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
-from crawler.fetch import Download, FetchError
-from crawler.processes import die_with_crawl
-from crawler.warc_reader import PAYLOAD_BYTES, Capture, Damage, Skipped, TooBig, read_captures
+from crawler.archive.reader import PAYLOAD_BYTES, Capture, Damage, Skipped, TooBig, read_captures
+from crawler.crawl.processes import die_with_crawl
+from crawler.net.fetch import Download, FetchError
 from db.store import Store
 from extract.article import extract_page, too_big_to_parse
 from extract.encoding import decode_html, looks_like_html
@@ -73,7 +73,7 @@ class ImportCounts:
 
 def open_source(source: str):
     """A binary stream of a WARC file given as a path or an http(s) URL (read as it downloads,
-    through crawler.fetch: the address typed is trusted, its redirects are judged by the policy)."""
+    through crawler.net.fetch: the address typed is trusted, its redirects are judged by the policy)."""
     if urlsplit(source).scheme in ("http", "https"):
         try:
             return Download(source, trust=(source,))

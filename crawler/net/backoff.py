@@ -1,5 +1,5 @@
 """Exponential back-off, the one rule for every retry Rasid schedules: a page a struggling server
-refused (crawler.middlewares) and an alert a channel refused (crawler.alerts)."""
+refused (crawler.crawl.middlewares) and an alert a channel refused (crawler.daemon.alerts)."""
 
 from __future__ import annotations
 

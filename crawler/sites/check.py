@@ -1,5 +1,5 @@
 """`rasid sites check`: each configured site's feeds and sitemaps fetched now (through
-crawler.fetch: the crawl's User-Agent, address policy, size cap and deadline; the site's own
+crawler.net.fetch: the crawl's User-Agent, address policy, size cap and deadline; the site's own
 fetch origin and base URL trusted, as the crawl trusts them), what they list, and the store's newest article of the
 site, judged by monitor.health. No Scrapy: a check is a handful of documents."""
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from crawler.fetch import FetchError, fetch
+from crawler.net.fetch import FetchError, fetch
 from db.store import Store
 from extract import instants
 from extract.dates import parse_date

@@ -14,7 +14,7 @@ from __future__ import annotations
 from scrapy.resolver import CachingThreadedResolver
 from twisted.internet.error import DNSLookupError
 
-from crawler.addresses import is_ip, is_public
+from crawler.net.addresses import is_ip, is_public
 
 
 class PublicOnlyResolver(CachingThreadedResolver):

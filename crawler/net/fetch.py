@@ -4,7 +4,7 @@ as it arrives). urllib3 (already under trafilatura and requests), never Scrapy: 
 in a fraction of a crawl's time and load no Scrapy module.
 
 Every request is held to what the crawl holds its requests to:
-- the address policy (crawler.addresses): only http(s); a non-public address (the machine itself,
+- the address policy (crawler.net.addresses): only http(s); a non-public address (the machine itself,
   its network, the cloud metadata service) only for the origins the caller trusts (the address the
   user typed, a site's own fetch origin), never for an address a page, a feed, robots.txt or a
   redirect names. The address judged is the one connected to: the connection resolves the name
@@ -31,8 +31,8 @@ import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from crawler.addresses import is_public, origin_of, scheme_refusal
-from crawler.settings import DOWNLOAD_MAXSIZE, DOWNLOAD_TIMEOUT, REDIRECT_MAX_TIMES, USER_AGENT
+from crawler.net.addresses import is_public, origin_of, scheme_refusal
+from crawler.net.limits import DOWNLOAD_MAXSIZE, DOWNLOAD_TIMEOUT, REDIRECT_MAX_TIMES, USER_AGENT
 
 DOCUMENT_BYTES = DOWNLOAD_MAXSIZE  # a page, a feed, robots.txt, a sitemap file (inflated later, to 50 MB)
 DOCUMENT_DEADLINE = float(DOWNLOAD_TIMEOUT)
@@ -80,7 +80,7 @@ def fetch(url: str, trust: tuple[str, ...] = (), limit: int | None = None, deadl
 
 
 class Download:
-    """An archive being downloaded: a binary stream for crawler.warc_reader, read as it arrives.
+    """An archive being downloaded: a binary stream for crawler.archive.reader, read as it arrives.
     Past `limit` bytes or `deadline` seconds of waiting, a read raises FetchError (an OSError to
     the reader would be "the download broke off")."""
 

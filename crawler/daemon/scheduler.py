@@ -18,7 +18,7 @@ Design
   Scrapy turns into a graceful stop (pages in flight are dropped, each stored
   page is one transaction, so nothing is half-written); their crawl rows say
   `stopped`, not `failed`; the daemon waits for them and exits 0.
-- Alerts: the crawl writes them to the outbox (see crawler.alerts); the daemon
+- Alerts: the crawl writes them to the outbox (see crawler.daemon.alerts); the daemon
   delivers after each crawl and every `deliver_every`, retrying failed
   channels with backoff. Undelivered alerts of a killed daemon go out on restart.
 """
@@ -33,9 +33,9 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
-from crawler.alerts import Channel, channels, deliver_pending
-from crawler.processes import alive
-from crawler.run import ChildCrawl, CrawlExit
+from crawler.crawl.processes import alive
+from crawler.crawl.run import ChildCrawl, CrawlExit
+from crawler.daemon.alerts import Channel, channels, deliver_pending
 from db.store import Store
 from monitor.config import Config, Site
 
@@ -90,6 +90,12 @@ def scheduled_runs(db_path: Path) -> dict[str, datetime | None]:
         raise ValueError(f"{db_path}: the daemon's schedule ({JOBS_TABLE}) cannot be read: {exc}") from None
     finally:
         jobs.shutdown()
+
+
+def daemon_status(db_path: Path) -> tuple[dict[str, datetime | None], int | None]:
+    """What `rasid status` says of the daemon: each site's next run (scheduled_runs) and the pid of
+    the daemon running on the store (None when none runs, -1 when its lock file is unreadable)."""
+    return scheduled_runs(db_path), DaemonLock(db_path).holder()
 
 
 class DaemonLock:
@@ -199,17 +205,17 @@ class Daemon:
         self.deliver()
 
     def push_round(self, key: str) -> None:
-        """Cluster mode: the site's discovery and due revisits to the frontier (crawler/cluster.py)."""
-        from crawler import cluster
+        """Cluster mode: the site's discovery and due revisits to the frontier (crawler/cluster/shared.py)."""
+        from crawler.cluster import shared
 
         store = Store(self.db_path)
         try:
-            jobs = cluster.schedule_round(store, cluster.connect(self.redis_url), self.config.sites[key],
+            jobs = shared.schedule_round(store, shared.connect(self.redis_url), self.config.sites[key],
                                           self.config.revisit_schedule)
             log.info("round of %s pushed to the cluster: %d revisits and its discovery", key, jobs - 1)
-        except cluster.RoundOpen as exc:
+        except shared.RoundOpen as exc:
             log.warning("round of %s not pushed: %s", key, exc)
-        except cluster.ClusterError as exc:
+        except shared.ClusterError as exc:
             log.error("round of %s not pushed: %s", key, exc)
         finally:
             store.close()

@@ -2,11 +2,19 @@
 domains) come from seeds/sites.toml through the spider; the store path from
 the RASID_DB setting the runner sets."""
 
+# who asks, how long and how large an answer may be: shared with every fetch outside Scrapy
+from crawler.net.limits import (  # noqa: F401 (Scrapy reads every upper-case name of this module)
+    DOWNLOAD_MAXSIZE,
+    DOWNLOAD_TIMEOUT,
+    DOWNLOAD_WARNSIZE,
+    REDIRECT_MAX_TIMES,
+    USER_AGENT,
+)
+
 BOT_NAME = "rasid"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 
-USER_AGENT = "Rasid/0.1 (news monitoring crawler; +https://pypi.org/project/rasid/)"
 ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
@@ -24,33 +32,28 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 4
 # in it; a callback is a new bound method on every request, so its cache keeps missing: 171 source
 # parses, a tenth of a 1,500-page revisit's time. No callback of the news spider returns a value.
 WARN_ON_GENERATOR_RETURN_VALUE = False
-DOWNLOAD_TIMEOUT = 30
-# A news article is well under 2 MB; anything over 10 MB is not one.
-DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
-DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 # The spider's errback says, in one line per URL, what failed after the retries (and records
 # it in the crawl row); Scrapy's own "Gave up retrying" line would say it a second time.
 RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
-REDIRECT_MAX_TIMES = 5
 DEPTH_LIMIT = 4
 
-# Resolves names to public addresses only, in the one lookup the connection uses (crawler/resolver.py).
-TWISTED_DNS_RESOLVER = "crawler.resolver.PublicOnlyResolver"
+# Resolves names to public addresses only, in the one lookup the connection uses (crawler/crawl/resolver.py).
+TWISTED_DNS_RESOLVER = "crawler.crawl.resolver.PublicOnlyResolver"
 
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.SafeAddressMiddleware": 60,
+    "crawler.crawl.middlewares.SafeAddressMiddleware": 60,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.crawl.middlewares.BackoffRetryMiddleware": 550,
 }
 RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry; doubled each time (Retry-After wins)
 RETRY_MAX_DELAY = 60.0
 
 ITEM_PIPELINES = {
-    "crawler.pipelines.ExtractPipeline": 300,
-    "crawler.pipelines.StorePipeline": 800,
+    "crawler.crawl.pipelines.ExtractPipeline": 300,
+    "crawler.crawl.pipelines.StorePipeline": 800,
 }
 
 LOG_LEVEL = "WARNING"

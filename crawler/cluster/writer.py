@@ -5,7 +5,7 @@ page with monitor.recorder exactly as a local crawl's store pipeline does (pages
 stored article's last sight add nothing: two workers may fetch an article moments apart), a batch of
 pages in one transaction together with the stream mark (the id of the batch's last entry, table
 stream_marks), then acknowledges and deletes the batch's entries, adds the stored URLs to the
-site's rasid:stored set and counts the pages off their round (crawler.cluster); a round with
+site's rasid:stored set and counts the pages off their round (crawler.cluster.shared); a round with
 nothing left is closed here.
 
 A page a worker dated after the writer's now (a clock running ahead) is stored at the writer's time,
@@ -42,9 +42,9 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from crawler import cluster
-from crawler.backoff import backoff
-from crawler.processes import alive
+from crawler.cluster import shared
+from crawler.crawl.processes import alive
+from crawler.net.backoff import backoff
 from db.store import Store
 from extract.instants import fetch_problem
 from monitor.config import Config
@@ -65,7 +65,7 @@ class Writer:
         """`clock`: now, as the writer's machine says (a page a worker dates after it is stored at it);
         `say`: where the writer's one-line reports go."""
         self.config, self.db_path, self.url, self.clock = config, db_path, redis_url, clock
-        self.redis = cluster.connect(redis_url)
+        self.redis = shared.connect(redis_url)
         self.name = f"{socket.gethostname()}:{os.getpid()}"
         self.stop = stop or threading.Event()
         self.say = say  # one line for a person (the journal, under systemd)
@@ -79,21 +79,21 @@ class Writer:
 
     def acquire(self) -> None:
         """Become the cluster's writer, or raise ClusterError naming the one that runs."""
-        if self.redis.set(cluster.WRITER, json.dumps({"name": self.name, "at": time.time()}), nx=True,
-                          ex=cluster.HEARTBEAT_TTL):
+        if self.redis.set(shared.WRITER, json.dumps({"name": self.name, "at": time.time()}), nx=True,
+                          ex=shared.HEARTBEAT_TTL):
             return
-        holder = json.loads(self.redis.get(cluster.WRITER) or "{}")
+        holder = json.loads(self.redis.get(shared.WRITER) or "{}")
         if holder.get("name") == self.name:
             return  # ours still (Redis came back before it expired)
         host, _, pid = (holder.get("name") or "").rpartition(":")
         if host == socket.gethostname() and pid.isdigit() and not alive(int(pid)):
-            self.redis.set(cluster.WRITER, json.dumps({"name": self.name, "at": time.time()}), ex=cluster.HEARTBEAT_TTL)
+            self.redis.set(shared.WRITER, json.dumps({"name": self.name, "at": time.time()}), ex=shared.HEARTBEAT_TTL)
             return  # its process is gone: its pending pages are ours to claim
-        raise cluster.ClusterError(f"another writer runs ({holder.get('name')}); one writer a store")
+        raise shared.ClusterError(f"another writer runs ({holder.get('name')}); one writer a store")
 
     def heartbeat(self) -> None:
         elapsed = max(time.time() - self.started, 1e-9)
-        cluster.beat(self.redis, cluster.WRITER, {"name": self.name, "pages": self.counts["pages"],
+        shared.beat(self.redis, shared.WRITER, {"name": self.name, "pages": self.counts["pages"],
                                                   "pages_per_s": self.counts["pages"] / elapsed,
                                                   "db": str(self.db_path), "started": self.started})
 
@@ -121,8 +121,8 @@ class Writer:
         finally:
             store.close()
             try:
-                if (self.redis.get(cluster.WRITER) or b"").find(self.name.encode()) >= 0:
-                    self.redis.delete(cluster.WRITER)
+                if (self.redis.get(shared.WRITER) or b"").find(self.name.encode()) >= 0:
+                    self.redis.delete(shared.WRITER)
             except redis.RedisError:
                 pass  # Redis gone: the lock expires with its time to live
 
@@ -130,21 +130,21 @@ class Writer:
         import redis
 
         try:
-            self.redis.xgroup_create(cluster.PAGES, cluster.GROUP, id="0", mkstream=True)
+            self.redis.xgroup_create(shared.PAGES, shared.GROUP, id="0", mkstream=True)
         except redis.ResponseError as exc:
             if "BUSYGROUP" not in str(exc):
                 raise
 
     def _step(self, store: Store, recorder: Recorder, claim_from: str | None) -> str | None:
         if claim_from is not None:
-            claim_from, entries, _ = self.redis.xautoclaim(cluster.PAGES, cluster.GROUP, self.name,
+            claim_from, entries, _ = self.redis.xautoclaim(shared.PAGES, shared.GROUP, self.name,
                                                            min_idle_time=0, start_id=claim_from, count=BATCH)
             claim_from = claim_from.decode() if isinstance(claim_from, bytes) else claim_from
             if claim_from == "0-0":
                 claim_from = None
                 self._forget_dead_consumers()
         else:
-            answer = self.redis.xreadgroup(cluster.GROUP, self.name, {cluster.PAGES: ">"}, count=BATCH, block=1000)
+            answer = self.redis.xreadgroup(shared.GROUP, self.name, {shared.PAGES: ">"}, count=BATCH, block=1000)
             entries = answer[0][1] if answer else []
         if entries:
             self.write(store, recorder, entries)
@@ -158,8 +158,8 @@ class Writer:
         import redis
 
         lost = time.monotonic()
-        where = cluster.shown(self.url)
-        self.say(f"rasid writer: lost Redis at {where}: {cluster.redact(str(exc), self.url)}; waiting for it "
+        where = shared.shown(self.url)
+        self.say(f"rasid writer: lost Redis at {where}: {shared.redact(str(exc), self.url)}; waiting for it "
                  "(what is committed stays; the pages not written wait in the stream)")
         tries = 0
         while not self.stop.wait(backoff(tries, 0.5, 10.0)):
@@ -176,30 +176,30 @@ class Writer:
 
     def _forget_dead_consumers(self) -> None:
         """The group's consumers of earlier writers, their pages claimed: else one stays per restart."""
-        for consumer in self.redis.xinfo_consumers(cluster.PAGES, cluster.GROUP):
+        for consumer in self.redis.xinfo_consumers(shared.PAGES, shared.GROUP):
             name = consumer["name"].decode() if isinstance(consumer["name"], bytes) else consumer["name"]
             if name != self.name and not consumer["pending"]:
-                self.redis.xgroup_delconsumer(cluster.PAGES, cluster.GROUP, name)
+                self.redis.xgroup_delconsumer(shared.PAGES, shared.GROUP, name)
 
     def restore_stored_sets(self, store: Store) -> None:
         """Each site's rasid:stored set from the store, where Redis lost it (restarted without its
         append-only file, or a new Redis): else every stored article a feed still links would be
         fetched again as if new."""
         for key in self.config.sites:
-            if not self.redis.exists(cluster.stored_key(key)):
+            if not self.redis.exists(shared.stored_key(key)):
                 urls = sorted(store.stored_urls(key))
                 for start in range(0, len(urls), 10_000):
-                    self.redis.sadd(cluster.stored_key(key), *urls[start:start + 10_000])
+                    self.redis.sadd(shared.stored_key(key), *urls[start:start + 10_000])
 
     def settle_rounds(self, store: Store) -> None:
-        """Close each open round with nothing left in Redis (crawler.cluster.settle_round)."""
+        """Close each open round with nothing left in Redis (crawler.cluster.shared.settle_round)."""
         for site in store.sites_in_round():
-            if cluster.settle_round(store, self.redis, site) == "done":
+            if shared.settle_round(store, self.redis, site) == "done":
                 self.counts["rounds"] += 1
 
     def write(self, store: Store, recorder: Recorder, entries: list) -> None:
-        mark = store.stream_mark(cluster.PAGES)
-        after = cluster.stream_id_key(mark) if mark else (0, -1)
+        mark = store.stream_mark(shared.PAGES)
+        after = shared.stream_id_key(mark) if mark else (0, -1)
         ids, pages = [], []
         counted: Counter[str] = Counter()  # per site: entries counted in its round's open work
         for raw_id, fields in entries:
@@ -209,12 +209,12 @@ class Writer:
             ids.append(entry_id)
             if fields.get(b"counted"):
                 counted[fields.get(b"site", b"").decode("utf-8", "replace")] += 1
-            if cluster.stream_id_key(entry_id) <= after:
+            if shared.stream_id_key(entry_id) <= after:
                 self.counts["already written"] += 1  # committed before a crash, delivered again
                 continue
             try:
-                pages.append(cluster.unpack(fields.get(b"page", b"")))
-            except cluster.UnreadablePage as exc:
+                pages.append(shared.unpack(fields.get(b"page", b"")))
+            except shared.UnreadablePage as exc:
                 self._dead_letter(entry_id, fields, str(exc))
         for key in {page.site for page in pages} - self._sites:
             site = self.config.sites.get(key)
@@ -240,20 +240,20 @@ class Writer:
                 if outcome != "missing":  # in the store (or known not to be an article): not to be fetched as new
                     stored_urls.setdefault(page.site, []).append(page.url)
                 self._hook("in-batch")
-            newest = max(ids, key=cluster.stream_id_key, default=None)
-            if newest is not None and cluster.stream_id_key(newest) > after:
-                store.set_stream_mark(cluster.PAGES, newest)
+            newest = max(ids, key=shared.stream_id_key, default=None)
+            if newest is not None and shared.stream_id_key(newest) > after:
+                store.set_stream_mark(shared.PAGES, newest)
         if not ids:
             return
         self._hook("after-commit")
         with self.redis.pipeline() as pipe:  # after the commit: an entry acknowledged is in the store
-            pipe.xack(cluster.PAGES, cluster.GROUP, *ids)
-            pipe.xdel(cluster.PAGES, *ids)
+            pipe.xack(shared.PAGES, shared.GROUP, *ids)
+            pipe.xdel(shared.PAGES, *ids)
             for site_key, urls in stored_urls.items():
-                pipe.sadd(cluster.stored_key(site_key), *urls)
-                pipe.srem(cluster.listed_key(site_key), *urls)
+                pipe.sadd(shared.stored_key(site_key), *urls)
+                pipe.srem(shared.listed_key(site_key), *urls)
             for site_key, units in counted.items():
-                pipe.hincrby(cluster.round_key(site_key), "open", -units)
+                pipe.hincrby(shared.round_key(site_key), "open", -units)
             pipe.execute()
 
     def _clamp(self, page, now: datetime) -> None:
@@ -275,7 +275,7 @@ class Writer:
             return set()
         with self.redis.pipeline(transaction=False) as pipe:
             for page in pages:
-                pipe.sismember(cluster.listed_key(page.site), page.url)
+                pipe.sismember(shared.listed_key(page.site), page.url)
             answers = pipe.execute()
         return {(page.site, page.url) for page, listed in zip(pages, answers, strict=True) if listed}
 
@@ -285,17 +285,17 @@ class Writer:
         import redis
 
         try:
-            self.redis.xadd(cluster.DEAD, {**fields, b"error": why}, id=entry_id, maxlen=DEAD_KEPT, approximate=True)
+            self.redis.xadd(shared.DEAD, {**fields, b"error": why}, id=entry_id, maxlen=DEAD_KEPT, approximate=True)
         except redis.ResponseError as exc:
             if "equal or smaller" not in str(exc):
                 raise
-            if not self.redis.xrange(cluster.DEAD, entry_id, entry_id):
-                self.redis.xadd(cluster.DEAD, {**fields, b"error": why, b"id": entry_id}, maxlen=DEAD_KEPT,
+            if not self.redis.xrange(shared.DEAD, entry_id, entry_id):
+                self.redis.xadd(shared.DEAD, {**fields, b"error": why, b"id": entry_id}, maxlen=DEAD_KEPT,
                                 approximate=True)
         self.counts["dead"] += 1
         site, worker = (fields.get(key, b"?").decode("utf-8", "replace") for key in (b"site", b"worker"))
         self.say(f"rasid writer: stream entry {entry_id} (site {site}, worker {worker}) is not a page this Rasid "
-                 f"reads ({why}); moved to {cluster.DEAD}")
+                 f"reads ({why}); moved to {shared.DEAD}")
 
     def _round(self, store: Store, site: str) -> int | None:
         """The site's open cluster round (crawls row), looked up once a batch."""

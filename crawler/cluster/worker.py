@@ -1,15 +1,15 @@
-"""`rasid worker`: a Scrapy process of a Rasid cluster (crawler/cluster.py).
+"""`rasid worker`: a Scrapy process of a Rasid cluster (crawler/cluster/shared.py).
 
 Its scheduler and duplicate filter are scrapy-redis's, in Redis, shared by every worker: one news
 spider per site (NewsSpider, named news:<site>, so each site has its own queue), fed by the jobs the
 daemon pushes, whose requests any worker may take. Extraction runs here, in the worker's pool as in
-a local crawl (crawler.pipelines.ExtractPipeline); each extracted page goes to the rasid:pages
+a local crawl (crawler.crawl.pipelines.ExtractPipeline); each extracted page goes to the rasid:pages
 stream (StreamPipeline) instead of the store, for the one writer.
 
 A worker killed at any moment loses nothing: the jobs and requests it had taken are leased, not
-removed (LeasingScheduler, crawler.cluster's leases), and go back to the queue once its heartbeat
+removed (LeasingScheduler, crawler.cluster.shared's leases), and go back to the queue once its heartbeat
 has expired, for another worker to take; a page it had added to the stream is written once
-(crawler.writer), and one it had not is fetched again with its request.
+(crawler.cluster.writer), and one it had not is fetched again with its request.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from scrapy.exceptions import DontCloseSpider, DropItem
 from scrapy.utils.request import request_from_dict
 from scrapy_redis.scheduler import Scheduler
 
-from crawler import cluster
-from crawler.pipelines import page_committed
+from crawler.cluster import shared
+from crawler.crawl.pipelines import page_committed
 from extract.model import FetchedPage
 from monitor.config import Config, Site
 from spiders.news import NewsSpider
@@ -45,7 +45,7 @@ class ClusterSpider(NewsSpider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.leases = cluster.Leases(cluster.connect(crawler.settings.get("REDIS_URL")), spider.site.key,
+        spider.leases = shared.Leases(shared.connect(crawler.settings.get("REDIS_URL")), spider.site.key,
                                        crawler.settings.get("RASID_WORKER_NAME"))
         crawler.signals.connect(spider.idle, signal=signals.spider_idle)
         return spider
@@ -89,7 +89,7 @@ class ClusterSpider(NewsSpider):
 
 
 class LeasingScheduler(Scheduler):
-    """scrapy-redis's scheduler with leases (crawler.cluster): a request taken from the site's queue
+    """scrapy-redis's scheduler with leases (crawler.cluster.shared): a request taken from the site's queue
     moves to this worker's lease, and leaves it when Scrapy's engine is done with it; queueing a
     request, its fingerprint and the round's count are one script. Requests travel as JSON (a
     pickle from Redis could run code in every worker).
@@ -179,7 +179,7 @@ class StreamPipeline:
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self.redis = cluster.connect(crawler.settings.get("REDIS_URL"))
+        self.redis = shared.connect(crawler.settings.get("REDIS_URL"))
         self.name = crawler.settings.get("RASID_WORKER_NAME")
 
     @classmethod
@@ -193,12 +193,12 @@ class StreamPipeline:
         if item.status == 200 and not (item.article and (item.article.text or spider.site.checks_pages)):
             spider.logger.warning("no article text in %s", item.url)
             raise DropItem(f"{item.url}: no article text found")
-        while self.redis.xlen(cluster.PAGES) >= cluster.MAX_STREAM:  # the writer is behind: wait for it
+        while self.redis.xlen(shared.PAGES) >= shared.MAX_STREAM:  # the writer is behind: wait for it
             await asyncio.sleep(0.5)
         with self.redis.pipeline() as pipe:  # MULTI: the page and its unit of the round's open work
-            pipe.xadd(cluster.PAGES, {"page": cluster.pack(item), "site": item.site, "worker": self.name,
+            pipe.xadd(shared.PAGES, {"page": shared.pack(item), "site": item.site, "worker": self.name,
                                       "counted": 1})
-            pipe.hincrby(cluster.round_key(item.site), "open", 1)
+            pipe.hincrby(shared.round_key(item.site), "open", 1)
             pipe.execute()
         page_committed()
         return item
@@ -209,17 +209,17 @@ def settings(config: Config, redis_url: str, concurrency: int | None, log_level:
     from scrapy.settings import Settings
 
     settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
+    settings.setmodule("crawler.crawl.settings", priority="project")
     settings.setdict({
         "LOG_LEVEL": log_level,
         "DOWNLOAD_TIMEOUT": config.download_timeout,
         "REDIS_URL": redis_url,
-        "SCHEDULER": "crawler.worker.LeasingScheduler",
+        "SCHEDULER": "crawler.cluster.worker.LeasingScheduler",
         "SCHEDULER_PERSIST": True,  # the frontier outlives every worker
         "SCHEDULER_QUEUE_KEY": "rasid:%(spider)s:requests",
         "SCHEDULER_DUPEFILTER_KEY": "rasid:%(spider)s:dupefilter",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
-        "ITEM_PIPELINES": {"crawler.pipelines.ExtractPipeline": 300, "crawler.worker.StreamPipeline": 800},
+        "ITEM_PIPELINES": {"crawler.crawl.pipelines.ExtractPipeline": 300, "crawler.cluster.worker.StreamPipeline": 800},
         "RASID_WORKER_NAME": name,
         **(extra or {}),
     }, priority="cmdline")
@@ -245,7 +245,7 @@ def run_worker(config: Config, sites: list[Site], redis_url: str, concurrency: i
     from scrapy.crawler import CrawlerProcess
     from twisted.internet import task
 
-    cluster.connect(redis_url)  # one clear line now if Redis is not there
+    shared.connect(redis_url)  # one clear line now if Redis is not there
     _quiet_scrapy_redis()
     name = f"{socket.gethostname()}:{os.getpid()}"
     process = CrawlerProcess(settings(config, redis_url, concurrency, log_level, name, extra_settings))
@@ -254,7 +254,7 @@ def run_worker(config: Config, sites: list[Site], redis_url: str, concurrency: i
         crawler = process.create_crawler(ClusterSpider)
         crawlers.append(crawler)
         process.crawl(crawler, site=site)
-    started, client = time.time(), cluster.connect(redis_url)
+    started, client = time.time(), shared.connect(redis_url)
 
     def heartbeat():
         """Alive (so the leases this worker holds stay its own); the leases of workers whose
@@ -264,14 +264,14 @@ def run_worker(config: Config, sites: list[Site], redis_url: str, concurrency: i
         pages = sum(c.stats.get_value("item_scraped_count", 0) or 0 for c in crawlers)
         fetched = sum(c.stats.get_value("response_received_count", 0) or 0 for c in crawlers)
         try:
-            cluster.beat(client, cluster.WORKERS + name, {"pages": pages, "responses": fetched, "started": started,
+            shared.beat(client, shared.WORKERS + name, {"pages": pages, "responses": fetched, "started": started,
                                                           "sites": [s.key for s in sites]})
-            cluster.reclaim(client)
+            shared.reclaim(client)
         except redis.RedisError as exc:  # a LoopingCall whose call raises never runs again: say so, beat on
-            log.warning("heartbeat: %s", cluster.redact(str(exc), redis_url))
+            log.warning("heartbeat: %s", shared.redact(str(exc), redis_url))
 
     loop = task.LoopingCall(heartbeat)
     loop.start(3.0, now=True)  # alive before the first lease is taken
     process.start()
-    client.delete(cluster.WORKERS + name)  # stopped, not dead
-    cluster.reclaim(client, only=name)  # what it still held (nothing, after a graceful stop) goes back
+    client.delete(shared.WORKERS + name)  # stopped, not dead
+    shared.reclaim(client, only=name)  # what it still held (nothing, after a graceful stop) goes back

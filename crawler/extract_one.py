@@ -1,6 +1,6 @@
 """`rasid extract`: one page, from a file or a URL, through the crawl's own extraction.
 
-Fetching one URL typed by the user needs no crawler: crawler.fetch, with the crawl's User-Agent,
+Fetching one URL typed by the user needs no crawler: crawler.net.fetch, with the crawl's User-Agent,
 address policy, size cap and deadline. Scrapy is not imported (the command starts in a fraction
 of the time)."""
 
@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from crawler.fetch import DOCUMENT_BYTES, FetchError, fetch
+from crawler.net.fetch import DOCUMENT_BYTES, FetchError, fetch
 from extract.article import extract_article
 from extract.encoding import decode_html, looks_like_html
 from monitor.config import Config, Site

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from crawler import report
-from crawler.replay import ReplayServer
-from crawler.run import ChildCrawl, CrawlExit
+from crawler.crawl.run import ChildCrawl, CrawlExit
+from crawler.demo.replay import ReplayServer
 from db.store import Store
 from monitor.config import DEMO_UPDATE, SNAPSHOTS
 

@@ -5,7 +5,7 @@ SafeAddressMiddleware: only http(s); and no request to a private, loopback, link
   unless it is the origin the site itself is fetched from (its base URL, or the replay
   server or mirror given as its fetch base). A hostile feed cannot make Rasid probe the
   machine it runs on or the cloud metadata service. Address literals are judged here; host
-  names by the crawl's resolver (crawler.resolver), on the address the connection uses, so a
+  names by the crawl's resolver (crawler.crawl.resolver), on the address the connection uses, so a
   public-looking name pointing inside is refused, also when it answers differently each time.
   Scrapy's OffsiteMiddleware compares host names only, ignoring ports and addresses.
   Spiders without a site (Scrapy's own fetch and shell commands) are left alone.
@@ -24,8 +24,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_reques
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.response import response_status_message
 
-from crawler.addresses import origin_of, refusal, scheme_refusal
-from crawler.backoff import backoff
+from crawler.net.addresses import origin_of, refusal, scheme_refusal
+from crawler.net.backoff import backoff
 
 log = logging.getLogger("rasid.middlewares")
 
@@ -47,7 +47,7 @@ class SafeAddressMiddleware:
             why = None  # the site's own origin: a replay server or mirror may well be on loopback
         else:
             # an address literal is judged here; a host name by the crawl's resolver
-            # (crawler.resolver), on the very address the connection will use
+            # (crawler.crawl.resolver), on the very address the connection will use
             why = refusal(request.url, resolve=False)
         if why:
             self._refuse(request, spider, why)

@@ -40,7 +40,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
 
-from crawler.settings import DOWNLOAD_MAXSIZE
+from crawler.net.limits import DOWNLOAD_MAXSIZE
 
 try:
     import brotli  # warcio decodes br with it too, when it is installed

@@ -59,6 +59,8 @@ from datetime import date, datetime
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
+from crawler.net.redact import redact as scrub
+
 PAGES = "rasid:pages"  # the stream of extracted pages
 DEAD = "rasid:pages:dead"  # stream entries the writer could not read, kept for a person to look at
 GROUP = "writers"  # its consumer group
@@ -242,9 +244,7 @@ def _password(url: str) -> set[str]:
 
 
 def redact(text: str, url: str) -> str:
-    """`text` (an error, a log line) without the Redis URL's password: alerts.redact, as for alert URLs."""
-    from crawler.alerts import redact as scrub
-
+    """`text` (an error, a log line) without the Redis URL's password."""
     return scrub(text, [url], shown=shown, secrets=_password)
 
 

@@ -23,12 +23,13 @@ import json
 import logging
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote
 
-from crawler.backoff import backoff
+from crawler.net.backoff import backoff
+from crawler.net.redact import redact as scrub
 from db.store import Store
 from extract import instants
 from extract.arabic import search_text
@@ -201,16 +202,9 @@ def _secret_parts(url: str) -> set[str]:
     return parts | {unquote(p) for p in parts} | {unquote(p).replace("+", " ") for p in parts}
 
 
-def redact(text: str, urls: Iterable[str], shown: Callable[[str], str] = lambda url: "<alert URL>",
-           secrets: Callable[[str], set[str]] = _secret_parts) -> str:
-    """A message without any of `urls` (each written as `shown` makes it) or any of their parts that
-    could be secret (`secrets`; by default those of an Apprise alert URL). The cluster's Redis URL
-    is masked here too (crawler.cluster.redact)."""
-    for url in urls:
-        text = text.replace(url, shown(url))
-        for part in sorted(secrets(url), key=len, reverse=True):
-            text = text.replace(part, "***")
-    return text
+def redact(text: str, urls: Iterable[str]) -> str:
+    """A message without any of the alert URLs `urls` or any of their parts that could be secret."""
+    return scrub(text, urls, shown=lambda url: "<alert URL>", secrets=_secret_parts)
 
 
 # --- the outbox ----------------------------------------------------------------------------

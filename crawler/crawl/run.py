@@ -21,7 +21,7 @@ from enum import IntEnum
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from crawler.processes import alive
+from crawler.crawl.processes import alive
 from db.store import Store, StoreError
 from monitor.config import Config, Site
 from monitor.recorder import revisits
@@ -101,7 +101,7 @@ def _settings(config: Config, sites: list[Site], db_path: Path, progress: bool, 
     from scrapy.settings import Settings
 
     settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
+    settings.setmodule("crawler.crawl.settings", priority="project")
     settings.set("RASID_DB", str(db_path), priority="cmdline")
     settings.set("RASID_PROGRESS", progress, priority="cmdline")
     settings.set("RASID_MAX_STORE_MB", config.max_store_mb or 0, priority="cmdline")
