@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 from crawler.net.fetch import DOCUMENT_BYTES, FetchError, fetch
 from extract.article import extract_article
 from extract.encoding import decode_html, looks_like_html
-from monitor.config import Config, Site
+from monitor.config import Config
+from monitor.site import Site
 
 
 class PageError(ValueError):

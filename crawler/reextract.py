@@ -18,7 +18,7 @@ from db.store import Store, utc_now
 from extract import instants
 from extract.article import extract_page
 from extract.model import FetchedPage
-from monitor.config import Site
+from monitor.site import Site
 from monitor.stories import Stories
 
 

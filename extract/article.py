@@ -826,21 +826,3 @@ def _extract(html, tree, url, hints, reference, tz, feed_published) -> Article |
         published_from=published_from,
         published_estimated=published is not None and (published.relative or published_from in ESTIMATED_SOURCES),
     )
-
-
-# Pages that cannot be an article, refused before parsing: libxml2 and lxml slow down
-# quadratically on huge attribute lists (a 9.9 MB page with a million attributes held a worker for
-# 15 minutes). A large news page has a few thousand tags.
-MAX_TAGS = 150_000
-MAX_ATTRIBUTES = 200_000
-
-
-def too_big_to_parse(html: str) -> str | None:
-    """Why `html` is refused before parsing, or None."""
-    tags = html.count("<")
-    if tags > MAX_TAGS:
-        return f"{tags} tags (more than {MAX_TAGS}): not an article page"
-    attributes = html.count("=")
-    if attributes > MAX_ATTRIBUTES:
-        return f"{attributes} attributes (more than {MAX_ATTRIBUTES}): not an article page"
-    return None

@@ -1,4 +1,5 @@
-"""Bytes of an HTML page to text, trusting declared charsets only as far as they hold.
+"""Bytes of an HTML page to text, trusting declared charsets only as far as they hold; and what
+is refused before parsing (too_big_to_parse), light enough for the crawl to import at start.
 
 Arabic sites still serve windows-1256 and ISO-8859-6, and often label them
 wrongly: a UTF-8 page with a leftover `<meta charset=windows-1256>`, a
@@ -99,3 +100,21 @@ def looks_like_html(body: bytes, text: str) -> bool:
     if len(_CONTROL.findall(head)) > max(2, len(head) // 1000):  # text has next to no control characters
         return False
     return _MARKUP.search(head) is not None
+
+
+# Pages that cannot be an article, refused before parsing: libxml2 and lxml slow down
+# quadratically on huge attribute lists (a 9.9 MB page with a million attributes held a worker for
+# minutes). A large news page has a few thousand tags.
+MAX_TAGS = 150_000
+MAX_ATTRIBUTES = 200_000
+
+
+def too_big_to_parse(html: str) -> str | None:
+    """Why `html` is refused before parsing, or None."""
+    tags = html.count("<")
+    if tags > MAX_TAGS:
+        return f"{tags} tags (more than {MAX_TAGS}): not an article page"
+    attributes = html.count("=")
+    if attributes > MAX_ATTRIBUTES:
+        return f"{attributes} attributes (more than {MAX_ATTRIBUTES}): not an article page"
+    return None

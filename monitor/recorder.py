@@ -5,13 +5,18 @@ crawl killed at any moment leaves whole articles or none. The crawl's store pipe
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 
 from db.store import Store
 from extract.model import FetchedPage
 from monitor.changes import decide
-from monitor.schedule import Schedule, due, watched_since
 from monitor.stories import Stories
+
+
+def no_article_text(page: FetchedPage, judge_pages: bool) -> bool:
+    """A page that answered 200 and in which extraction found no article text: nothing to record,
+    for a crawl, a cluster worker or an import alike. With `judge_pages` (a site without
+    article_patterns) a page that is no article is recorded as such, text or not."""
+    return page.status == 200 and not (page.article and (page.article.text or judge_pages))
 
 
 class Recorder:
@@ -100,12 +105,3 @@ class Recorder:
         if site not in self._baselines and self.store.has_baseline(site):
             self._baselines.add(site)
         return site in self._baselines
-
-
-def revisits(store: Store, site: str, now: datetime, schedule: Schedule,
-             every_step: bool = True) -> tuple[dict[str, dict], set[str]]:
-    """What a crawl of `site` starting `now` needs from the store: the articles due for a revisit
-    (url -> validators and status, for conditional requests) and every stored URL (one not due is
-    not fetched again when a feed still links it)."""
-    watched = store.watched_articles(site, watched_since(now, schedule))
-    return due(watched, now, schedule, every_step), store.stored_urls(site)

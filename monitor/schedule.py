@@ -1,9 +1,12 @@
-"""When a stored article is due for another look: the revisit schedule, pure (`now` is passed in)."""
+"""When a stored article is due for another look: the revisit schedule, pure (`now` is passed in),
+and `revisits`, which asks it of what the store holds (through the two reads it is given: this
+module imports no store)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from extract import instants
 
@@ -38,3 +41,20 @@ def due(articles: Iterable[Mapping], now: datetime, schedule: Schedule, every_st
     conditional request for each needs."""
     return {row["url"]: {k: row[k] for k in ("etag", "last_modified", "body_hash", "status")}
             for row in articles if is_due(row["first_seen"], row["last_seen"], now, schedule, every_step)}
+
+
+class Watched(Protocol):
+    """What `revisits` reads of a store (db.store.Store)."""
+
+    def watched_articles(self, site: str, since: str | None) -> Iterable[Mapping]: ...
+
+    def stored_urls(self, site: str) -> set[str]: ...
+
+
+def revisits(store: Watched, site: str, now: datetime, schedule: Schedule,
+             every_step: bool = True) -> tuple[dict[str, dict], set[str]]:
+    """What a crawl of `site` starting `now` needs from the store: the articles due for a revisit
+    (url -> validators and status, for conditional requests) and every stored URL (one not due is
+    not fetched again when a feed still links it)."""
+    watched = store.watched_articles(site, watched_since(now, schedule))
+    return due(watched, now, schedule, every_step), store.stored_urls(site)

@@ -31,7 +31,7 @@ from w3lib.url import canonicalize_url, url_query_cleaner
 
 from extract.encoding import decode_html
 from extract.model import FetchedPage
-from monitor.config import Site
+from monitor.site import Site
 from spiders.discovery import (
     MAX_SITEMAP_URLS,
     MAX_SITEMAP_URLS_PER_CRAWL,
@@ -152,11 +152,21 @@ class NewsSpider(scrapy.Spider):
                                          "handle_httpstatus_list": [*ARTICLE_REDIRECTS, *self.handle_httpstatus_list]})
 
     def _article_links(self, urls):
+        """A request for each article a feed, sitemap or listing links that this crawl has not
+        seen (stored or requested already) and that is not stored (`fresh`)."""
+        candidates = []
         for url in urls:
             public = self.public(url)
             if public not in self.seen and self.site.is_article(public):
                 self.seen.add(public)
-                yield self.article_request(public)
+                candidates.append(public)
+        for public in self.fresh(candidates):
+            yield self.article_request(public)
+
+    def fresh(self, urls: list[str]) -> list[str]:
+        """Of new article links, those not stored: here all of them, every stored URL being in
+        self.seen from the start (a cluster worker asks the cluster instead)."""
+        return urls
 
     # --- discovery ---------------------------------------------------------------
 
@@ -300,7 +310,7 @@ def _from_scrapy_arguments(crawler, key: str | None, kwargs: dict) -> tuple[Site
     else the config's."""
     from db.store import Store
     from monitor.config import ConfigError, load_config
-    from monitor.recorder import revisits
+    from monitor.schedule import revisits
 
     kwargs = dict(kwargs)
     config_path, db, base_url = kwargs.pop("config", None), kwargs.pop("db", None), kwargs.pop("base_url", None)

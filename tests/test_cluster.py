@@ -20,6 +20,7 @@ import pytest
 from benchmarks.synthetic import build
 from crawler.demo.replay import ReplayServer
 from tests.conftest import ROOT, rows, run_rasid
+from tests.hooks import rasid, stop_after_pages
 from tests.test_crashes import assert_whole, stopped_or_exited
 
 pytestmark = pytest.mark.slow
@@ -87,9 +88,10 @@ def config_file(tmp_path: Path, site, redis_url: str, db: Path) -> Path:
     return path
 
 
-def start(*args: str, env: dict | None = None) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "crawler", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+def start(*args: str, **hooks) -> subprocess.Popen:
+    """`rasid ARGS` in a child, with the test's hooks if any (tests/hooks.py: settings, writer_stops)."""
+    command = rasid(*args, **hooks) if hooks else [sys.executable, "-m", "crawler", *args]
+    return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 def stop(*processes: subprocess.Popen) -> None:
@@ -126,13 +128,9 @@ def statuses(db: Path) -> list[str]:
 
 
 def start_worker(config: Path, concurrency: int | None = None, extensions: dict | None = None) -> subprocess.Popen:
-    """A worker with Scrapy settings of the test's (its hook extensions, tests/cluster_hooks.py)."""
-    code = ("import json, sys; from pathlib import Path; from monitor.config import load_config; from crawler.cluster.worker import run_worker; "
-            "c = load_config(Path(sys.argv[1])); run_worker(c, c.select([]), c.redis, concurrency=int(sys.argv[2]) or None, "
-            "extra_settings=json.loads(sys.argv[3]))")
-    settings = {"EXTENSIONS": extensions} if extensions else {}
-    return subprocess.Popen([sys.executable, "-c", code, str(config), str(concurrency or 0), json.dumps(settings)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    """A worker with the test's hook extensions (tests/hooks.py)."""
+    options = ["--concurrency", str(concurrency)] if concurrency else []
+    return start("worker", "--config", str(config), *options, settings={"EXTENSIONS": extensions or {}})
 
 
 def contents(db: Path) -> list[dict]:
@@ -180,7 +178,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing_and_doubles_nothing(tmp_path, s
     config = config_file(tmp_path, site, redis_url, db)
     writer = start("writer", "--config", str(config))
     # this worker stops itself (SIGSTOP) after handing its 15th page to the stream, requests in flight
-    doomed = start("worker", "--config", str(config), env={"RASID_STOP_AFTER_PAGES": "15"})
+    doomed = start("worker", "--config", str(config), settings=stop_after_pages(15))
     survivor = None
     try:
         run_rasid("cluster", "crawl", "--config", str(config))
@@ -201,20 +199,20 @@ def test_a_worker_killed_mid_crawl_loses_nothing_and_doubles_nothing(tmp_path, s
         stop(writer, doomed, *([survivor] if survivor else []))
 
 
-@pytest.mark.parametrize("point", ["in-batch", "after-commit"])
+@pytest.mark.parametrize("point", ["recorded", "committed"])
 def test_a_writer_killed_mid_batch_is_replaced_and_writes_each_page_once(tmp_path, site, redis_url, point):
     db = tmp_path / "cluster.db"
     config = config_file(tmp_path, site, redis_url, db)
     worker = start("worker", "--config", str(config))
     # the writer stops itself at its 40th page: inside the batch's transaction, or after its commit
     # and before the stream entries are acknowledged
-    doomed = start("writer", "--config", str(config), env={"RASID_WRITER_STOP": f"{point}:40"})
+    doomed = start("writer", "--config", str(config), writer_stops=(point, 40))
     replacement = None
     try:
         run_rasid("cluster", "crawl", "--config", str(config))
         assert stopped_or_exited(doomed), "the writer ended before it was caught mid-batch"
         committed = store_count(db)
-        assert (committed >= 40) if point == "after-commit" else (committed < 40)
+        assert (committed >= 40) if point == "committed" else (committed < 40)
         doomed.kill()
         doomed.wait()
         replacement = start("writer", "--config", str(config))  # takes over: the dead one's pid is gone
@@ -296,7 +294,7 @@ def test_a_writer_restores_the_stored_urls_redis_lost(tmp_path, site, redis_url)
         stop(writer)
 
 
-@pytest.mark.parametrize("point", ["in-batch", "after-commit"])
+@pytest.mark.parametrize("point", ["recorded", "committed"])
 def test_edits_written_by_a_replaced_writer_raise_each_alert_once(tmp_path, site, redis_url, point):
     db = tmp_path / "cluster.db"
     config = config_file(tmp_path, site, redis_url, db)
@@ -314,7 +312,7 @@ def test_edits_written_by_a_replaced_writer_raise_each_alert_once(tmp_path, site
             path.write_text(html.replace("على اللجنة المختصة", "على اللجنة العليا"), encoding="utf-8")
         # the next round's writer stops itself at its 10th page (inside the batch, or after its
         # commit and before the acknowledgement), is killed and replaced
-        doomed = start("writer", "--config", str(config), env={"RASID_WRITER_STOP": f"{point}:10"})
+        doomed = start("writer", "--config", str(config), writer_stops=(point, 10))
         run_rasid("cluster", "crawl", "--config", str(config))
         assert stopped_or_exited(doomed), "the writer ended before it was caught mid-batch"
         doomed.kill()
@@ -350,10 +348,10 @@ def test_a_rolling_restart_stores_every_page_in_its_round_and_raises_no_false_al
     db = tmp_path / "cluster.db"
     config = config_file(tmp_path, big_site, redis_url, db)
     # the writer stops itself at its 150th page, inside a batch's transaction: killed mid-stream
-    writer = start("writer", "--config", str(config), env={"RASID_WRITER_STOP": "in-batch:150"})
+    writer = start("writer", "--config", str(config), writer_stops=("recorded", 150))
     # each worker stops itself when a child sitemap reaches its downloader (two requests in flight
     # at most, so both take children): killed mid-discovery, holding sitemaps no other worker has read
-    hook = {"tests.cluster_hooks.StopAtChildSitemap": 500}
+    hook = {"tests.hooks.StopAtChildSitemap": 500}
     doomed = [start_worker(config, concurrency=2, extensions=hook) for _ in range(2)]
     fresh = new_writer = None
     try:

@@ -8,7 +8,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 from crawler.demo.demo import apply_demo_update, copy_snapshots
 from crawler.demo.replay import ReplayServer
 from tests.conftest import ROOT, SNAPSHOT_ARTICLES, base_url_args, rows, run_rasid
+from tests.hooks import rasid, stop_after_pages
 from tests.hostile import Answer
 from tests.test_reliability import Site, article, feed, url
 
@@ -68,7 +68,7 @@ def assert_whole(db: Path) -> None:
 
 
 def stopped_or_exited(process: subprocess.Popen, deadline: float = 300) -> bool:
-    """Wait until the child stops itself (the RASID_STOP_AFTER_PAGES hook) or exits; True if stopped.
+    """Wait until the child stops itself (a hook of tests/hooks.py) or exits; True if stopped.
     The deadline only bounds a broken run; nothing here depends on how fast the crawl is."""
     limit = time.monotonic() + deadline
     while time.monotonic() < limit:
@@ -95,10 +95,9 @@ def test_sigkill_at_chosen_points_loses_nothing(tmp_path):
             server = two if point % 2 == 0 else one
             # killed right after the k-th page of this crawl is committed, k from 1 to 28 of its ~36
             after = 1 + (point * 11) % 28
-            process = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", "--quiet", "--db", str(db),
-                                        *base_url_args(server)], cwd=ROOT, start_new_session=True,
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                       env={**os.environ, "RASID_STOP_AFTER_PAGES": str(after)})
+            process = subprocess.Popen(rasid("crawl", "--quiet", "--db", str(db), *base_url_args(server),
+                                             settings=stop_after_pages(after)), cwd=ROOT, start_new_session=True,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             if stopped_or_exited(process):
                 cut += 1
                 os.killpg(process.pid, signal.SIGKILL)  # the crawl and its extraction workers
@@ -129,9 +128,8 @@ def test_two_crawls_of_one_store_at_once(tmp_path):
         site.server.route("/a/2.html", Answer(behaviour="hang"))  # cut at the download timeout (3 s)
         # the first crawl holds still (SIGSTOP, after its first committed page) while the second
         # starts: they overlap however long the second takes to start on this machine
-        first = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", "--quiet", "--config", str(site.config),
-                                  "--db", str(site.db)], cwd=ROOT, stderr=subprocess.PIPE, text=True,
-                                 env={**os.environ, "RASID_STOP_AFTER_PAGES": "1"})
+        first = subprocess.Popen(rasid("crawl", "--quiet", "--config", str(site.config), "--db", str(site.db),
+                                       settings=stop_after_pages(1)), cwd=ROOT, stderr=subprocess.PIPE, text=True)
         assert stopped_or_exited(first), "the first crawl ended before it was caught running"
         assert running(site)
         second = site.crawl()
@@ -189,9 +187,9 @@ def alive(pid: int) -> bool:
 
 def test_extraction_workers_die_with_their_crawl_even_after_sigkill(tmp_path, replay):
     db = tmp_path / "rasid.db"
-    process = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", "--quiet", "--db", str(db),
-                                *base_url_args(replay)], cwd=ROOT, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, env={**os.environ, "RASID_STOP_AFTER_PAGES": "3"})
+    process = subprocess.Popen(rasid("crawl", "--quiet", "--db", str(db), *base_url_args(replay),
+                                     settings=stop_after_pages(3)), cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
     assert stopped_or_exited(process)  # mid-crawl, with its extraction workers started
     workers = children(process.pid)
     assert workers, "the crawl had no extraction workers"

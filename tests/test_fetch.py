@@ -80,7 +80,7 @@ def test_every_command_that_fetches_has_the_deadline(servers, monkeypatch, tmp_p
     from crawler.sites.add import NotASite, discover
     from crawler.sites.check import check
     from db.store import Store
-    from monitor.config import Site
+    from monitor.site import Site
 
     site, _ = servers
     site.route("/slow", Answer(200, PAGE[:60], behaviour="trickle"))

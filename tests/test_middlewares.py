@@ -4,6 +4,7 @@ the component from build_from_crawler, hand-made requests and responses. Millise
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 
 import pytest
 from scrapy import Spider
@@ -131,3 +132,17 @@ def test_the_crawl_uses_this_resolver():
     from crawler.crawl import settings
 
     assert settings.TWISTED_DNS_RESOLVER == "crawler.crawl.resolver.PublicOnlyResolver"
+
+
+def test_a_cluster_worker_trusts_its_sites_own_mirror_as_a_local_crawl_does():
+    # a site fetched from `localhost` (a mirror, a replay server): the local crawl's resolver let the
+    # name resolve inside; a worker's never did (its settings did not name the host), so every
+    # request of the site was refused
+    from crawler.cluster.worker import settings as worker_settings
+    from crawler.crawl.resolver import PublicOnlyResolver
+    from monitor.config import load_config
+
+    config = load_config().with_base_urls({"ina": "http://localhost:8101"})
+    settings = worker_settings(config, config.select(["ina"]), "redis://127.0.0.1:6379/0", "host:1")
+    resolver = PublicOnlyResolver.from_crawler(SimpleNamespace(settings=settings), reactor=None)
+    assert resolver.trusted == {"localhost"}

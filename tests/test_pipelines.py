@@ -68,8 +68,10 @@ def test_a_page_past_the_time_limit_is_stopped_recorded_and_the_pool_replaced(mo
     from monitor.config import load_sites
     from spiders.news import NewsSpider
 
+    import crawler.crawl.pool as pool
+
     pipelines.replace_pool()
-    monkeypatch.setattr(pipelines, "extract_page", _slow_extract)  # the forked workers inherit it
+    monkeypatch.setattr(pool, "extract_page", _slow_extract)  # the forked workers inherit it
     crawler = get_crawler(NewsSpider, {"RASID_EXTRACT_WORKERS": 1, "RASID_EXTRACT_TIMEOUT": 0.5})
     crawler.spider = crawler._create_spider(site=load_sites()["ina"])
     pipeline = build_from_crawler(ExtractPipeline, crawler)
@@ -84,7 +86,7 @@ def test_a_page_past_the_time_limit_is_stopped_recorded_and_the_pool_replaced(mo
             raise AssertionError("the slow page was not stopped")
         except DropItem:
             pass
-        workers = list(pipelines._POOL._processes) if pipelines._POOL else []
+        workers = [pipelines._POOL] if pipelines._POOL else []
         pipeline.timeout = 600  # (only the stuck page is meant to time out, however slow this machine is)
         fine = await pipeline.process_item(item("https://www.ina.iq/fine"))  # a fresh pool takes the next page
         return workers, fine

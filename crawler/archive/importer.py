@@ -22,7 +22,7 @@ import hashlib
 import time
 from collections import Counter, deque
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -31,15 +31,15 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from lxml import etree
 
 from crawler.archive.reader import PAYLOAD_BYTES, Capture, Damage, Skipped, TooBig, read_captures
-from crawler.crawl.processes import die_with_crawl
+from crawler.crawl.pool import ExtractionPool
 from crawler.net.fetch import Download, FetchError
 from db.store import Store
-from extract.article import extract_page, too_big_to_parse
-from extract.encoding import decode_html, looks_like_html
+from extract.article import extract_page
+from extract.encoding import decode_html, looks_like_html, too_big_to_parse
 from extract.instants import fetch_problem
 from extract.model import FetchedPage
-from monitor.config import Site
-from monitor.recorder import Recorder
+from monitor.recorder import Recorder, no_article_text
+from monitor.site import Site
 from spiders.discovery import SitemapError, feed_entries, read_sitemap, sitemap_date
 
 GONE = (404, 410)
@@ -153,17 +153,12 @@ class Importer:
 
     def run(self, sources: list[str]) -> ImportCounts:
         if self.workers:
-            import multiprocessing
-
-            import extract.article  # noqa: F401 — imported before the fork, as the crawl's pool does
-
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
-                                             initializer=die_with_crawl)
+            self._pool = ExtractionPool(self.workers)
         try:
             return self._run(sources)
         finally:
             if self._pool is not None:
-                self._pool.shutdown(cancel_futures=True)
+                self._pool.shutdown()
                 self._pool = None
 
     def _run(self, sources: list[str]) -> ImportCounts:
@@ -205,7 +200,7 @@ class Importer:
         site, page = prepared
         future = None
         if page.html is not None and self._pool is not None:
-            future = self._pool.submit(extract_page, page, hints=site.hints, tz=site.timezone)
+            future = self._pool.submit(page, site)
         self._waiting.append((site, page, future))
         while self._waiting and (len(self._waiting) > 4 * max(self.workers, 1) - 1 or
                                  self._waiting[0][2] is None or self._waiting[0][2].done()):
@@ -220,7 +215,7 @@ class Importer:
             except Exception as exc:  # noqa: BLE001 — a dead worker: the page is lost for this import, said so
                 self.counts.damaged.append(f"{page.url}: extraction failed: {type(exc).__name__}: {exc}")
                 return
-            if page.article is None or not (page.article.text or site.checks_pages):
+            if no_article_text(page, site.checks_pages):
                 self.counts.outcomes["no article text"] += 1
                 return
         self.counts.outcomes[self._record(site, page)] += 1

@@ -426,7 +426,7 @@ def schedule_round(store, client, site, schedule, due_only: bool = True) -> int:
     jobs pushed; raises RoundOpen while the previous round still has work left."""
     from datetime import UTC, datetime
 
-    from monitor.recorder import revisits
+    from monitor.schedule import revisits
 
     store.ensure_site(site.key, site.name, site.base_url, site.timezone)
     if settle_round(store, client, site.key, lost_too=True) == "open":

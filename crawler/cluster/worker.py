@@ -29,9 +29,11 @@ from scrapy.utils.request import request_from_dict
 from scrapy_redis.scheduler import Scheduler
 
 from crawler.cluster import shared
-from crawler.crawl.pipelines import page_committed
+from crawler.crawl import settings as crawl_settings
 from extract.model import FetchedPage
-from monitor.config import Config, Site
+from monitor.config import Config
+from monitor.recorder import no_article_text
+from monitor.site import Site
 from spiders.news import NewsSpider
 
 log = logging.getLogger("rasid.worker")
@@ -76,16 +78,8 @@ class ClusterSpider(NewsSpider):
         elif job["kind"] == "revisit":  # the job carries the article's validators and body hash
             yield self.article_request(job["url"], dont_filter=True, known=job)
 
-    def _article_links(self, urls):
-        candidates = []
-        for url in urls:
-            public = self.public(url)
-            if public not in self.seen and self.site.is_article(public):
-                self.seen.add(public)
-                candidates.append(public)
-        if candidates:
-            for public in self.leases.fresh_links(candidates):
-                yield self.article_request(public)
+    def fresh(self, urls: list[str]) -> list[str]:
+        return self.leases.fresh_links(urls) if urls else []
 
 
 class LeasingScheduler(Scheduler):
@@ -190,7 +184,7 @@ class StreamPipeline:
         if not isinstance(item, FetchedPage):
             return item
         spider = self.crawler.spider
-        if item.status == 200 and not (item.article and (item.article.text or spider.site.checks_pages)):
+        if no_article_text(item, spider.site.checks_pages):
             spider.logger.warning("no article text in %s", item.url)
             raise DropItem(f"{item.url}: no article text found")
         while self.redis.xlen(shared.PAGES) >= shared.MAX_STREAM:  # the writer is behind: wait for it
@@ -200,19 +194,14 @@ class StreamPipeline:
                                       "counted": 1})
             pipe.hincrby(shared.round_key(item.site), "open", 1)
             pipe.execute()
-        page_committed()
         return item
 
 
-def settings(config: Config, redis_url: str, concurrency: int | None, log_level: str, name: str,
-             extra: dict | None = None):
-    from scrapy.settings import Settings
-
-    settings = Settings()
-    settings.setmodule("crawler.crawl.settings", priority="project")
-    settings.setdict({
-        "LOG_LEVEL": log_level,
-        "DOWNLOAD_TIMEOUT": config.download_timeout,
+def settings(config: Config, sites: list[Site], redis_url: str, name: str, concurrency: int | None = None,
+             log_level: str = "WARNING"):
+    """A worker's Scrapy settings: a crawl's (crawler.crawl.settings.build), its scheduler, duplicate
+    filter and item pipeline the cluster's."""
+    return crawl_settings.build(config, sites, log_level, {
         "REDIS_URL": redis_url,
         "SCHEDULER": "crawler.cluster.worker.LeasingScheduler",
         "SCHEDULER_PERSIST": True,  # the frontier outlives every worker
@@ -221,11 +210,8 @@ def settings(config: Config, redis_url: str, concurrency: int | None, log_level:
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         "ITEM_PIPELINES": {"crawler.crawl.pipelines.ExtractPipeline": 300, "crawler.cluster.worker.StreamPipeline": 800},
         "RASID_WORKER_NAME": name,
-        **(extra or {}),
-    }, priority="cmdline")
-    if concurrency:
-        settings.set("CONCURRENT_REQUESTS", concurrency, priority="cmdline")
-    return settings
+        **({"CONCURRENT_REQUESTS": concurrency} if concurrency else {}),
+    })
 
 
 def _quiet_scrapy_redis() -> None:
@@ -239,16 +225,15 @@ def _quiet_scrapy_redis() -> None:
 
 
 def run_worker(config: Config, sites: list[Site], redis_url: str, concurrency: int | None = None,
-               log_level: str = "WARNING", extra_settings: dict | None = None) -> None:
-    """Crawl for the cluster until stopped (SIGTERM, Ctrl-C: Scrapy's graceful stop).
-    `extra_settings`: Scrapy settings over Rasid's (tests enable their extensions so)."""
+               log_level: str = "WARNING") -> None:
+    """Crawl for the cluster until stopped (SIGTERM, Ctrl-C: Scrapy's graceful stop)."""
     from scrapy.crawler import CrawlerProcess
     from twisted.internet import task
 
     shared.connect(redis_url)  # one clear line now if Redis is not there
     _quiet_scrapy_redis()
     name = f"{socket.gethostname()}:{os.getpid()}"
-    process = CrawlerProcess(settings(config, redis_url, concurrency, log_level, name, extra_settings))
+    process = CrawlerProcess(settings(config, sites, redis_url, name, concurrency, log_level))
     crawlers = []
     for site in sites:
         crawler = process.create_crawler(ClusterSpider)

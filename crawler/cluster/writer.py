@@ -23,17 +23,12 @@ for Redis and says when it is back; what it had not acknowledged is claimed agai
 
 One writer at a time: rasid:writer holds the running writer's name; a writer whose process is gone
 (same host, no such pid), or silent past the heartbeat's time to live, is replaced.
-
-RASID_WRITER_STOP=in-batch:N or after-commit:N (environment) is a test hook: the writer stops itself
-(SIGSTOP) once its N-th page is recorded, inside that batch's transaction (uncommitted), or after the
-batch is committed and before it is acknowledged, so a test can SIGKILL it at the point it chose.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import sys
 import threading
@@ -52,7 +47,6 @@ from monitor.recorder import Recorder
 
 BATCH = 200  # pages a transaction: one commit per page was most of the writer's time
 DEAD_KEPT = 10_000  # entries the dead-letter stream keeps (about): enough to look at, bounded
-_STOP_AT, _, _STOP_AFTER = (os.environ.get("RASID_WRITER_STOP") or ":0").partition(":")
 
 
 def _stderr(line: str) -> None:
@@ -61,9 +55,13 @@ def _stderr(line: str) -> None:
 
 class Writer:
     def __init__(self, config: Config, db_path, redis_url: str, stop: threading.Event | None = None, *,
-                 clock: Callable[[], datetime], say: Callable[[str], None] = _stderr):
+                 clock: Callable[[], datetime], say: Callable[[str], None] = _stderr,
+                 on_step: Callable[[str, Counter[str]], None] | None = None):
         """`clock`: now, as the writer's machine says (a page a worker dates after it is stored at it);
-        `say`: where the writer's one-line reports go."""
+        `say`: where the writer's one-line reports go; `on_step`, if given, is called with the
+        writer's counts at each step of a batch: "recorded" after each page is recorded, inside the
+        batch's transaction, and "committed" once the batch is committed, before its entries are
+        acknowledged."""
         self.config, self.db_path, self.url, self.clock = config, db_path, redis_url, clock
         self.redis = shared.connect(redis_url)
         self.name = f"{socket.gethostname()}:{os.getpid()}"
@@ -73,7 +71,7 @@ class Writer:
         self.started = time.time()
         self._rounds: dict[str, int | None] = {}
         self._sites: set[str] = set()
-        self._stopped = False  # the test hook fires once
+        self.on_step = on_step
 
     # --- the lock ------------------------------------------------------------------------
 
@@ -239,13 +237,13 @@ class Writer:
                 self.counts[outcome] += 1
                 if outcome != "missing":  # in the store (or known not to be an article): not to be fetched as new
                     stored_urls.setdefault(page.site, []).append(page.url)
-                self._hook("in-batch")
+                self._notify("recorded")
             newest = max(ids, key=shared.stream_id_key, default=None)
             if newest is not None and shared.stream_id_key(newest) > after:
                 store.set_stream_mark(shared.PAGES, newest)
         if not ids:
             return
-        self._hook("after-commit")
+        self._notify("committed")
         with self.redis.pipeline() as pipe:  # after the commit: an entry acknowledged is in the store
             pipe.xack(shared.PAGES, shared.GROUP, *ids)
             pipe.xdel(shared.PAGES, *ids)
@@ -303,7 +301,6 @@ class Writer:
             self._rounds[site] = store.open_round(site)
         return self._rounds[site]
 
-    def _hook(self, point: str) -> None:
-        if point == _STOP_AT and self.counts["pages"] >= int(_STOP_AFTER) and not self._stopped:
-            self._stopped = True
-            os.kill(os.getpid(), signal.SIGSTOP)
+    def _notify(self, step: str) -> None:
+        if self.on_step is not None:
+            self.on_step(step, self.counts)

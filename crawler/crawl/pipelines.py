@@ -6,84 +6,45 @@ per core) while the reactor keeps downloading. Back-pressure is Scrapy's own:
 a response stays in the scraper's slot until its item has been stored, and
 the engine stops taking responses once that slot holds
 SCRAPER_SLOT_MAX_ACTIVE_SIZE bytes, so memory stays bounded however fast the
-site answers.
-
-RASID_STOP_AFTER_PAGES=N (environment) is a test hook: the crawl process stops itself
-(SIGSTOP) right after its N-th page is recorded (committed; a 304's refreshed sight waits for
-its batch, see monitor.recorder), so a test can SIGKILL it at a point it chose, between two
-transactions, however fast or slow the machine is."""
+site answers."""
 
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
-import signal
 import sqlite3
 import sys
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
-from crawler.crawl.processes import alive, die_with_crawl
+from crawler.crawl.pool import ExtractionPool, extract_page
+from crawler.crawl.processes import alive
 from db.store import Store, StoreError
-from extract.article import too_big_to_parse
+from extract.encoding import too_big_to_parse
 from extract.model import Article, FetchedPage
-from monitor.config import Site
-from monitor.recorder import Recorder
+from monitor.recorder import Recorder, no_article_text
+from monitor.site import Site
 
-_POOL: ProcessPoolExecutor | None = None  # one per crawl process, shared by its spiders
+_POOL: ExtractionPool | None = None  # one per crawl process, shared by its spiders
 
 
-def extraction_pool(workers: int) -> ProcessPoolExecutor:
+def extraction_pool(workers: int) -> ExtractionPool:
     global _POOL
     if _POOL is None:
-        import extract.article  # noqa: F401 — imported once here, before the fork (see extract_page)
-
-        # fork: workers start in milliseconds with extract/ already imported; each dies with the crawl
-        _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                                    initializer=die_with_crawl)
+        _POOL = ExtractionPool(workers)
     return _POOL
 
 
-def extract_page(page: FetchedPage, **options) -> Article | None:
-    """extract.article.extract_page, imported on the first page to extract: trafilatura and its
-    dependencies take 70 ms to import, a fifth of the start-up of a revisit that extracts nothing
-    (every article answered 304). The pool's workers are forked after it, with it imported.
-
-    The reprint signature is not made here but by the store's writer (monitor.stories), from the
-    folded text the search index already holds: signing in the workers made each of them import
-    datasketch, numpy and scipy (+55 MB a process, peak RSS of a crawl 261 -> 389 MB), for
-    ~0.4 ms a page of the writer's time saved (BENCHMARKS.md)."""
-    from extract.article import extract_page as extract
-
-    return extract(page, **options)
-
-
 def replace_pool() -> None:
-    """Kill the pool's workers (one of them is stuck on a page past the time limit: a worker
-    cannot be interrupted, only killed) and let the next page start a fresh pool. The pages the
-    other workers held fail with the broken pool and are recorded; the next crawl fetches them."""
+    """Kill the pool's workers (one of them is stuck on a page past the time limit) and let the
+    next page start a fresh pool. The pages the other workers held fail with the broken pool and
+    are recorded; the next crawl fetches them."""
     global _POOL
     pool, _POOL = _POOL, None
     if pool is not None:
-        for process in list(getattr(pool, "_processes", {}).values()):  # no public handle on the workers
-            process.kill()
-        pool.shutdown(wait=False, cancel_futures=True)
-
-
-_STOP_AFTER = int(os.environ.get("RASID_STOP_AFTER_PAGES") or 0)  # the test hook (module doc)
-_COMMITTED = 0  # pages committed by every spider of this process
-
-
-def page_committed() -> None:
-    """One more page done by this process (committed, or handed to the cluster's stream): the test hook."""
-    global _COMMITTED
-    _COMMITTED += 1
-    if _COMMITTED == _STOP_AFTER:
-        os.kill(os.getpid(), signal.SIGSTOP)
+        pool.kill()
 
 
 def _failed(spider, why: str) -> DropItem:
@@ -127,7 +88,7 @@ class ExtractPipeline:
         if not self.workers:  # in the reactor thread (RASID_EXTRACT_WORKERS = 0): no time limit
             return extract_page(page, hints=site.hints, tz=site.timezone)
         # awaited on the reactor's asyncio loop: the reactor keeps downloading meanwhile
-        future = extraction_pool(self.workers).submit(extract_page, page, hints=site.hints, tz=site.timezone)
+        future = extraction_pool(self.workers).submit(page, site)
         return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
 
 
@@ -187,7 +148,7 @@ class StorePipeline:
             return item
         self.counts["pages"] += 1
         judge_pages = self.crawler.spider.site.checks_pages
-        if item.status == 200 and not (item.article and (item.article.text or judge_pages)):
+        if no_article_text(item, judge_pages):
             self.errors.append(f"{item.url}: no article text found")
             self.crawler.spider.logger.warning("no article text in %s", item.url)
             return item
@@ -202,7 +163,6 @@ class StorePipeline:
                 asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="store_error"))
             raise DropItem(self.failure) from None
         self.counts[outcome] += 1
-        page_committed()
         if outcome == "not_article":
             self.crawler.spider.logger.info("not an article: %s (%s)", item.url, item.article.evidence)
         if self.progress and outcome in ("new", "changed", "removed", "restored"):

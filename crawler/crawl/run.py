@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import IntEnum
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from crawler.crawl import settings
 from crawler.crawl.processes import alive
 from db.store import Store, StoreError
-from monitor.config import Config, Site
-from monitor.recorder import revisits
+from monitor.config import Config
+from monitor.schedule import revisits
+from monitor.site import Site
 
 
 class _OneLine(logging.Filter):
@@ -58,7 +59,8 @@ def crawl_here(config: Config, sites: list[Site], db_path: Path, progress: bool 
     from spiders.news import NewsSpider
 
     before, claimed, skipped = _claim(config, sites, db_path, due_only)
-    process = CrawlerProcess(_settings(config, sites, db_path, progress, log_level))
+    process = CrawlerProcess(settings.build(config, sites, log_level, {
+        "RASID_DB": str(db_path), "RASID_PROGRESS": progress, "RASID_MAX_STORE_MB": config.max_store_mb or 0}))
     logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_OneLine())
     for site in sites:
         if site.key in claimed:  # one crawler per site: its own settings (the politeness delay) and pipelines
@@ -95,22 +97,6 @@ def _claim(config: Config, sites: list[Site], db_path: Path, due_only: bool):
     if not claimed:
         raise SitesBusy("; ".join(skipped))
     return before, claimed, skipped
-
-
-def _settings(config: Config, sites: list[Site], db_path: Path, progress: bool, log_level: str):
-    from scrapy.settings import Settings
-
-    settings = Settings()
-    settings.setmodule("crawler.crawl.settings", priority="project")
-    settings.set("RASID_DB", str(db_path), priority="cmdline")
-    settings.set("RASID_PROGRESS", progress, priority="cmdline")
-    settings.set("RASID_MAX_STORE_MB", config.max_store_mb or 0, priority="cmdline")
-    settings.set("DOWNLOAD_TIMEOUT", config.download_timeout, priority="cmdline")
-    settings.set("LOG_LEVEL", log_level, priority="cmdline")
-    # host names of the sites' own mirrors (a replay server on localhost): the resolver lets them resolve inside
-    settings.set("RASID_TRUSTED_HOSTS", sorted({urlsplit(s.fetch_origin).hostname or "" for s in sites} - {""}),
-                 priority="cmdline")
-    return settings
 
 
 class CrawlExit(IntEnum):

@@ -2,6 +2,8 @@
 domains) come from seeds/sites.toml through the spider; the store path from
 the RASID_DB setting the runner sets."""
 
+from urllib.parse import urlsplit
+
 # who asks, how long and how large an answer may be: shared with every fetch outside Scrapy
 from crawler.net.limits import (  # noqa: F401 (Scrapy reads every upper-case name of this module)
     DOWNLOAD_MAXSIZE,
@@ -59,3 +61,18 @@ ITEM_PIPELINES = {
 LOG_LEVEL = "WARNING"
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 FEED_EXPORT_ENCODING = "utf-8"
+
+
+def build(config, sites, log_level: str, overrides: dict):
+    """The Scrapy settings of a crawl of `sites`, a local crawl's or a cluster worker's: this
+    module's, then the config's download timeout, the host names of the sites' own fetch origins
+    (a replay server or a mirror on `localhost`: the resolver lets them resolve inside), the log
+    level, then `overrides` (the runner's store, the worker's Redis)."""
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule(__name__, priority="project")
+    trusted = sorted({urlsplit(site.fetch_origin).hostname or "" for site in sites} - {""})
+    settings.setdict({"LOG_LEVEL": log_level, "DOWNLOAD_TIMEOUT": config.download_timeout,
+                      "RASID_TRUSTED_HOSTS": trusted, **overrides}, priority="cmdline")
+    return settings

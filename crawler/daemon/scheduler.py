@@ -37,7 +37,8 @@ from crawler.crawl.processes import alive
 from crawler.crawl.run import ChildCrawl, CrawlExit
 from crawler.daemon.alerts import Channel, channels, deliver_pending
 from db.store import Store
-from monitor.config import Config, Site
+from monitor.config import Config
+from monitor.site import Site
 
 log = logging.getLogger("rasid.daemon")
 JOBS_TABLE = "scheduler_jobs"

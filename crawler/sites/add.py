@@ -27,8 +27,9 @@ from extract import instants
 from extract.article import extract_article, parse_html
 from extract.dates import parse_date
 from extract.encoding import decode_html, looks_like_html
-from monitor.config import ConfigError, Site, linear_patterns, load_sites
+from monitor.config import ConfigError, linear_patterns, load_sites
 from monitor.inference import url_patterns, zone_for
+from monitor.site import Site
 from spiders.discovery import SitemapError, feed_entries, sitemap_entries
 
 FEED_PATHS = ("/feed/", "/rss.xml", "/rss", "/feed.xml", "/atom.xml", "/index.xml", "/rss/news.xml",

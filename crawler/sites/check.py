@@ -12,8 +12,8 @@ from crawler.net.fetch import FetchError, fetch
 from db.store import Store
 from extract import instants
 from extract.dates import parse_date
-from monitor.config import Site
 from monitor.health import Health, Source, judge
+from monitor.site import Site
 from spiders.discovery import SitemapError, feed_entries, sitemap_entries
 
 MAX_CHILD_SITEMAPS = 20  # of an index, read for the check: enough to see what it lists

@@ -1,0 +1,68 @@
+"""Extraction in forked processes, for a crawl (beside Scrapy's reactor, which is one thread) and
+for `rasid import warc` (beside the archive being read): extraction is CPU-bound, the rest is not.
+
+The workers are forked (not spawned) from a process that has imported extract/ already, so they
+start in milliseconds; each dies with the process that forked it (crawler.crawl.processes), and
+each says its pid as it starts, so that a worker stuck on a page can be killed: a running task
+cannot be interrupted, and ProcessPoolExecutor gives no public handle on its processes."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from concurrent.futures import Future, ProcessPoolExecutor
+
+from crawler.crawl.processes import die_with_crawl
+from extract.model import Article, FetchedPage
+from monitor.site import Site
+
+
+def extract_page(page: FetchedPage, **options) -> Article | None:
+    """extract.article.extract_page, imported on the first page to extract: trafilatura and its
+    dependencies are a large share of the start-up of a revisit that extracts nothing (every
+    article answered 304). A pool's workers are forked after it is imported.
+
+    The reprint signature is not made here but by the store's writer (monitor.stories), from the
+    folded text the search index already holds: signing in the workers would make each of them
+    import datasketch, numpy and scipy, for little of the writer's time saved (BENCHMARKS.md)."""
+    from extract.article import extract_page as extract
+
+    return extract(page, **options)
+
+
+def _started(pids) -> None:
+    die_with_crawl()
+    pids.put(os.getpid())
+
+
+class ExtractionPool:
+    """`workers` forked processes extracting pages."""
+
+    def __init__(self, workers: int):
+        import extract.article  # noqa: F401 — imported once here, before the fork
+
+        context = multiprocessing.get_context("fork")
+        self._pids = context.SimpleQueue()
+        self._executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_started,
+                                             initargs=(self._pids,))
+
+    def submit(self, page: FetchedPage, site: Site) -> Future:
+        """The page's extraction (with the site's hints and zone), under way in a worker."""
+        return self._executor.submit(extract_page, page, hints=site.hints, tz=site.timezone)
+
+    def kill(self) -> None:
+        """Kill every worker at once (one is stuck on a page past its time limit); the pages the
+        others held fail with the broken pool."""
+        while not self._pids.empty():
+            try:
+                os.kill(self._pids.get(), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._pids.close()
+
+    def shutdown(self) -> None:
+        """Let the workers finish what they hold, then end them."""
+        self._executor.shutdown(cancel_futures=True)
+        self._pids.close()
