@@ -7,6 +7,7 @@ bad option) become one line naming the culprit and exit code 2.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -58,6 +59,72 @@ def main() -> None:
     Start with `rasid demo`: it serves offline snapshots of the five seed
     sites on 127.0.0.1, crawls them, changes them, and crawls again.
     """
+
+
+# --- what commands share: the config, the store --------------------------------------------
+
+
+def open_store(path: Path, max_mb: float | None = None) -> Store:
+    """The store at `path` (created or migrated), or a one-line error; a context manager."""
+    try:
+        return Store(path, max_mb)
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+
+
+_CONFIG_HELP = "Config file (TOML): store path, per-site overrides, revisit schedule, alerts, watch rules."
+_WRITE_HELP = "SQLite store to write. Default: the config's `db`, else ./rasid.db."
+_READ_HELP = ("SQLite store to read (it is not changed). Default: the config's `db`, else ./rasid.db; "
+              "`make demo` leaves demo.db.")
+# how each kind of command takes its store: --db's help, whether it must exist, whether it is
+# opened before the command runs (created or migrated: a store that cannot be is one line before
+# any work starts)
+_STORES = {
+    "write": (_WRITE_HELP, False, True),  # crawls, the daemon, the writer
+    "update": (_WRITE_HELP, True, True),  # rewrites what is stored
+    "read": (_READ_HELP, True, True),
+    "later": (_WRITE_HELP, False, False),  # opened by the command, once what it reads is checked
+    "optional": (_READ_HELP, False, False),  # read if it exists
+}
+
+
+def with_config(command):
+    """`--config FILE`: the command is called with `config`, the site list with that file applied
+    (a mistake in either is one line, exit 2: RasidGroup)."""
+
+    @click.option("--config", "config_path", type=click.Path(path_type=Path), help=_CONFIG_HELP)
+    @functools.wraps(command)
+    def run(*args, config_path: Path | None, **kwargs):
+        return command(*args, config=load_config(config_path), **kwargs)
+
+    return run
+
+
+def with_store(mode: str):
+    """`--db PATH` and `--config FILE`: the command is called with `config` and `db`, the store's
+    path (the config's `db` unless given), taken as _STORES says for `mode`."""
+    help_text, must_exist, open_now = _STORES[mode]
+
+    def decorate(command):
+        @click.option("--db", "db_path", type=click.Path(path_type=Path), help=help_text)
+        @click.option("--config", "config_path", type=click.Path(path_type=Path), help=_CONFIG_HELP)
+        @functools.wraps(command)
+        def run(*args, db_path: Path | None, config_path: Path | None, **kwargs):
+            config = load_config(config_path)
+            db = Path(db_path or config.db)
+            if must_exist and not db.is_file():
+                hint = ""
+                if db_path is None and Path("demo.db").is_file():
+                    hint = " (the demo's store is demo.db: add --db demo.db)"
+                raise UserError(f"{db}: no such store{hint}")
+            if open_now:
+                with open_store(db):
+                    pass
+            return command(*args, config=config, db=db, **kwargs)
+
+        return run
+
+    return decorate
 
 
 # --- dates -------------------------------------------------------------------
@@ -149,31 +216,14 @@ def _base_urls(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def _open_store(path: Path, max_mb: float | None = None) -> Store:
-    try:
-        return Store(path, max_mb)
-    except StoreError as exc:
-        raise UserError(str(exc)) from None
-
-
 def echo_lines(lines, err: bool = False) -> None:
     for line in lines:
         click.echo(line, err=err)
 
 
-config_option = click.option("--config", "config_path", type=click.Path(path_type=Path),
-                             help="Config file (TOML): store path, per-site overrides, revisit schedule, alerts, watch rules.")
-db_option = click.option("--db", "db_path", type=click.Path(path_type=Path),
-                         help="SQLite store to write. Default: the config's `db`, else ./rasid.db.")
-read_db_option = click.option("--db", "db_path", type=click.Path(path_type=Path),
-                              help="SQLite store to read (it is not changed). Default: the config's `db`, "
-                                   "else ./rasid.db; `make demo` leaves demo.db.")
-
-
 @main.command()
 @click.argument("sites", nargs=-1)
-@db_option
-@config_option
+@with_store("write")
 @click.option("--base-url", "base_urls", multiple=True, metavar="SITE=URL",
               help="Fetch SITE from URL instead of its live base URL (a replay server, a mirror). "
                    "Stored URLs stay the live ones. Repeatable.")
@@ -186,7 +236,7 @@ read_db_option = click.option("--db", "db_path", type=click.Path(path_type=Path)
               help="Scrapy log level.")
 @click.option("--die-with-parent", is_flag=True, hidden=True,
               help="The kernel stops this crawl if the process that started it dies (the daemon's crawls).")
-def crawl(sites, db_path, config_path, base_urls, due_only, quiet, log_level, die_with_parent):
+def crawl(sites, db, config, base_urls, due_only, quiet, log_level, die_with_parent):
     """Crawl SITES once (default: every enabled site) into the store.
 
     Each site's feeds, sitemaps and listing pages are read for article links;
@@ -209,15 +259,13 @@ def crawl(sites, db_path, config_path, base_urls, due_only, quiet, log_level, di
         from crawler.crawl.processes import die_with_parent as ask_the_kernel
 
         ask_the_kernel()
-    config = load_config(config_path).with_base_urls(_base_urls(base_urls))
+    config = config.with_base_urls(_base_urls(base_urls))
     selected = config.select(list(sites))
-    db_path = db_path or config.db
-    _open_store(db_path).close()  # fail now, with a clear line, not inside the crawl
     if not quiet:
-        click.echo(f"crawling {', '.join(s.key for s in selected)} into {db_path}", err=True)
+        click.echo(f"crawling {', '.join(s.key for s in selected)} into {db}", err=True)
     started = time.monotonic()
     try:
-        report = crawl(config, selected, db_path, progress=not quiet, log_level=log_level.upper(), due_only=due_only)
+        report = crawl(config, selected, db, progress=not quiet, log_level=log_level.upper(), due_only=due_only)
     except (SitesBusy, StoreError) as exc:
         click.echo(f"rasid: nothing crawled: {exc}", err=True)
         sys.exit(CrawlExit.BUSY if isinstance(exc, SitesBusy) else CrawlExit.INCOMPLETE)
@@ -260,13 +308,12 @@ def _redis(config: Config, given: str | None, required: bool = True) -> str | No
 
 
 @main.command()
-@db_option
-@config_option
+@with_store("write")
 @redis_option
 @click.option("--log-level", default="INFO", show_default=True,
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
               help="How much the daemon logs (crawls log warnings and errors only, unless DEBUG).")
-def daemon(db_path, config_path, redis_url, log_level):
+def daemon(db, config, redis_url, log_level):
     """Crawl every enabled site on its schedule and deliver alerts, until stopped.
 
     Each site runs on its `revisit` interval or its `cron` line (site list or
@@ -297,33 +344,29 @@ def daemon(db_path, config_path, redis_url, log_level):
     # stopped before it has started anything: a clean exit (Daemon.run takes over the signals)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
-    config = load_config(config_path)
     redis_url = _redis(config, redis_url, required=False)
-    db_path = Path(db_path or config.db)
-    _open_store(db_path).close()
-    lock = DaemonLock(db_path)  # held until this process ends
+    lock = DaemonLock(db)  # held until this process ends
     if not lock.acquire():
-        raise UserError(f"{db_path}: another rasid daemon (pid {lock.holder()}) is already running on this store")
+        raise UserError(f"{db}: another rasid daemon (pid {lock.holder()}) is already running on this store")
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter(config.alerts))
     logging.basicConfig(level=log_level.upper(), handlers=[handler], force=True)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
-        runner = Daemon(config, db_path, config_path, log_level="DEBUG" if log_level.upper() == "DEBUG" else "WARNING",
+        runner = Daemon(config, db, config.source, log_level="DEBUG" if log_level.upper() == "DEBUG" else "WARNING",
                         redis_url=redis_url)
     except ValueError as exc:
-        raise UserError(f"{config_path}: {exc}") from None
+        raise UserError(f"{config.source}: {exc}") from None
     sites = ", ".join(f"{s.key} ({s.cron or f'every {s.revisit_seconds} s'})" for s in runner.sites)
-    click.echo(f"rasid daemon: {db_path}; sites: {sites or 'none enabled'}; "
+    click.echo(f"rasid daemon: {db}; sites: {sites or 'none enabled'}; "
                f"{len(runner.outlets)} alert channel(s); Ctrl-C or SIGTERM to stop", err=True)
     sys.exit(runner.run())
 
 
 @main.command()
-@read_db_option
-@config_option
-def status(db_path, config_path):
+@with_store("read")
+def status(db, config):
     """What each site's crawls did and when the daemon runs them next.
 
     Per site: the last run (start, duration, result), the next scheduled
@@ -334,14 +377,10 @@ def status(db_path, config_path):
     from crawler.report import status as site_status
     from crawler.report import status_lines
 
-    db_path = _existing_store(db_path, load_config(config_path))
-    store = _open_store(db_path)
-    try:
+    with open_store(db) as store:
         rows, errors, undelivered = store.site_status(), store.recent_errors(limit=10), store.count_alerts(undelivered=True)
-    finally:
-        store.close()
     try:
-        next_runs, daemon_pid = daemon_status(db_path)
+        next_runs, daemon_pid = daemon_status(db)
     except ValueError as exc:
         raise UserError(str(exc)) from None
     echo_lines(status_lines(site_status(rows, next_runs, daemon_pid, errors, undelivered, datetime.now(UTC))))
@@ -351,11 +390,10 @@ def status(db_path, config_path):
 
 
 @main.command()
-@read_db_option
-@config_option
+@with_store("read")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="Port to listen on.")
-def serve(db_path, config_path, host, port):
+def serve(db, config, host, port):
     """Browse and query the store in Datasette, read-only.
 
     Tables and columns are described in Arabic and English, Arabic text is
@@ -370,28 +408,25 @@ def serve(db_path, config_path, host, port):
     """
     from web.serve import serve as run
 
-    db_path = _existing_store(db_path, load_config(config_path))
-    _open_store(db_path).close()  # creates the search index of a store from an older Rasid
     try:  # a busy port is the user's to fix: say so before Datasette starts and fails on it
         with socket.create_server((host, port)):
             pass
     except OSError as exc:
         raise UserError(f"--host {host} --port {port}: cannot listen there: {exc.strerror or exc}"
                         " (another server? choose another --port)") from None
-    run(db_path, host, port)
+    run(db, host, port)
 
 
 @main.command()
 @click.argument("query")
-@read_db_option
-@config_option
+@with_store("read")
 @click.option("--site", "site_key", metavar="NAME", help="Only this site's articles.")
 @click.option("--since", metavar="DATE", help="Only articles published on or after DATE (ISO, or Arabic: "
                                               "\"1 آب 2020\").")
 @click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per result (id, site, url, title, "
                                                       "published_at, excerpt).")
-def search(query, db_path, config_path, site_key, since, limit, as_json):
+def search(query, db, config, site_key, since, limit, as_json):
     """Full-text search of the stored articles, newest first.
 
     Words are matched after Arabic normalisation: hamza forms, alef maqsura
@@ -408,34 +443,29 @@ def search(query, db_path, config_path, site_key, since, limit, as_json):
       rasid search 'الكاظمي -البصرة'     # without البصرة
       rasid search 'الكاظ*'              # الكاظمي, الكاظمية, ...
     """
-    config = load_config(config_path)
-    if site_key:
-        config.select([site_key])  # an unknown site is a one-line error naming the known ones
-    db_path = _existing_store(db_path, config)
-    since_iso = _since(since)
     from crawler.report import search_lines
 
-    store = _open_store(db_path)
-    try:
-        results = store.search(query, site=site_key, since=since_iso, limit=limit)
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
-    finally:
-        store.close()
+    if site_key:
+        config.select([site_key])  # an unknown site is a one-line error naming the known ones
+    since_iso = _since(since)
+    with open_store(db) as store:
+        try:
+            results = store.search(query, site=site_key, since=since_iso, limit=limit)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
     echo_lines(search_lines(results, query, as_json))
     if not as_json:
         click.echo(f"{len(results)} result{'s' if len(results) != 1 else ''}", err=True)
 
 
 @main.command()
-@read_db_option
-@config_option
+@with_store("read")
 @click.option("--site", "site_key", metavar="NAME", help="Only stories this site published first or copied.")
 @click.option("--since", metavar="DATE", help="Only stories first published on or after DATE (ISO, or Arabic).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per story: its source and its reprints "
                                                       "(site, url, title, similarity, kind, delay_seconds on "
                                                       "evidence, published_at claimed, first_seen, evidence).")
-def reprints(db_path, config_path, site_key, since, as_json):
+def reprints(db, config, site_key, since, as_json):
     """Who published first, who copied: stories found on more than one site.
 
     Each story is the article Rasid has evidence of first (its source) and
@@ -457,17 +487,13 @@ def reprints(db_path, config_path, site_key, since, as_json):
       rasid reprints --db demo.db
       rasid reprints --site okaz --since 2021-01-01 --json
     """
-    config = load_config(config_path)
+    from crawler.report import reprint_lines
+
     if site_key:
         config.select([site_key])
     since_iso = _since(since)
-    from crawler.report import reprint_lines
-
-    store = _open_store(_existing_store(db_path, config))
-    try:
+    with open_store(db) as store:
         rows = store.reprint_list(since=since_iso, site=site_key)
-    finally:
-        store.close()
     echo_lines(reprint_lines(rows, as_json))
 
 
@@ -479,17 +505,6 @@ def _since(value: str | None) -> str | None:
     if parsed is None:
         raise UserError(f"--since {value!r}: not a date")
     return parsed.iso
-
-
-def _existing_store(db_path: Path | None, config: Config) -> Path:
-    given = db_path is not None
-    db_path = Path(db_path or config.db)
-    if not db_path.is_file():
-        hint = ""
-        if not given and Path("demo.db").is_file():
-            hint = " (the demo's store is demo.db: add --db demo.db)"
-        raise UserError(f"{db_path}: no such store{hint}")
-    return db_path
 
 
 # --- extraction -----------------------------------------------------------------------
@@ -504,9 +519,9 @@ def _existing_store(db_path: Path | None, config: Config) -> Path:
 @click.option("--reference", metavar="ISO", help="Instant relative dates are read against (default: now).")
 @click.option("--tz", metavar="ZONE", help="IANA zone of times the page prints without an offset, for a page "
                                            "of no known site (default: the site's zone, else UTC).")
-@config_option
+@with_config
 def extract(source: str, url: str | None, site_key: str | None, reference: str | None, tz: str | None,
-            config_path):
+            config: Config):
     """Extract one article page and print it as JSON.
 
     SOURCE is a saved HTML file or an http(s) URL. The page's bytes are
@@ -529,7 +544,7 @@ def extract(source: str, url: str | None, site_key: str | None, reference: str |
     from crawler.extract_one import PageError, extract_one, refusals
 
     try:
-        data = extract_one(load_config(config_path), source, url, site_key, reference, tz)
+        data = extract_one(config, source, url, site_key, reference, tz)
     except PageError as exc:
         raise UserError(str(exc)) from None
     if data is None:
@@ -541,10 +556,9 @@ def extract(source: str, url: str | None, site_key: str | None, reference: str |
 
 
 @main.command()
-@db_option
-@config_option
+@with_store("update")
 @click.option("--site", "site_key", metavar="NAME", help="Only this site's articles.")
-def reextract(db_path, config_path, site_key):
+def reextract(db, config, site_key):
     """Rebuild every article's text and metadata from its stored HTML.
 
     Every version keeps the raw page, compressed, so after extraction improves
@@ -555,16 +569,12 @@ def reextract(db_path, config_path, site_key):
     """
     from crawler.reextract import reextract as run
 
-    config = load_config(config_path)
     if site_key:
         config.select([site_key])
-    store = _open_store(_existing_store(db_path, config))
     started = time.monotonic()
-    try:
+    with open_store(db) as store:
         counts = run(store, config.sites, site_key,
                      progress=lambda site, url: click.echo(f"  [{site}] changed  {unquote(url)}", err=True))
-    finally:
-        store.close()
     click.echo(f"re-extracted {counts['pages']} pages in {time.monotonic() - started:.1f} s: "
                f"{counts['changed']} changed, {counts['unchanged']} unchanged, {counts['empty']} without article "
                f"text (kept as they were), {counts['unknown_site']} of sites no longer listed (skipped), "
@@ -577,12 +587,12 @@ def reextract(db_path, config_path, site_key):
 
 @main.command()
 @click.argument("sites", nargs=-1)
-@config_option
+@with_config
 @redis_option
 @click.option("--concurrency", type=click.IntRange(1, 512), help="Requests in flight at once (default 16).")
 @click.option("--log-level", default="WARNING", show_default=True,
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False), help="Scrapy log level.")
-def worker(sites, config_path, redis_url, concurrency, log_level):
+def worker(sites, config, redis_url, concurrency, log_level):
     """Crawl for a cluster: take requests from the shared Redis frontier, extract, send pages on.
 
     One Scrapy process whose scheduler and duplicate filter live in Redis
@@ -595,7 +605,6 @@ def worker(sites, config_path, redis_url, concurrency, log_level):
     from crawler.cluster.shared import ClusterError
     from crawler.cluster.worker import run_worker
 
-    config = load_config(config_path)
     url = _redis(config, redis_url)
     try:
         run_worker(config, config.select(list(sites)), url, concurrency, log_level.upper())
@@ -604,10 +613,9 @@ def worker(sites, config_path, redis_url, concurrency, log_level):
 
 
 @main.command()
-@db_option
-@config_option
+@with_store("write")
 @redis_option
-def writer(db_path, config_path, redis_url):
+def writer(db, config, redis_url):
     """Store a cluster's pages: the one process that writes the SQLite store.
 
     Reads the workers' page stream as a consumer group, records each page as a
@@ -622,15 +630,12 @@ def writer(db_path, config_path, redis_url):
     from crawler.cluster import shared
     from crawler.cluster.writer import Writer
 
-    config = load_config(config_path)
     url = _redis(config, redis_url)
-    db_path = Path(db_path or config.db)
-    _open_store(db_path).close()
     try:
-        runner = Writer(config, db_path, url, clock=lambda: datetime.now(UTC), say=lambda line: click.echo(line, err=True))
+        runner = Writer(config, db, url, clock=lambda: datetime.now(UTC), say=lambda line: click.echo(line, err=True))
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: runner.stop.set())
-        click.echo(f"rasid writer {runner.name}: {db_path} from {shared.shown(url)}", err=True)
+        click.echo(f"rasid writer {runner.name}: {db} from {shared.shown(url)}", err=True)
         counts = runner.run()
     except shared.ClusterError as exc:
         raise UserError(str(exc)) from None
@@ -639,7 +644,7 @@ def writer(db_path, config_path, redis_url):
                    err=True)
         sys.exit(1)
     except (sqlite3.Error, StoreError) as exc:  # the batch was rolled back: its pages wait in the stream
-        click.echo(f"rasid: {db_path}: cannot write to the store: {exc}; the writer stops, the pages not "
+        click.echo(f"rasid: {db}: cannot write to the store: {exc}; the writer stops, the pages not "
                    "written wait in the stream for the next writer", err=True)
         sys.exit(1)
     clocks = counts["clock ahead"] + counts["clock wrong"]
@@ -655,34 +660,30 @@ def cluster_group() -> None:
 
 
 @cluster_group.command("status")
-@config_option
+@with_config
 @redis_option
-def cluster_status(config_path, redis_url):
+def cluster_status(config, redis_url):
     """Queue and stream lengths, live workers, pages/s, the writer and its lag."""
     from crawler.cluster import shared
     from crawler.report import cluster_lines
 
-    config = load_config(config_path)
     client = _cluster_client(config, redis_url)
     echo_lines(cluster_lines(shared.status(client, list(config.sites))))
 
 
 @cluster_group.command("crawl")
 @click.argument("sites", nargs=-1)
-@db_option
-@config_option
+@with_store("write")
 @redis_option
 @click.option("--due-only", is_flag=True, help="Revisit only the stored articles whose step of the schedule has "
                                                "come round (what the daemon pushes).")
-def cluster_crawl(sites, db_path, config_path, redis_url, due_only):
+def cluster_crawl(sites, db, config, redis_url, due_only):
     """Push one round of SITES (default: every enabled site) to the workers now."""
     from crawler.cluster import shared
 
-    config = load_config(config_path)
     selected = config.select(list(sites))
     client = _cluster_client(config, redis_url)
-    store = _open_store(Path(db_path or config.db))
-    try:
+    with open_store(db) as store:
         for site in selected:
             try:
                 jobs = shared.schedule_round(store, client, site, config.revisit_schedule, due_only=due_only)
@@ -690,8 +691,6 @@ def cluster_crawl(sites, db_path, config_path, redis_url, due_only):
                 click.echo(str(exc))
                 continue
             click.echo(f"{site.key}: round pushed ({jobs - 1} revisits and its discovery)")
-    finally:
-        store.close()
 
 
 # --- web archives ---------------------------------------------------------------------------
@@ -712,10 +711,9 @@ def import_group() -> None:
                                              "archive's history is stored without alerts).")
 @click.option("--workers", type=click.IntRange(0, 64), help="Extraction processes (default: one per core; 0: "
                                                              "extract in this process).")
-@db_option
-@config_option
+@with_store("later")
 @click.option("--quiet", is_flag=True, help="No progress lines.")
-def import_warc(sources, site_keys, all_sites, alerts, workers, db_path, config_path, quiet):
+def import_warc(sources, site_keys, all_sites, alerts, workers, db, config, quiet):
     """Import the articles in WARC or ARC files (CC-NEWS, Wayback, Browsertrix).
 
     Each FILE_OR_URL (a path, or an http(s) URL read as it downloads; gzip per
@@ -733,26 +731,22 @@ def import_warc(sources, site_keys, all_sites, alerts, workers, db_path, config_
     from crawler import report
     from crawler.archive.importer import Importer, WarcSourceError, open_source
 
-    config = load_config(config_path)
     selected = config.select(list(site_keys))
     for source in sources:  # every file and URL opens before anything is written (a URL is asked again in its turn)
         try:
             open_source(source).close()
         except WarcSourceError as exc:
             raise UserError(str(exc)) from None
-    db_path = db_path or config.db
-    store = _open_store(db_path, config.max_store_mb)
-    importer = Importer(store, selected, now=datetime.now(UTC), all_sites=all_sites, alerts=alerts,
-                        progress=None if quiet else lambda counts: click.echo(report.import_progress(counts), err=True),
-                        workers=os.cpu_count() or 1 if workers is None else workers)
-    try:
-        counts = importer.run(list(sources))
-    except (sqlite3.Error, StoreError) as exc:  # the page's transaction was rolled back; what came before stays
-        click.echo(f"rasid: {db_path}: cannot write to the store: {exc}; the import stops here, "
-                   f"the {importer.counts.stored:,} articles stored before are kept", err=True)
-        sys.exit(1)
-    finally:
-        store.close()
+    with open_store(db, config.max_store_mb) as store:
+        importer = Importer(store, selected, now=datetime.now(UTC), all_sites=all_sites, alerts=alerts,
+                            progress=None if quiet else lambda counts: click.echo(report.import_progress(counts), err=True),
+                            workers=os.cpu_count() or 1 if workers is None else workers)
+        try:
+            counts = importer.run(list(sources))
+        except (sqlite3.Error, StoreError) as exc:  # the page's transaction was rolled back; what came before stays
+            click.echo(f"rasid: {db}: cannot write to the store: {exc}; the import stops here, "
+                       f"the {importer.counts.stored:,} articles stored before are kept", err=True)
+            sys.exit(1)
     echo_lines(report.import_summary(counts))
     if counts.damaged:
         sys.exit(1)
@@ -769,9 +763,8 @@ def export_group() -> None:
 @click.option("--since", metavar="DATE", help="Only versions fetched on or after DATE (ISO, or Arabic).")
 @click.option("--force", is_flag=True, help="Overwrite OUT if it exists (by default an existing file is left "
                                             "alone and the export refused).")
-@read_db_option
-@config_option
-def export_warc(out, site_key, since, force, db_path, config_path):
+@with_store("read")
+def export_warc(out, site_key, since, force, db, config):
     """Write every stored version as a WARC response record (and each removal as its 404/410).
 
     The file is WARC/1.1, gzipped per record, with a warcinfo record first:
@@ -782,21 +775,18 @@ def export_warc(out, site_key, since, force, db_path, config_path):
     from crawler.archive.exporter import ExportError
     from crawler.archive.exporter import export_warc as run
 
-    config = load_config(config_path)
     if not str(out).endswith((".warc.gz", ".warc")):
         raise UserError(f"{out}: expected a .warc.gz file name")
     if not out.parent.exists():
         raise UserError(f"{out}: folder {out.parent} does not exist")
-    store = _open_store(_existing_store(db_path, config))
-    try:
-        counts = run(store, out, site_key, _since(since), force=force)
-    except ExportError as exc:
-        raise UserError(str(exc)) from None
-    except (sqlite3.Error, StoreError) as exc:
-        click.echo(f"rasid: {store.path}: cannot read the store: {exc}; nothing was written to {out}", err=True)
-        sys.exit(1)
-    finally:
-        store.close()
+    with open_store(db) as store:
+        try:
+            counts = run(store, out, site_key, _since(since), force=force)
+        except ExportError as exc:
+            raise UserError(str(exc)) from None
+        except (sqlite3.Error, StoreError) as exc:
+            click.echo(f"rasid: {db}: cannot read the store: {exc}; nothing was written to {out}", err=True)
+            sys.exit(1)
     click.echo(f"{out}: {counts['records']} records ({counts['versions']} versions, {counts['removals']} "
                f"removals) of {counts['articles']} articles")
     if counts["undated"]:
@@ -825,7 +815,8 @@ def demo(db_path: Path, replace: bool):
             raise UserError(f"{db_path} already exists: pass --replace to overwrite it, or choose another --db")
         for suffix in ("", "-wal", "-shm"):
             Path(str(db_path) + suffix).unlink(missing_ok=True)
-    _open_store(db_path).close()
+    with open_store(db_path):
+        pass  # created now: a store that cannot be is one line before any server starts
     try:
         run_demo(db_path, click.echo)
     except DemoError as exc:
@@ -888,13 +879,12 @@ def sites_add(url, key, write, sites_file):
 
 @sites.command("check")
 @click.argument("site_keys", nargs=-1, metavar="[SITE]...")
-@read_db_option
-@config_option
+@with_store("optional")
 @click.option("--base-url", "base_urls", multiple=True, metavar="SITE=URL",
               help="Check SITE at URL instead of its live base URL (a replay server, a mirror). Repeatable.")
 @click.option("--stale-after", default="3d", show_default=True, metavar="DURATION",
               help="A site whose newest article is older than this is reported (e.g. 12h, 3d).")
-def sites_check(site_keys, db_path, config_path, base_urls, stale_after):
+def sites_check(site_keys, db, config, base_urls, stale_after):
     """Whether each site's feeds and sitemaps answer, what they list and how new it is.
 
     For every site (default: every enabled one): each feed and sitemap fetched now, the URLs it
@@ -907,10 +897,9 @@ def sites_check(site_keys, db_path, config_path, base_urls, stale_after):
     from crawler.sites.check import check
     from monitor.config import parse_duration
 
-    config = load_config(config_path).with_base_urls(_base_urls(base_urls))
+    config = config.with_base_urls(_base_urls(base_urls))
     selected = config.select(list(site_keys))
     stale = parse_duration(stale_after, "--stale-after") / 86400
-    db = Path(db_path or config.db)
     checks = [check(site, db, stale) for site in selected]
     echo_lines(health_lines(checks))
     if not all(h.ok for h in checks):

@@ -127,6 +127,12 @@ class Store:
     def close(self) -> None:
         self.db.conn.close()
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """BEGIN IMMEDIATE … COMMIT: one writer at a time, all or nothing."""

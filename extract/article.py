@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 import lxml.html
 import trafilatura
 from lxml import etree
-from trafilatura.settings import DEFAULT_CONFIG, use_config
+from trafilatura.settings import use_config
 
 from extract.arabic import fold, is_mostly_arabic, to_ascii_digits
 from extract.body import (
@@ -57,6 +57,7 @@ from extract.model import Article, FetchedPage
 # which loses paragraph breaks on short news items: lower the threshold.
 _TRAFILATURA_CONFIG = use_config()
 _TRAFILATURA_CONFIG.set("DEFAULT", "MIN_EXTRACTED_SIZE", "50")
+_BARE_CONFIG = use_config()  # trafilatura's defaults, for the floor (bare trafilatura's text)
 
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:«»]\s+")
 _DATE_WORDS = {"date", "time", "published", "pubdate", "datetime", "timestamp"}
@@ -806,10 +807,10 @@ def _extract(html, tree, url, hints, reference, tz, feed_published) -> Article |
     # The floor is bare trafilatura's text of the untouched page. It is only needed where a rule may
     # have cut into the article: no body found, the rules took a fifth of the body, or trafilatura's
     # text of the cleaned page leaves a fifth of the body out. Elsewhere trafilatura would read that
-    # same element (itemprop=articleBody and its BODY_XPATH are its own first choices; the densest
+    # same element (itemprop=articleBody and BODY_GUESSES are its own first choices; the densest
     # block is the article everywhere we measured), and the second run is saved.
     elif evidence in (None, "weak") or _kept(body_after, body_before) < 0.8 or _kept(ours, body_after) < 0.8:
-        floor = _trafilatura_text(parse_html(html), url, favor_recall=False, config=DEFAULT_CONFIG)
+        floor = _trafilatura_text(parse_html(html), url, favor_recall=False, config=_BARE_CONFIG)
         if len(floor) >= FLOOR_CHARS and _kept(ours, floor) < KEEP_SHARE:
             ours = floor  # a rule cut into the article: never less than trafilatura gives
     paragraphs = _clean_paragraphs(ours, meta["title"], captions)

@@ -10,7 +10,7 @@ BENCHMARKS.md): dropping every element with a furniture word in its class lost t
 pages, where bare trafilatura lost 9. So:
 
 1. the main content is located before any rule runs — `itemprop=articleBody`, the element holding
-   JSON-LD's `articleBody`, the containers trafilatura itself looks for first (its BODY_XPATH), else
+   JSON-LD's `articleBody`, the containers trafilatura itself looks for first (BODY_GUESSES), else
    the element whose own paragraphs hold the most text;
 2. no rule removes it or any of its ancestors;
 3. inside it, an element goes only when the block itself looks like clutter (mostly links, or short
@@ -24,11 +24,11 @@ import copy
 import re
 
 from lxml import etree
-from trafilatura.xpaths import BODY_XPATH, DISCARD_IMAGE_ELEMENTS, OVERALL_DISCARD_XPATH, REMOVE_COMMENTS_XPATH
 
 from extract.arabic import fold
 from extract.clutter import STRUCTURAL_TAGS, TEXTLESS_TAGS, class_words, has_furniture_words, is_box_heading
 from extract.hints import ExtractionHints
+from extract.trafilatura_rules import BODY_GUESSES, PRUNING
 
 # Containers of a picture and its caption or credit.
 _IMAGE_WORDS = {"img", "image", "photo", "pic", "picture", "media", "thumbnail", "thumb", "gallery"}
@@ -144,7 +144,7 @@ def main_content(tree, ld: dict) -> tuple[etree._Element | None, str | None]:
     if found is not None:
         return found, "json-ld"
     totals, everything = _paragraph_text(tree)
-    for xpath in BODY_XPATH[:2]:  # trafilatura's own two strongest guesses: article-body classes, <article>
+    for xpath in BODY_GUESSES:  # trafilatura's own two strongest guesses: article-body classes, <article>
         try:
             candidates = xpath(tree)
         except etree.XPathError:
@@ -167,7 +167,7 @@ def pruned_by_trafilatura(tree, body) -> bool:
     the body or one of its ancestors: then it drops the article itself, and bare trafilatura's
     text of the page would bring the menu and the "read also" box back with it."""
     chain = {body, *body.iterancestors()}
-    for xpath in (*REMOVE_COMMENTS_XPATH, *OVERALL_DISCARD_XPATH, *DISCARD_IMAGE_ELEMENTS):
+    for xpath in PRUNING:
         try:
             if any(el in chain for el in xpath(tree)):
                 return True

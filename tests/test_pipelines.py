@@ -64,11 +64,10 @@ def test_a_page_past_the_time_limit_is_stopped_recorded_and_the_pool_replaced(mo
     from scrapy.exceptions import DropItem
 
     import crawler.crawl.pipelines as pipelines
+    import crawler.crawl.pool as pool
     from extract.model import FetchedPage
     from monitor.config import load_sites
     from spiders.news import NewsSpider
-
-    import crawler.crawl.pool as pool
 
     pipelines.replace_pool()
     monkeypatch.setattr(pool, "extract_page", _slow_extract)  # the forked workers inherit it

@@ -13,7 +13,7 @@
   page (400), never a 500.
 - Read-only at the door: any request other than GET, HEAD or OPTIONS is
   answered 405 before Datasette sees it, whatever plugins or settings allow.
-- The newsroom pages (web/views.py, web/templates): the home page, `/-/article/<id>` with its
+- The newsroom pages (web/views.py over web/reads.py, web/templates): the home page, `/-/article/<id>` with its
   versions and highlighted edits, `/-/article/<id>/version/<v>.html` (the raw page, as a
   download), `/-/search`, and `/-/alerts.atom` (the alerts_feed query as an Atom feed: `render_atom`).
 - Cells: titles link to their article page, long texts are cut with a link to it, word diffs
@@ -34,7 +34,7 @@ from markupsafe import Markup, escape
 from extract import instants
 from extract.arabic import QueryError, is_mostly_arabic, search_query
 from monitor.reprints import Member, claims_earlier, evidence, times_text, utc_text
-from web import render, views
+from web import reads, render, views
 
 
 def rasid_query(text: str | None) -> str:
@@ -295,7 +295,7 @@ def _diff_cell(value: str) -> Markup:
 
 async def _time_cell(value: str, row, datasette) -> Markup | None:
     if not _ZONES:
-        _ZONES.update(await views.zones(_database(datasette)))
+        _ZONES.update(await reads.zones(_database(datasette)))
     site = row["site"] if "site" in row.keys() else None
     if isinstance(site, dict):  # a foreign key Datasette has expanded: {"value": ..., "label": ...}
         site = site.get("value")

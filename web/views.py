@@ -1,6 +1,6 @@
-"""What the newsroom pages show, read from the store through Datasette's read-only connections
-(SELECT only): the home page's figures, one article with its versions and edits, a search.
-The pages' HTML is in web/templates; the pieces of it in web/render.py."""
+"""What the newsroom pages show: the home page's figures, one article with its versions and edits, a
+search; made from the rows web/reads.py reads. The pages' HTML is in web/templates; the pieces of
+it in web/render.py."""
 
 from __future__ import annotations
 
@@ -9,18 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 
 from extract.arabic import QueryError, matching_paragraph, search_query
 from monitor.reprints import Member, account, comparison, delay_text, signed_duration
-from web import render
+from web import reads, render
 
 DAYS = 30
-
-
-async def rows(db, sql: str, params=None) -> list[dict]:
-    return [dict(row) for row in (await db.execute(sql, params or {})).rows]
-
-
-async def zones(db) -> dict[str, str]:
-    """site key -> its IANA zone."""
-    return {row["key"]: row["timezone"] for row in await rows(db, "SELECT key, timezone FROM sites")}
 
 
 async def home(db, today: date | None = None) -> dict:
@@ -33,25 +24,17 @@ async def home(db, today: date | None = None) -> dict:
     # no date at all) has no bar
     bar = {day: n for n, day in enumerate(days)}
     per_site: dict[str, list[int]] = {}
-    for row in await rows(db, "SELECT site, substr(first_seen, 1, 10) AS day, count(*) AS n FROM articles "
-                              "WHERE first_seen >= :since GROUP BY site, day", {"since": since}):
+    for row in await reads.new_per_site_and_day(db, since):
         if row["day"] in bar:
             per_site.setdefault(row["site"], [0] * DAYS)[bar[row["day"]]] = row["n"]
     edits = [0] * DAYS
-    for row in await rows(db, "SELECT substr(created_at, 1, 10) AS day, count(*) AS n FROM alerts "
-                              "WHERE kind = 'changed' AND created_at >= :since GROUP BY day", {"since": since}):
+    for row in await reads.edits_per_day(db, since):
         if row["day"] in bar:
             edits[bar[row["day"]]] = row["n"]
-    counts = (await rows(db, "SELECT (SELECT count(*) FROM articles WHERE status = 'live') AS live, "
-                             "(SELECT count(*) FROM articles WHERE status = 'removed') AS removed, "
-                             "(SELECT count(*) FROM alerts WHERE kind = 'changed' AND created_at >= :today) AS edits, "
-                             "(SELECT count(*) FROM sites) AS sites, "
-                             "(SELECT count(DISTINCT source_id) FROM reprints) AS stories", {"today": today.isoformat()}))[0]
-    site_zones = await zones(db)
-    latest = await rows(db, "SELECT id, site, title, published_at, first_seen FROM articles WHERE status = 'live' "
-                            "ORDER BY coalesce(published_at, first_seen) DESC LIMIT 8")
-    recent_edits = await rows(db, "SELECT article_id, site, title, created_at FROM alerts WHERE kind = 'changed' "
-                                  "ORDER BY id DESC LIMIT 8")
+    counts = await reads.counts(db, today.isoformat())
+    site_zones = await reads.zones(db)
+    latest = await reads.latest(db)
+    recent_edits = await reads.latest_edits(db)
     for row in latest:
         row["when"] = render.local_time(row["published_at"] or row["first_seen"], site_zones.get(row["site"]))
     for row in recent_edits:
@@ -70,13 +53,10 @@ async def home(db, today: date | None = None) -> dict:
 async def article(db, article_id: int, compare: tuple[int, int] | None = None) -> dict | None:
     """One article: its fields, its site, its versions oldest first, each edit as a highlighted
     diff of the one before it, and (compare = two version ids) the diff between any two."""
-    found = await rows(db, "SELECT a.*, s.name AS site_name, s.timezone FROM articles a "
-                           "JOIN sites s ON s.key = a.site WHERE a.id = :id", {"id": article_id})
-    if not found:
+    item = await reads.article(db, article_id)
+    if item is None:
         return None
-    item = found[0]
-    versions = await rows(db, "SELECT id, fetched_at, title, text, html_gz IS NOT NULL AS has_html, moved FROM versions "
-                              "WHERE article_id = :id ORDER BY id", {"id": article_id})
+    versions = await reads.versions(db, article_id)
     for before, after in zip(versions, versions[1:], strict=False):
         after["diff"] = edit(before, after)
     for version in versions:
@@ -94,8 +74,7 @@ async def article(db, article_id: int, compare: tuple[int, int] | None = None) -
             "paragraphs": [p for p in (item["text"] or "").split("\n\n") if p],
             "published": render.local_time(item["published_at"], zone),
             "first_seen": render.local_time(item["first_seen"], zone),
-            "alerts": await rows(db, "SELECT kind, created_at FROM alerts WHERE article_id = :id ORDER BY id",
-                                 {"id": article_id})}
+            "alerts": await reads.alerts(db, article_id)}
 
 
 async def story(db, item: dict) -> dict:
@@ -104,11 +83,8 @@ async def story(db, item: dict) -> dict:
     compares, and its claimed publication and first sight in its site's zone side by side
     (`evidence`: verified, claimed or seen); `claims_earlier`: a reprint (or this article, as
     one) claiming a publication before its source's that Rasid did not confirm."""
-    columns = ("SELECT a.id, a.site, a.title, a.published_at, a.first_seen, s.timezone, r.kind, r.similarity, "
-               "r.delay_seconds FROM reprints r JOIN articles a ON a.id = r.{side} JOIN sites s ON s.key = a.site "
-               "WHERE r.{key} = :id ORDER BY r.delay_seconds, a.id")
-    source = await rows(db, columns.format(side="source_id", key="article_id"), {"id": item["id"]})
-    reprints = await rows(db, columns.format(side="article_id", key="source_id"), {"id": item["id"]})
+    source = await reads.source_of(db, item["id"])
+    reprints = await reads.reprints_of(db, item["id"])
     this = Member(item["id"], item["published_at"], item["first_seen"])
     for row, is_source in [(r, True) for r in source] + [(r, False) for r in reprints]:
         member = Member(row["id"], row["published_at"], row["first_seen"])
@@ -135,16 +111,15 @@ def edit(before: dict, after: dict) -> dict:
 
 async def version_html(db, article_id: int, version_id: int) -> str | None:
     """The raw HTML of one version, as fetched."""
-    found = await rows(db, "SELECT html_gz FROM versions WHERE id = :v AND article_id = :a AND html_gz IS NOT NULL",
-                       {"v": version_id, "a": article_id})
-    return zlib.decompress(found[0]["html_gz"]).decode("utf-8") if found else None
+    stored = await reads.version_html(db, article_id, version_id)
+    return zlib.decompress(stored).decode("utf-8") if stored is not None else None
 
 
 async def search(db, query: str, site: str | None = None, limit: int = 50) -> dict:
     """Articles matching `query` (folded like the index), newest first, each with the passage
     that matched, its words marked; and the sites, for the form. An empty or unusable query gives
     no results and says why."""
-    site_zones = await zones(db)
+    site_zones = await reads.zones(db)
     try:
         match = search_query(query) if query.strip() else ""
     except QueryError as exc:
@@ -152,11 +127,7 @@ async def search(db, query: str, site: str | None = None, limit: int = 50) -> di
     if not match:
         return {"results": [], "sites": sorted(site_zones),
                 "problem": "اكتب كلمة للبحث · type a word to search for" if query.strip() else None}
-    where = "articles_search_fts MATCH :match" + (" AND a.site = :site" if site else "")
-    found = await rows(db, "SELECT a.id, a.site, a.title, a.text, a.published_at, a.first_seen, a.status "
-                           "FROM articles_search_fts JOIN articles a ON a.id = articles_search_fts.rowid "
-                           f"WHERE {where} ORDER BY coalesce(a.published_at, a.first_seen) DESC LIMIT :limit",
-                       {"match": match, "site": site, "limit": limit})
+    found = await reads.matching(db, match, site, limit)
     for row in found:
         row["excerpt"] = render.marked(matching_paragraph(row.pop("text") or "", query, width=320), query)
         row["title_marked"] = render.marked(row["title"] or "", query)

@@ -124,8 +124,8 @@ def unpack(blob: bytes):
         article = data.pop("article")
         if article is not None:
             _check(Article, article)
-            article = Article(**{name: _date_in(value) if Article.__dataclass_fields__[name].metadata.get("date")
-                                 else value for name, value in article.items()})
+            dates = {f.name for f in fields(Article) if f.metadata.get("date")}
+            article = Article(**{name: _date_in(value) if name in dates else value for name, value in article.items()})
         _check(FetchedPage, data)
         return FetchedPage(**data, article=article)
     except UnreadablePage:

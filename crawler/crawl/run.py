@@ -122,11 +122,8 @@ def crawl(config: Config, sites: list[Site], db_path: Path, progress: bool = Fal
           due_only: bool = False) -> CrawlReport:
     """crawl_here, and what came of it per site. Raises SitesBusy or StoreError when nothing was crawled."""
     before, skipped = crawl_here(config, sites, db_path, progress=progress, log_level=log_level, due_only=due_only)
-    store = Store(db_path)
-    try:
+    with Store(db_path) as store:
         rows = store.crawl_summary(before)
-    finally:
-        store.close()
     busy = {line.split(":", 1)[0] for line in skipped}
     failed = sorted({s.key for s in sites} - busy - {r["site"] for r in rows if r["status"] == "ok"})
     return CrawlReport(rows, skipped, failed)
@@ -167,7 +164,10 @@ class ChildCrawl:
         """The exit code (a CrawlExit, 2 for a user mistake, another for a crash); raises
         subprocess.TimeoutExpired when the crawl outlives `timeout`."""
         code = self.process.wait(timeout=timeout)
-        return CrawlExit(code) if code in CrawlExit._value2member_map_ else code
+        try:
+            return CrawlExit(code)
+        except ValueError:  # a crash's own code
+            return code
 
     def stop(self, grace: float = 5) -> None:
         """Stop the crawl within about 2 × grace seconds. The first SIGTERM is Scrapy's graceful

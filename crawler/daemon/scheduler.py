@@ -77,12 +77,9 @@ def scheduled_runs(db_path: Path) -> dict[str, datetime | None]:
     APScheduler's own job store); None for a paused job. Sites without a job are absent."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    store = Store(db_path)
-    try:
+    with Store(db_path) as store:
         if not store.has_table(JOBS_TABLE):  # no schedule yet; a job store would create its table
             return {}
-    finally:
-        store.close()
     jobs = _job_store(db_path, read_only=True)
     jobs.start(BackgroundScheduler(timezone=UTC), "default")  # not started: only the job store is read
     try:
@@ -190,12 +187,9 @@ class Daemon:
         finally:
             with self.children_lock:
                 self.children.pop(key, None)
-        store = Store(self.db_path)
-        try:
+        with Store(self.db_path) as store:
             closed = store.fail_unfinished_crawls(
                 child.pid, reason or "crawl process ended without closing its crawl", status)
-        finally:
-            store.close()
         seconds = (datetime.now(UTC) - started).total_seconds()
         if status == "stopped":
             log.info("crawl of %s stopped with the daemon after %.1f s", key, seconds)
@@ -209,27 +203,22 @@ class Daemon:
         """Cluster mode: the site's discovery and due revisits to the frontier (crawler/cluster/shared.py)."""
         from crawler.cluster import shared
 
-        store = Store(self.db_path)
-        try:
-            jobs = shared.schedule_round(store, shared.connect(self.redis_url), self.config.sites[key],
-                                          self.config.revisit_schedule)
-            log.info("round of %s pushed to the cluster: %d revisits and its discovery", key, jobs - 1)
-        except shared.RoundOpen as exc:
-            log.warning("round of %s not pushed: %s", key, exc)
-        except shared.ClusterError as exc:
-            log.error("round of %s not pushed: %s", key, exc)
-        finally:
-            store.close()
+        with Store(self.db_path) as store:
+            try:
+                jobs = shared.schedule_round(store, shared.connect(self.redis_url), self.config.sites[key],
+                                              self.config.revisit_schedule)
+                log.info("round of %s pushed to the cluster: %d revisits and its discovery", key, jobs - 1)
+            except shared.RoundOpen as exc:
+                log.warning("round of %s not pushed: %s", key, exc)
+            except shared.ClusterError as exc:
+                log.error("round of %s not pushed: %s", key, exc)
         self.deliver()
 
     def deliver(self) -> None:
         with self.deliver_lock:  # one delivery pass at a time: a channel never gets an alert twice at once
-            store = Store(self.db_path)
-            try:
+            with Store(self.db_path) as store:
                 counts = deliver_pending(store, self.config.alerts, self.config.watch, self.outlets,
                                          stop=self.stopping)
-            finally:
-                store.close()
         if counts["sent"] or counts["failed"]:
             log.info("alerts: %(delivered)d delivered to every channel (%(sent)d deliveries), %(failed)d deliveries "
                      "failed (will retry), %(filtered)d alerts filtered out by the watch rules", counts)
@@ -276,9 +265,8 @@ class Daemon:
     def run(self) -> int:
         global _DAEMON
         _DAEMON = self
-        store = Store(self.db_path)  # creates or migrates the store before the scheduler touches it
-        dead = store.close_dead_crawls(alive)  # crawls that died with an earlier daemon
-        store.close()
+        with Store(self.db_path) as store:  # created or migrated before the scheduler touches it
+            dead = store.close_dead_crawls(alive)  # crawls that died with an earlier daemon
         if dead:
             log.warning("%d crawl(s) of an earlier run died unfinished; marked failed", dead)
         signal.signal(signal.SIGTERM, self.request_stop)

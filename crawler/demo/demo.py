@@ -60,16 +60,12 @@ def run_demo(db_path: Path, say: Callable[[str], None]) -> None:
 
 
 def _last_crawl_id(db_path: Path) -> int:
-    store = Store(db_path)
-    try:
+    with Store(db_path) as store:
         return store.last_crawl_id()
-    finally:
-        store.close()
 
 
 def _round_lines(db_path: Path, before: int, baseline: bool) -> list[str]:
-    store = Store(db_path)
-    try:
+    with Store(db_path) as store:
         lines = [f"\n{ROUNDS[0 if baseline else 1]}:", *report.table(store.crawl_summary(before))]
         if baseline:
             lines += ["\narticles stored:", *report.article_lines(store.article_list())]
@@ -81,5 +77,3 @@ def _round_lines(db_path: Path, before: int, baseline: bool) -> list[str]:
         else:
             lines += ["\nalerts:", *report.alert_lines(store.alerts(after_crawl_id=before))]
         return lines
-    finally:
-        store.close()

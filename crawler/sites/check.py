@@ -76,10 +76,7 @@ def check(site: Site, db_path: Path | None, stale_after_days: float = 3, now: da
     sources += [_sitemap(site, site.absolute(p)) for p in site.sitemaps]
     newest_stored, not_articles = None, 0
     if db_path is not None and db_path.is_file():
-        store = Store(db_path)
-        try:
+        with Store(db_path) as store:
             newest_stored = _instant(store.newest_article(site.key))
             not_articles = store.count_not_articles(site.key)
-        finally:
-            store.close()
     return judge(site.key, sources, newest_stored, now or datetime.now(UTC), stale_after_days, not_articles)
