@@ -10,7 +10,7 @@ $(BIN)/rasid: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(BIN)/rasid
 
-.PHONY: setup demo test lint browser redis bench
+.PHONY: setup demo test test-floors lint browser redis bench
 setup: $(BIN)/rasid
 
 # Debian's chromium and chromedriver, for the test that checks Arabic renders right-to-left in
@@ -43,6 +43,16 @@ lint: setup
 test: lint browser redis
 	$(BIN)/pytest
 	$(BIN)/python benchmarks/bench_crawl.py --quick --json bench-crawl-quick.json
+
+# The floors pyproject.toml states, proven: every dependency installed at its floor (.ci/floors.py
+# writes the constraints) in a virtualenv of its own, and the unit tests run on them.
+FLOORS_VENV ?= .venv-floors
+test-floors:
+	$(PYTHON) -m venv $(FLOORS_VENV)
+	$(FLOORS_VENV)/bin/pip install --quiet --upgrade pip
+	$(PYTHON) .ci/floors.py > $(FLOORS_VENV)/floors.txt
+	$(FLOORS_VENV)/bin/pip install --quiet -e '.[test]' -c $(FLOORS_VENV)/floors.txt
+	$(FLOORS_VENV)/bin/pytest -m "not slow" -q -p no:cacheprovider
 
 # Every side-by-side benchmark of BENCHMARKS.md, full size (several minutes).
 bench: setup

@@ -757,8 +757,17 @@ def export_group() -> None:
     """Export the store's captures for web archives."""
 
 
+def _warc_out(ctx, param, out: Path) -> Path:
+    """OUT of `export warc`, checked before the store is: a .warc(.gz) name in a folder that exists."""
+    if not str(out).endswith((".warc.gz", ".warc")):
+        raise UserError(f"{out}: expected a .warc.gz file name")
+    if not out.parent.exists():
+        raise UserError(f"{out}: folder {out.parent} does not exist")
+    return out
+
+
 @export_group.command("warc")
-@click.argument("out", type=click.Path(path_type=Path, dir_okay=False), metavar="OUT.warc.gz")
+@click.argument("out", type=click.Path(path_type=Path, dir_okay=False), metavar="OUT.warc.gz", callback=_warc_out)
 @click.option("--site", "site_key", metavar="NAME", help="Only this site's articles.")
 @click.option("--since", metavar="DATE", help="Only versions fetched on or after DATE (ISO, or Arabic).")
 @click.option("--force", is_flag=True, help="Overwrite OUT if it exists (by default an existing file is left "
@@ -775,10 +784,6 @@ def export_warc(out, site_key, since, force, db, config):
     from crawler.archive.exporter import ExportError
     from crawler.archive.exporter import export_warc as run
 
-    if not str(out).endswith((".warc.gz", ".warc")):
-        raise UserError(f"{out}: expected a .warc.gz file name")
-    if not out.parent.exists():
-        raise UserError(f"{out}: folder {out.parent} does not exist")
     with open_store(db) as store:
         try:
             counts = run(store, out, site_key, _since(since), force=force)

@@ -495,13 +495,16 @@ def _agrees(machine: ParsedDate, byline: ParsedDate, tz) -> bool:
     return _local_day(machine, tz) == _day(byline) or _day(machine) == _day(byline)
 
 
+# A day in an address, as htmldate reads one (its COMPLETE_URL, htmldate 1.10-1.11): owned here,
+# htmldate.extractors not being part of its public API.
+_URL_DAY = re.compile(r"\D((?:199[0-9]|20[0-3][0-9]))[/_-]([0-1]?[0-9])[/_-]([0-3]?[0-9])(?:\D|$)")
+
+
 def _url_date(urls: list[str | None]) -> ParsedDate | None:
     """The day in the article's own address (its URL, canonical URL or og:url: "/2020/06/02/",
-    "/87799-2020-06-02-15-36-38"), read with htmldate's own URL pattern."""
-    from htmldate.extractors import COMPLETE_URL  # lazy, as _htmldate
-
+    "/87799-2020-06-02-15-36-38")."""
     for url in urls:
-        m = COMPLETE_URL.search(url) if url else None
+        m = _URL_DAY.search(url) if url else None
         if m:
             parsed = parse_date(f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}")
             if parsed is not None:
