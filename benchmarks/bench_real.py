@@ -220,17 +220,6 @@ def words_kept(ours: str, theirs: str) -> float:
     return sum((Counter(ours.split()) & want).values()) / sum(want.values()) if want else 1.0
 
 
-def kept_share(pages: list[dict]) -> list[tuple[str, float, int]]:
-    """For every page where bare trafilatura finds >= 300 characters: the share of its tokens
-    that Rasid keeps (id, share, trafilatura's characters). The floor the tests hold."""
-    out = []
-    for page in pages:
-        b, r = run_bare(page), run_rasid(page)
-        if len(_fold(b.text)) >= 300:
-            out.append((page["id"], words_kept(r.text, b.text), len(_fold(b.text))))
-    return out
-
-
 def _row(name: str, s: Summary) -> str:
     return (f"| {name} | {s.lost} | {s.raised} | {s.snippet.precision:.3f} / {s.snippet.recall:.3f} / "
             f"{s.snippet.f1:.3f} | {s.body.f1:.3f} | {s.day_right} of {s.dated_pages} | {s.ms_per_page:.1f} |")

@@ -26,8 +26,6 @@ from db.store import Store, StoreError
 from extract.dates import parse_date
 from monitor.config import DEFAULT_SITES, SNAPSHOTS, Config, ConfigError, load_config
 
-MAX_PAGE_BYTES = 10 * 2**20
-
 
 class UserError(click.ClickException):
     """A problem in what the user gave us: one line, exit code 2."""

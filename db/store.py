@@ -313,8 +313,8 @@ class Store:
         return dict(zip([c[0] for c in cursor.description], row, strict=True)) if row else None
 
     # The write path of a crawl uses plain INSERT/UPDATE rather than sqlite-utils' insert() and
-    # update(), which introspect the table and read rows back on every call: measured at a
-    # third of the time of a store insert (BENCHMARKS.md).
+    # update(), which introspect the table and read rows back on every call, a large share of a
+    # store insert's time (BENCHMARKS.md).
 
     def _insert(self, table: str, row: dict) -> int:
         columns = ", ".join(row)

@@ -491,7 +491,7 @@ _STATED_ZONE = re.compile(r"[+-]\d{2}:?\d{2}\b|\b(?:utc|gmt|z)\b|\b[a-z]{2,4}t\b
 
 def _fallback(text: str, ref: datetime | None, zone: tzinfo) -> ParsedDate | None:
     """dateparser for Latin-script dates the fast path does not read."""
-    import dateparser  # lazy: its first import and first call cost ~0.5 s
+    import dateparser  # lazy: its first import and first call load locale data (slow)
 
     settings = {
         "PREFER_DATES_FROM": "past",

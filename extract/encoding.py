@@ -103,8 +103,8 @@ def looks_like_html(body: bytes, text: str) -> bool:
 
 
 # Pages that cannot be an article, refused before parsing: libxml2 and lxml slow down
-# quadratically on huge attribute lists (a 9.9 MB page with a million attributes held a worker for
-# minutes). A large news page has a few thousand tags.
+# quadratically on huge attribute lists (RELIABILITY.md: a page of a million attributes). A large
+# news page has a few thousand tags.
 MAX_TAGS = 150_000
 MAX_ATTRIBUTES = 200_000
 

@@ -3,8 +3,8 @@ URL patterns: what it declares for machines (JSON-LD @type, og:type) first, else
 of real prose, not a list of headlines. Section, tag, author and home pages are lists of headlines
 (short lines, each a link) or declare themselves CollectionPage, ProfilePage, SearchResultsPage.
 
-Measured on ../shared/corpus (1,178 real article pages, benchmarks/bench_kind.py) and on the
-snapshot sites' home and listing pages: see BENCHMARKS.md."""
+How well it tells them apart, on the real article pages of ../shared/corpus and the snapshot
+sites' home and listing pages: benchmarks/bench_kind.py, BENCHMARKS.md."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ def no_article_text(page: FetchedPage, judge_pages: bool) -> bool:
 class Recorder:
     """Records fetches into `store`. A 304 only refreshes an article's last sight and validators, so
     those are written TOUCH_BATCH at a time (and before any other page, and on flush): a revisit of
-    an unchanged site is thousands of them, and one transaction each was a tenth of its time. A crash
+    an unchanged site is thousands of them, and a commit each would be much of its time. A crash
     loses at most a batch of refreshed sights, which the next crawl takes again; never an article."""
 
     TOUCH_BATCH = 200

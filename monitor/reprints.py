@@ -40,17 +40,16 @@ SHINGLE_WORDS = 4
 NUM_PERM = 64
 # LSH bands of ROWS rows each: a pair becomes a candidate when one band of their signatures is
 # equal: P = 1 - (1 - J^2)^32, 0.73 at Jaccard 0.2, 0.95 at 0.3, 0.998 at 0.45. Two rows a band,
-# because rewrites reach Jaccard 0.25-0.3 (5th percentile of the labelled pairs); unrelated
-# articles sit below 0.002 (99.9th percentile of 200,000 corpus pairs), so a lookup at 100,000
-# articles meets about one chance candidate. 32 bands, not 64: LSH then offers 99.87 % of the
-# labelled pairs the exact rule calls reprints (64 bands: 100 %) for half the index rows written
-# and read per article. bench_reprints.py measures what it misses against exact comparison.
+# because rewrites reach a Jaccard of 0.25-0.3 while unrelated articles sit two orders of magnitude
+# lower, so a lookup in a large store meets about one chance candidate. 32 bands, not 64: nearly
+# every pair the exact rule calls a reprint is still offered, for half the index rows written and
+# read per article. bench_reprints.py measures what LSH misses against exact comparison; the
+# figures behind these choices are in BENCHMARKS.md.
 BANDS, ROWS = 32, 2
 MIN_SHINGLES = 20  # a text shorter than this (about 24 words) gets no signature: too short to tell
 MIN_CONTAINMENT = 0.45  # default threshold: 45 % of the shorter text's shingles are in the other
 MIN_SHARED = 20  # and at least this many shingles shared (formulaic openings share fewer)
 COPY_JACCARD = 0.8  # near-identical: a copy; below, substantially shared text: a rewrite
-KINDS = ("copy", "rewrite")
 
 
 def shingles(text: str) -> set[str]:
@@ -81,12 +80,12 @@ def signature(shingle_set: set[str]) -> Signature | None:
     """The MinHash of a shingle set and its LSH band keys; None for a set too small to compare."""
     if len(shingle_set) < MIN_SHINGLES:
         return None
-    # datasketch (and numpy, scipy under it) costs 0.4 s to import: only a crawl that stores an
-    # article pays it, not a revisit of 304s
+    # datasketch (and numpy, scipy under it) is slow to import: only a crawl that stores an
+    # article pays for it, not a revisit of 304s
     from datasketch import MinHash
 
     global _PERMUTATIONS
-    if _PERMUTATIONS is None:  # the same for every signature; drawing them was a third of signing
+    if _PERMUTATIONS is None:  # the same for every signature: drawn once, not for every text
         first = MinHash(num_perm=NUM_PERM)
         _PERMUTATIONS = (first.permutations, first.scheme)
     minhash = MinHash(num_perm=NUM_PERM, permutations=_PERMUTATIONS[0], scheme=_PERMUTATIONS[1])

@@ -89,7 +89,7 @@ class NewsSpider(scrapy.Spider):
         # article URLs not to request from a feed or listing: every stored one (those due are requested
         # by start() already, the rest are not due) and every one already requested in this crawl. The
         # dupefilter would drop them too, but only after a Request was built and fingerprinted for each:
-        # on a revisit that is a sitemap's worth of URLs (measured: a fifth of a 1,500-page revisit's CPU)
+        # on a revisit that is a sitemap's worth of URLs, much of the revisit's CPU (BENCHMARKS.md)
         self.seen = (stored or set()) | set(self.known)
         self.allowed_domains = [h for h in {*site.live_hosts, _host(site.fetch_origin)} if h]
         self.feed_dates: dict[str, str] = {}
@@ -103,8 +103,8 @@ class NewsSpider(scrapy.Spider):
         for request in self._start_requests():
             if self.crawler.engine.needs_backout():
                 # Scrapy's lazy start (docs: start-requests-lazy): more requests only once the scheduler
-                # runs dry. Queued all at once, a revisit's thousands held up the first answers,
-                # robots.txt's that every request waits for among them (measured: 140 ms of 2.3 s).
+                # runs dry. Queued all at once, a revisit's thousands hold up the first answers,
+                # robots.txt's that every request waits for among them.
                 await self.crawler.signals.wait_for(signals.scheduler_empty)
             yield request
 
@@ -120,7 +120,7 @@ class NewsSpider(scrapy.Spider):
             # Each URL once (dict keys), and the only request for it: links to it are skipped (self.seen)
             # and a redirect to it is not followed. Past the dupefilter, then, whose fingerprint of each
             # request is most of the cost of queueing a revisit's thousands of them before robots.txt is
-            # read (measured: 140 ms against bare Scrapy's 65 ms for 1,500).
+            # read (BENCHMARKS.md).
             yield self.article_request(url, dont_filter=True)
 
     def public(self, url: str) -> str:
@@ -188,8 +188,8 @@ class NewsSpider(scrapy.Spider):
             return
         where = response.meta["public_url"]
         room = max(0, MAX_SITEMAP_URLS_PER_CRAWL - self.sitemap_urls)
-        # Parsed in a worker thread, streaming: a 2 MB gzip that inflates to 49 MB and 887,000 URLs
-        # cost 20 s of CPU and 828 MB parsed whole on the reactor thread, and stalled every download.
+        # Parsed in a worker thread, streaming: a sitemap parsed whole on the reactor thread holds all
+        # of it in memory and stalls every download meanwhile (RELIABILITY.md: a gzip bomb of URLs).
         try:
             sitemap = await asyncio.to_thread(read_sitemap, response.body, min(MAX_SITEMAP_URLS, room))
         except SitemapError as exc:

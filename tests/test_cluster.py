@@ -133,6 +133,16 @@ def start_worker(config: Path, concurrency: int | None = None, extensions: dict 
     return start("worker", "--config", str(config), *options, settings={"EXTENSIONS": extensions or {}})
 
 
+def assert_first_round_stored_each_page_once(db: Path, redis_url: str, pages: int) -> None:
+    """The first round closes once all of it is stored: every page, once, new, in that round."""
+    wait_for(lambda: statuses(db) == ["ok"], "round 1 closed")
+    assert store_count(db) == pages and drained(redis_url)
+    assert rows(db, "SELECT new FROM crawls") == [{"new": pages}]
+    assert store_count(db, "SELECT count(*) AS n FROM versions") == pages
+    assert rows(db, "PRAGMA integrity_check")[0]["integrity_check"] == "ok"
+    assert_whole(db)
+
+
 def contents(db: Path) -> list[dict]:
     return rows(db, "SELECT url, title, text, published_at, status, versions, content_hash "
                     "FROM articles ORDER BY url")
@@ -189,12 +199,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing_and_doubles_nothing(tmp_path, s
         survivor = start("worker", "--config", str(config))
         # the requests the killed worker held go back to the queue once its heartbeat is gone:
         # the same round stores every page
-        wait_for(lambda: statuses(db) == ["ok"], "the round closed")
-        assert store_count(db) == PAGES and drained(redis_url)
-        assert rows(db, "SELECT new FROM crawls") == [{"new": PAGES}]
-        assert store_count(db, "SELECT count(*) AS n FROM versions") == PAGES
-        assert rows(db, "PRAGMA integrity_check")[0]["integrity_check"] == "ok"
-        assert_whole(db)
+        assert_first_round_stored_each_page_once(db, redis_url, PAGES)
     finally:
         stop(writer, doomed, *([survivor] if survivor else []))
 
@@ -374,12 +379,7 @@ def test_a_rolling_restart_stores_every_page_in_its_round_and_raises_no_false_al
         new_writer = start("writer", "--config", str(config))
 
         # round 1 closes only once all of it is stored: every page, once, in round 1 (91 of 600 before)
-        wait_for(lambda: statuses(db) == ["ok"], "round 1 closed")
-        assert store_count(db) == ROLLING and drained(redis_url)
-        assert rows(db, "SELECT new FROM crawls") == [{"new": ROLLING}]
-        assert store_count(db, "SELECT count(*) AS n FROM versions") == ROLLING
-        assert rows(db, "PRAGMA integrity_check")[0]["integrity_check"] == "ok"
-        assert_whole(db)
+        assert_first_round_stored_each_page_once(db, redis_url, ROLLING)
 
         # round 2 finds nothing new on the site: no `new` alert (509 before, for pages of round 1's sitemaps)
         run_rasid("cluster", "crawl", "--config", str(config))

@@ -47,9 +47,9 @@ def rasid_query(text: str | None) -> str:
 
 
 # Memory, per request and per process. Datasette's time limit stops no query that is quick and
-# large: zeroblob(900000000) || zeroblob(900000000) took the server to 1.9 GB; six concurrent
-# randomblob(250000000) took it to 1.95 GB, and as the process-wide heap cap failed the other five
-# with SQLITE_NOMEM, which Python raises as MemoryError, they answered 500.
+# large (a concatenation of zeroblobs, a few concurrent randomblobs: gigabytes; RELIABILITY.md),
+# and a process-wide heap cap alone fails the other queries under way with SQLITE_NOMEM, which
+# Python raises as MemoryError: a 500.
 # - VALUE_LIMIT: the largest string or blob a query may make (SQLITE_LIMIT_LENGTH, per connection;
 #   values stored are still read whole: a kept page is at most 10 MB). Past it SQLite refuses the
 #   value before allocating it ("string or blob too big").

@@ -6,7 +6,8 @@ warcio parses every record here; what is written by hand is what it does not do 
 - a gzip member that does not inflate, or a record whose headers do not parse, ends its iteration:
   the rest of a 1 GB CC-NEWS file would be lost for one bad record;
 - a record is read whole, as long as its Content-Length says, and its payload inflated whole
-  (content_stream().read()): a 2 KB record inflated to 1 GB took 2.7 GB of memory.
+  (content_stream().read()): a record of a few kilobytes can inflate to gigabytes in memory
+  (BENCHMARKS.md, hostile archives).
 So the file is cut into gzip members here (zlib, streaming: a member is never held whole), and each
 member's records are parsed by warcio as an uncompressed WARC. A member that does not inflate is
 counted and skipped to the next gzip header; a record that does not parse ends its member (in a

@@ -190,37 +190,21 @@ def _date_in(data: dict | None):
 # --- keys -----------------------------------------------------------------------------------
 
 
-def jobs_key(site: str) -> str:
-    return f"rasid:jobs:{site}"
+def _site_key(template: str):
+    """The function naming a key of a site's state (and of a worker's lease of it) in Redis."""
+    return lambda site, worker="": template.format(site=site, worker=worker)
 
 
-def job_lease_key(site: str, worker: str) -> str:
-    return f"rasid:jobs:{site}:leased:{worker}"
-
-
-def stored_key(site: str) -> str:
-    return f"rasid:stored:{site}"
-
-
-def queue_key(site: str) -> str:
-    """scrapy-redis's request queue of the site's spider (named news:<site>; see SCHEDULER_QUEUE_KEY)."""
-    return f"rasid:news:{site}:requests"
-
-
-def request_lease_key(site: str, worker: str) -> str:
-    return f"rasid:news:{site}:leased:{worker}"
-
-
-def dupefilter_key(site: str) -> str:
-    return f"rasid:news:{site}:dupefilter"
-
-
-def round_key(site: str) -> str:
-    return f"rasid:round:{site}"
-
-
-def listed_key(site: str) -> str:
-    return f"rasid:listed:{site}"
+jobs_key = _site_key("rasid:jobs:{site}")
+job_lease_key = _site_key("rasid:jobs:{site}:leased:{worker}")
+stored_key = _site_key("rasid:stored:{site}")
+# scrapy-redis's request queue and duplicate filter of the site's spider (named news:<site>; see
+# SCHEDULER_QUEUE_KEY and SCHEDULER_DUPEFILTER_KEY in worker.settings)
+queue_key = _site_key("rasid:news:{site}:requests")
+request_lease_key = _site_key("rasid:news:{site}:leased:{worker}")
+dupefilter_key = _site_key("rasid:news:{site}:dupefilter")
+round_key = _site_key("rasid:round:{site}")
+listed_key = _site_key("rasid:listed:{site}")
 
 
 # --- the password ---------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Scrapy's Twisted reactor cannot be restarted inside one process
 (ReactorNotRestartable), so anything that crawls more than once — the demo,
-later the daemon — runs each crawl as a child process (`python -m crawler
+the daemon — runs each crawl as a child process (`python -m crawler
 crawl …`), as news-please does. A child that crashes or hangs cannot take
 the caller down with it, and its memory is returned when it exits.
 """

@@ -21,18 +21,19 @@ ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 # Scrapy 2.19 serves a remote-control HTTP endpoint from every crawl (aiohttp, on a local port); a
-# monitoring daemon needs no open port, and importing and starting it was 70 ms of each crawl's start.
+# monitoring daemon needs no open port, nor the time importing and starting it adds to each crawl's
+# start (BENCHMARKS.md). Older Scrapy ignores the setting.
 REMOTE_CONTROL_ENABLED = False
 
 CONCURRENT_REQUESTS = 16
 # An article response yields one item. Scrapy starts CONCURRENT_ITEMS asyncio workers for the
-# output of every response (100 by default): with one item that is pure overhead, measured as
-# half the reactor's CPU on a revisit (BENCHMARKS.md).
+# output of every response (100 by default): with one item that is pure overhead, on the reactor's
+# one thread (BENCHMARKS.md).
 CONCURRENT_ITEMS = 4
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 # Scrapy reads the source of every generator callback (inspect + ast) to warn about `return value`
-# in it; a callback is a new bound method on every request, so its cache keeps missing: 171 source
-# parses, a tenth of a 1,500-page revisit's time. No callback of the news spider returns a value.
+# in it; a callback is a new bound method on every request, so its cache keeps missing and the
+# source is parsed again and again (BENCHMARKS.md). No callback of the news spider returns a value.
 WARN_ON_GENERATOR_RETURN_VALUE = False
 RETRY_ENABLED = True
 RETRY_TIMES = 2
