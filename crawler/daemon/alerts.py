@@ -215,7 +215,7 @@ def deliver_pending(store: Store, settings: AlertSettings, rules: tuple[WatchRul
                     stop: threading.Event | None = None) -> dict[str, int]:
     """Deliver every undelivered alert whose channels are due; return counts: `delivered`
     alerts (every channel has them), `sent` and `failed` deliveries to single channels,
-    `filtered` alerts (no watch rule matched). `now` fixes the clock (tests); `stop`, once set,
+    `filtered` alerts (no watch rule matched). `now` is the caller's clock (default: now); `stop`, once set,
     ends the pass after the delivery under way (a slow channel must not hold up a stop)."""
     outlets = channels(settings) if outlets is None else outlets
     counts = {"sent": 0, "failed": 0, "filtered": 0, "delivered": 0}
