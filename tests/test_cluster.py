@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -446,7 +447,7 @@ def test_an_entry_that_is_no_page_is_dead_lettered_in_one_line_and_the_writer_go
     }
     good = client.xadd("rasid:pages", {"page": cluster.pack(page), "site": "bench", "worker": "w2"})
     lines: list[str] = []
-    writer = Writer(config, db, redis_url, say=lines.append)
+    writer = Writer(config, db, redis_url, clock=lambda: datetime.now(UTC), say=lines.append)
     thread = threading.Thread(target=writer.run)
     thread.start()
     try:
