@@ -275,6 +275,7 @@ def crawl(sites, db, config, base_urls, due_only, quiet, log_level, die_with_par
     if report.failed:
         click.echo(f"crawl incomplete for {', '.join(report.failed)}: see the crawls table (error_log), "
                    "or rerun with --log-level INFO", err=True)
+        echo_lines(report_lines.first_errors(report.rows), err=True)
     sys.exit(report.exit)
 
 

@@ -26,6 +26,19 @@ def table(rows: list[dict], columns: tuple[str, ...] = CRAWL_COLUMNS) -> Iterato
         yield "  ".join(str(row.get(c) if row.get(c) is not None else "").ljust(widths[c]) for c in columns)
 
 
+def first_errors(rows: list[dict], per_site: int = 3) -> Iterator[str]:
+    """The first error lines of each crawl that had errors, so an incomplete crawl says why."""
+    for row in rows:
+        try:
+            lines = [str(line) for line in json.loads(row.get("error_log") or "[]")]
+        except (ValueError, TypeError):  # not the list a crawl writes: shown as it is
+            lines = [str(row["error_log"])]
+        for line in lines[:per_site]:
+            yield f"  [{row['site']}] {line}"
+        if len(lines) > per_site:
+            yield f"  [{row['site']}] … and {len(lines) - per_site} more"
+
+
 def alert_lines(alerts: list[dict]) -> Iterator[str]:
     if not alerts:
         yield "no alerts"

@@ -653,10 +653,10 @@ class Store:
         return name in self.db.table_names()
 
     def crawl_summary(self, after_crawl_id: int) -> list[dict]:
-        """Per-site figures of the crawls with id > after_crawl_id, with the site's live articles."""
+        """Per-site figures of the crawls with id > after_crawl_id, their error lines, and the site's live articles."""
         return list(self.db.query(
             "SELECT c.site, c.pages, c.new, c.changed, c.removed, c.restored, c.not_modified, c.errors, c.status, "
-            "(SELECT count(*) FROM articles a WHERE a.site = c.site AND a.status = 'live') AS articles "
+            "c.error_log, (SELECT count(*) FROM articles a WHERE a.site = c.site AND a.status = 'live') AS articles "
             "FROM crawls c WHERE c.id > ? ORDER BY c.site", [after_crawl_id]))
 
     def article_list(self) -> list[dict]:

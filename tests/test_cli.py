@@ -235,3 +235,13 @@ def test_offline_commands_import_no_scrapy_module():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_an_incomplete_crawl_says_why_in_its_first_error_lines():
+    from crawler.report import first_errors
+
+    rows = [{"site": "ina", "error_log": json.dumps([f"https://www.ina.iq/{n}: HTTP 500" for n in range(5)])},
+            {"site": "okaz", "error_log": None}, {"site": "elaph", "error_log": "not json"}]
+    assert list(first_errors(rows)) == ["  [ina] https://www.ina.iq/0: HTTP 500", "  [ina] https://www.ina.iq/1: HTTP 500",
+                                        "  [ina] https://www.ina.iq/2: HTTP 500", "  [ina] … and 2 more",
+                                        "  [elaph] not json"]
