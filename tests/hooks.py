@@ -37,6 +37,27 @@ class StopAtChildSitemap:
             _stop()
 
 
+class NoEngineHeartbeat:
+    """Scrapy's engine looks at an idle spider's scheduler on its own heartbeat (every 5 s): this sets
+    that to an hour, so a worker that still takes work pushed while it was idle was woken by Rasid
+    (crawler.cluster.worker.wake), not by the heartbeat. Set on spider_opened, before the engine
+    starts its heartbeat (ExecutionEngine._SLOT_HEARTBEAT_INTERVAL, private: a Scrapy release that
+    renames it makes the test using this fail, not pass)."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        crawler.signals.connect(self.opened, signal=signals.spider_opened)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def opened(self, spider):
+        engine = self.crawler.engine
+        assert isinstance(getattr(type(engine), "_SLOT_HEARTBEAT_INTERVAL", None), float)
+        engine._SLOT_HEARTBEAT_INTERVAL = 3600.0
+
+
 class StopAfterPages:
     """The process stops itself once STOP_AFTER_PAGES pages, counted over every spider of the
     process, went through all the item pipelines (`item_scraped`): stored in their own transaction

@@ -152,7 +152,10 @@ def test_a_writer_and_two_workers_store_what_a_crawl_stores_once_each(tmp_path, 
     db = tmp_path / "cluster.db"
     config = config_file(tmp_path, site, redis_url, db)
     writer = start("writer", "--config", str(config))
-    workers = [start("worker", "--config", str(config)) for _ in range(2)]
+    # workers whose engines look for work only once an hour on their own (Scrapy's heartbeat, 5 s
+    # by default): each round below is pushed to idle workers, and is taken because the worker
+    # wakes its engines when Redis has work for them (before, a round waited for that heartbeat)
+    workers = [start_worker(config, extensions={"tests.hooks.NoEngineHeartbeat": 500}) for _ in range(2)]
     try:
         wait_for(lambda: "workers alive: 2" in run_rasid("cluster", "status", "--config", str(config)).stdout,
                  "two workers' heartbeats")

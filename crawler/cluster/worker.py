@@ -38,6 +38,10 @@ from spiders.news import NewsSpider
 
 log = logging.getLogger("rasid.worker")
 JOBS_PER_IDLE = 200  # jobs a spider takes from its site's list each time it runs dry
+# how often a worker asks Redis whether its sites have work: Scrapy's engine looks at an idle
+# spider's scheduler only on its own heartbeat (5 s), so a round pushed to an idle worker, or requests
+# another worker queued, would wait up to that long
+WAKE_EVERY = 0.5
 
 
 class ClusterSpider(NewsSpider):
@@ -175,6 +179,7 @@ class StreamPipeline:
         self.crawler = crawler
         self.redis = shared.connect(crawler.settings.get("REDIS_URL"))
         self.name = crawler.settings.get("RASID_WORKER_NAME")
+        self.waiting = 0  # the stream's length after this pipeline's last page: the writer's backlog
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -187,13 +192,17 @@ class StreamPipeline:
         if no_article_text(item, spider.site.checks_pages):
             spider.logger.warning("no article text in %s", item.url)
             raise DropItem(f"{item.url}: no article text found")
-        while self.redis.xlen(shared.PAGES) >= shared.MAX_STREAM:  # the writer is behind: wait for it
+        # the writer is behind: wait for it. The length comes with the last page added, so a page
+        # costs one round trip to Redis (each blocks the reactor: on a busy machine, milliseconds)
+        while self.waiting >= shared.MAX_STREAM:
             await asyncio.sleep(0.5)
+            self.waiting = self.redis.xlen(shared.PAGES)
         with self.redis.pipeline() as pipe:  # MULTI: the page and its unit of the round's open work
             pipe.xadd(shared.PAGES, {"page": shared.pack(item), "site": item.site, "worker": self.name,
                                       "counted": 1})
             pipe.hincrby(shared.round_key(item.site), "open", 1)
-            pipe.execute()
+            pipe.xlen(shared.PAGES)
+            *_, self.waiting = pipe.execute()
         return item
 
 
@@ -212,6 +221,25 @@ def settings(config: Config, sites: list[Site], redis_url: str, name: str, concu
         "RASID_WORKER_NAME": name,
         **({"CONCURRENT_REQUESTS": concurrency} if concurrency else {}),
     })
+
+
+def wake(client, crawlers) -> None:
+    """Each spider whose site has jobs waiting or requests queued (one round trip for all sites) is
+    asked to look now, not at its engine's next heartbeat: idle, it takes the jobs (ClusterSpider.idle)
+    or leases the requests. A busy engine asked again only leases what its slots allow, as it
+    would after its next answer. `_slot.nextcall` is the engine's own "look again" (private: pinned
+    by tests/test_cluster.py, which fails if a Scrapy release moves it)."""
+    open_ = [c for c in crawlers if c.spider is not None and getattr(c.engine, "_slot", None) is not None]
+    if not open_:
+        return
+    with client.pipeline(transaction=False) as pipe:
+        for crawler in open_:
+            pipe.llen(shared.jobs_key(crawler.spider.site.key))
+            pipe.zcard(shared.queue_key(crawler.spider.site.key))
+        answers = pipe.execute()
+    for n, crawler in enumerate(open_):
+        if answers[2 * n] or answers[2 * n + 1]:
+            crawler.engine._slot.nextcall.schedule()
 
 
 def _quiet_scrapy_redis() -> None:
@@ -255,8 +283,17 @@ def run_worker(config: Config, sites: list[Site], redis_url: str, concurrency: i
         except redis.RedisError as exc:  # a LoopingCall whose call raises never runs again: say so, beat on
             log.warning("heartbeat: %s", shared.redact(str(exc), redis_url))
 
+    def look():
+        import redis
+
+        try:
+            wake(client, crawlers)
+        except redis.RedisError as exc:  # as the heartbeat: say so, look again next time
+            log.warning("looking for work: %s", shared.redact(str(exc), redis_url))
+
     loop = task.LoopingCall(heartbeat)
     loop.start(3.0, now=True)  # alive before the first lease is taken
+    task.LoopingCall(look).start(WAKE_EVERY, now=False)
     process.start()
     client.delete(shared.WORKERS + name)  # stopped, not dead
     shared.reclaim(client, only=name)  # what it still held (nothing, after a graceful stop) goes back
