@@ -2,11 +2,14 @@
 
     .venv/bin/python benchmarks/bench_crawl.py [--quick] [-n 5000] [--json bench-crawl.json]
 
-On a synthetic site of N Arabic article pages (benchmarks/synthetic.py, 60-120 KB each)
-served by the replay server on loopback, one after the other in this process tree:
+On a synthetic site of N Arabic article pages (benchmarks/synthetic.py, 60-120 KB each, each
+paragraph words drawn from real Arabic news's word frequencies: pages that share no text, as on a
+real site) served by the replay server on loopback, one after the other in this process tree:
 
 1. extraction floor: bare trafilatura, `extract(html, with_metadata=True)`, over the same
-   files, in one process: pages per second;
+   files, in one process: pages per second; and 1p, as its users run it on a machine: in a pool
+   of one process per core (forked with trafilatura imported, warmed up), `extract(bytes,
+   with_metadata=True)` on each file: 1p and 3 run in turn PAIRS times, each pair's ratio reported;
 2. fetching floor: a bare Scrapy spider (Rasid's concurrency settings) that downloads the
    same article URLs and does nothing else: pages per second;
 3. Rasid's first crawl of the site into a fresh store (discover through feed and
@@ -21,9 +24,14 @@ served by the replay server on loopback, one after the other in this process tre
    the extraction workers hand them over; the writer signs them for reprints), and full-text search latency
    (median, p95) over STORE_N articles.
 
+6. the same pairs as 1p and 3 on two more sites: the synthetic site of stitched pages (each 6-14 of
+   the same ~100 snapshot paragraphs: the reprint index's worst case, every article in one of a few
+   huge stories), and the 994 real pages of ../shared/corpus/extraction served as one site.
+
 Prints one table, writes every figure to JSON, and reports the ratios that hold on a noisy
-shared machine: 3 / 1 (first crawl vs the extraction floor), 4 / 2' (revisit vs its floor), 4 / 3
-(revisit vs first crawl), 3 / 2 (first crawl vs the fetching floor), RSS(N) / RSS(N/5).
+shared machine: 3 / 1p (first crawl vs the extraction floor as a pool), 3 / 1, 4 / 2' (revisit vs
+its floor), 4 / 3 (revisit vs first crawl), 3 / 2 (first crawl vs the fetching floor), RSS(N) /
+RSS(N/5).
 --quick: N = 1,000 and 20,000 store articles (about two minutes); the default is
 N = 5,000 and 100,000.
 """
@@ -47,10 +55,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from synthetic import PARAGRAPHS, build  # noqa: E402
+from synthetic import PARAGRAPHS, build, build_real  # noqa: E402
 
 from crawler.demo.replay import ReplayServer  # noqa: E402
-from db.store import Store  # noqa: E402
+from db.store import Store, prepare  # noqa: E402
 from extract.dates import parse_date  # noqa: E402
 from extract.model import Article, FetchedPage  # noqa: E402
 from monitor.recorder import Recorder  # noqa: E402
@@ -158,6 +166,51 @@ def bare_trafilatura(files: list[Path]) -> dict:
     return {"pages": len(pages), "wall_s": wall, "pages_per_s": len(pages) / wall}
 
 
+def _extract_file(path: str) -> bool:
+    import trafilatura
+
+    return trafilatura.extract(Path(path).read_bytes(), with_metadata=True) is not None
+
+
+def trafilatura_pool(files: list[Path], workers: int) -> dict:
+    """Bare trafilatura as its users run it over files on a machine: one process per core, each
+    reading a file and extracting it. Forked with trafilatura imported and warmed up: what is timed
+    is the extraction of the files, not a start-up."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import trafilatura  # noqa: F401 — imported before the fork
+
+    paths = [str(f) for f in files]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        list(pool.map(_extract_file, paths[:4 * workers]))  # warm-up: each worker's first calls
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        extracted = sum(pool.map(_extract_file, paths, chunksize=4))
+        wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers, reaped with the pool (warm-up too)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"pages": len(paths), "extracted": extracted, "workers": workers, "wall_s": wall,
+            "pages_per_s": len(paths) / wall, "cpu_s_per_page": cpu / len(paths)}
+
+
+def first_crawl_pairs(files: list[Path], config: Path, work: Path, name: str, pairs: int) -> dict:
+    """Bare trafilatura's pool (1p) and Rasid's first crawl (3) of the same pages, in turn `pairs`
+    times, each crawl into a fresh store: every pair's ratio, and the pair of the median ratio."""
+    runs = []
+    for k in range(pairs):
+        floor = trafilatura_pool(files, os.cpu_count() or 1)
+        db = work / f"{name}-{k}.db"
+        crawl = rasid_crawl(config, db)
+        runs.append((floor, crawl))
+        for leftover in work.glob(f"{name}-{k}.db*"):
+            leftover.unlink()
+    ratios = [crawl["pages_per_s"] / floor["pages_per_s"] for floor, crawl in runs]
+    middle = ratios.index(statistics.median_low(ratios))
+    return {"trafilatura_pool": runs[middle][0], "rasid_first_crawl": runs[middle][1], "ratios": ratios,
+            "ratio_median": ratios[middle]}
+
+
 def bare_scrapy(urls: list[str], work: Path, validators: dict[str, tuple[str, str]] | None = None) -> dict:
     """A bare Scrapy process fetching `urls`; with `validators` (url -> ETag, Last-Modified), the
     conditional requests a revisit sends, and nothing else done with the answers."""
@@ -208,15 +261,19 @@ def store_figures(work: Path, articles: int, queries: int = 60) -> dict:
         # writer's path is what is timed (with the reprint signing it does, monitor.stories). Each text is eight
         # of the snapshot paragraphs with their words shuffled: the same words (so search is
         # measured on Arabic as published), but unrelated articles, not each other's copies.
+        # (what the extraction workers make beside each page, db.store.prepare: the HTML compressed, the
+        # text folded for search, is theirs, made here before the clock starts)
         batch = []
         for n in range(first, min(first + 500, articles)):
             paragraphs = [rng.choice(PARAGRAPHS).split() for _ in range(8)]
             for words in paragraphs:
                 rng.shuffle(words)
             text = "\n\n".join(" ".join(words) for words in paragraphs)
-            batch.append(FetchedPage(url=f"https://bench.example/a/{n}", site="bench", status=200,
-                                     fetched_at="2026-11-23T10:00:00+00:00",
-                                     article=Article(title=f"خبر رقم {n}", text=text, published=published)))
+            page = FetchedPage(url=f"https://bench.example/a/{n}", site="bench", status=200,
+                               fetched_at="2026-11-23T10:00:00+00:00",
+                               article=Article(title=f"خبر رقم {n}", text=text, published=published))
+            page.prepared = prepare(page.html, page.article)
+            batch.append(page)
         started = time.perf_counter()
         recorder.record_all(batch)
         insert_s += time.perf_counter() - started
@@ -237,22 +294,27 @@ def store_figures(work: Path, articles: int, queries: int = 60) -> dict:
 PAIRS = 3
 
 
-def site_config(work: Path, name: str, pages: int) -> tuple[Path, ReplayServer]:
+def site_config(work: Path, name: str, pages: int, texts: str = "unrelated") -> tuple[Path, ReplayServer]:
+    """A site (`texts`: synthetic.TEXTS, or "real"), served; the config of a crawl of it."""
     site_dir = work / name
-    sites_toml = build(site_dir, pages)
+    sites_toml = build_real(site_dir) if texts == "real" else build(site_dir, pages, texts=texts)
     server = ReplayServer(site_dir).start()
     config = work / f"{name}.toml"
     config.write_text(f'sites_file = "{sites_toml}"\n[sites.bench]\nbase_url = "{server.base_urls["bench"]}"\n')
     return config, server
 
 
-def run(pages: int, store_articles: int, work: Path) -> dict:
+def news_files(work: Path, name: str) -> list[Path]:
+    return sorted((work / name / "bench" / "news").glob("*.html"), key=lambda p: int(p.stem))
+
+
+def run(pages: int, store_articles: int, work: Path, pairs: int = PAIRS) -> dict:
     small = max(100, pages // 5)
     figures: dict = {"n": pages, "n_small": small, "cores": os.cpu_count()}
     config, server = site_config(work, "site", pages)
     config_small, server_small = site_config(work, "site-small", small)
     try:
-        files = sorted((work / "site" / "bench" / "news").glob("*.html"), key=lambda p: int(p.stem))
+        files = news_files(work, "site")
         sizes = [f.stat().st_size for f in files]
         figures["page_kb"] = {"min": min(sizes) / 1024, "mean": statistics.mean(sizes) / 1024, "max": max(sizes) / 1024}
         print(f"site: {pages} pages, {figures['page_kb']['min']:.0f}-{figures['page_kb']['max']:.0f} KB", flush=True)
@@ -261,15 +323,17 @@ def run(pages: int, store_articles: int, work: Path) -> dict:
         urls = [f"{server.base_urls['bench']}/news/{f.stem}.html" for f in files]
         figures["bare_scrapy"] = bare_scrapy(urls, work)
         print("2 bare scrapy done", flush=True)
+        figures["pool"] = first_crawl_pairs(files, config, work, "pool-pair", pairs)
+        print("1p trafilatura's pool and 3 rasid first crawl, in turn, done", flush=True)
         figures["rasid_first_crawl"] = rasid_crawl(config, work / "rasid.db")
         print("3 rasid first crawl done", flush=True)
         # the revisit and its floor, PAIRS times in turn: each ratio from one pair run back to back,
         # the median of them reported (one pair on this shared machine varied by 10 %)
         validators = stored_validators(work / "rasid.db", server)
-        pairs = [(bare_scrapy(urls, work, validators), rasid_crawl(config, work / "rasid.db")) for _ in range(PAIRS)]
-        ratios = [revisit["pages_per_s"] / floor["pages_per_s"] for floor, revisit in pairs]
+        turns = [(bare_scrapy(urls, work, validators), rasid_crawl(config, work / "rasid.db")) for _ in range(pairs)]
+        ratios = [revisit["pages_per_s"] / floor["pages_per_s"] for floor, revisit in turns]
         middle = ratios.index(statistics.median_low(ratios))
-        figures["bare_scrapy_conditional"], figures["rasid_revisit"] = pairs[middle]
+        figures["bare_scrapy_conditional"], figures["rasid_revisit"] = turns[middle]
         figures["revisit_vs_floor_each_pair"] = ratios
         print("2' bare scrapy conditional requests and 4 rasid revisit, in turn, done", flush=True)
         figures["rasid_first_crawl_small"] = rasid_crawl(config_small, work / "rasid-small.db")
@@ -277,10 +341,21 @@ def run(pages: int, store_articles: int, work: Path) -> dict:
     finally:
         server.stop()
         server_small.stop()
+    for texts, n in (("stitched", pages), ("real", 0)):
+        config_other, server_other = site_config(work, f"site-{texts}", n, texts)
+        try:
+            figures[f"pool_{texts}"] = first_crawl_pairs(news_files(work, f"site-{texts}"), config_other, work,
+                                                         f"{texts}-pair", pairs)
+        finally:
+            server_other.stop()
+        print(f"6 the {texts} site: trafilatura's pool and rasid's first crawl, in turn, done", flush=True)
     figures["store"] = store_figures(work, store_articles)
     print("5 store done", flush=True)
     first, revisit = figures["rasid_first_crawl"], figures["rasid_revisit"]
     figures["ratios"] = {
+        "first_crawl_vs_trafilatura_pool": figures["pool"]["ratio_median"],
+        "stitched_first_crawl_vs_trafilatura_pool": figures["pool_stitched"]["ratio_median"],
+        "real_first_crawl_vs_trafilatura_pool": figures["pool_real"]["ratio_median"],
         "first_crawl_vs_bare_trafilatura": first["pages_per_s"] / figures["bare_trafilatura"]["pages_per_s"],
         "revisit_vs_first_crawl": revisit["pages_per_s"] / first["pages_per_s"],
         "first_crawl_vs_bare_scrapy": first["pages_per_s"] / figures["bare_scrapy"]["pages_per_s"],
@@ -294,7 +369,18 @@ def print_table(f: dict) -> None:
     t, s, c, first, revisit, small = (f["bare_trafilatura"], f["bare_scrapy"], f["bare_scrapy_conditional"],
                                       f["rasid_first_crawl"], f["rasid_revisit"], f["rasid_first_crawl_small"])
     r, st = f["ratios"], f["store"]
+    def pool_rows(key: str, label: str) -> list[tuple[str, str, str]]:
+        p = f[key]
+        floor, crawl = p["trafilatura_pool"], p["rasid_first_crawl"]
+        return [(f"1p {label}: trafilatura, pool of {floor['workers']}", f"{floor['pages_per_s']:.1f} pages/s",
+                 f"{floor['pages']} files, ~{floor['cpu_s_per_page'] * 1000:.1f} ms CPU/page (warm-up in it)"),
+                (f"3 {label}: Rasid first crawl", f"{crawl['pages_per_s']:.1f} pages/s",
+                 f"{crawl['cpu_s_per_page'] * 1000:.1f} ms CPU/page; ratio {p['ratio_median']:.2f} "
+                 f"(pairs: {', '.join(f'{x:.2f}' for x in p['ratios'])})")]
+
     rows = [
+        *pool_rows("pool", "unrelated texts"), *pool_rows("pool_stitched", "stitched texts"),
+        *pool_rows("pool_real", "real pages"),
         ("1 bare trafilatura, 1 process", f"{t['pages_per_s']:.1f} pages/s", f"{t['pages']} pages"),
         ("2 bare Scrapy download", f"{s['pages_per_s']:.1f} pages/s", f"peak RSS {s['peak_rss_mb']:.0f} MB"),
         ("2' bare Scrapy, conditional requests", f"{c['pages_per_s']:.1f} pages/s", f"{c['pages']} answers"),
@@ -312,14 +398,17 @@ def print_table(f: dict) -> None:
     print(f"|{'-' * 36}|{'-' * 18}|{'-' * 50}")
     for name, rate, detail in rows:
         print(f"| {name:<34} | {rate:>16} | {detail}")
-    print(f"\nratios: first crawl / bare trafilatura = {r['first_crawl_vs_bare_trafilatura']:.2f}  (target >= 1.0)")
+    print(f"\nratios: first crawl / trafilatura's pool = {r['first_crawl_vs_trafilatura_pool']:.2f} (unrelated texts), "
+          f"{r['stitched_first_crawl_vs_trafilatura_pool']:.2f} (stitched), "
+          f"{r['real_first_crawl_vs_trafilatura_pool']:.2f} (real pages)  (target >= 0.9)")
+    print(f"        first crawl / bare trafilatura, 1 process = {r['first_crawl_vs_bare_trafilatura']:.2f}")
     print(f"        revisit / first crawl          = {r['revisit_vs_first_crawl']:.1f}  (target >= 10)")
     print(f"        first crawl / bare Scrapy      = {r['first_crawl_vs_bare_scrapy']:.2f}")
     print(f"        revisit / bare Scrapy's conditional requests = "
           f"{r['revisit_vs_bare_scrapy_conditional']:.2f}  (target >= 1.0; median of "
           f"{', '.join(f'{x:.2f}' for x in f['revisit_vs_floor_each_pair'])})")
     print(f"        peak RSS at {f['n']} / at {f['n_small']} pages = {r['rss_n_vs_rss_small']:.2f}  (target <= 1.3, "
-          f"and under 400 MB)")
+          f"and under 300 MB)")
 
 
 def main() -> None:
@@ -329,16 +418,17 @@ def main() -> None:
     parser.add_argument("--store-articles", type=int, help="articles for the store figures (100,000; --quick 20,000)")
     parser.add_argument("--json", type=Path, default=Path("bench-crawl.json"), help="where to write every figure")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
+    parser.add_argument("--pairs", type=int, default=PAIRS, help=f"turns of each side-by-side pair (default {PAIRS})")
     args = parser.parse_args()
     pages = args.n or (1000 if args.quick else 5000)
     store_articles = args.store_articles or (20_000 if args.quick else 100_000)
     started = time.perf_counter()
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
-        figures = run(pages, store_articles, args.keep)
+        figures = run(pages, store_articles, args.keep, args.pairs)
     else:
         with tempfile.TemporaryDirectory(prefix="rasid-bench-") as work:
-            figures = run(pages, store_articles, Path(work))
+            figures = run(pages, store_articles, Path(work), args.pairs)
     figures["total_s"] = time.perf_counter() - started
     print_table(figures)
     args.json.write_text(json.dumps(figures, indent=1, default=str))

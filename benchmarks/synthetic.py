@@ -1,6 +1,7 @@
 """A synthetic Arabic news site of N article pages, for the crawl benchmark.
 
-    python benchmarks/synthetic.py OUT_DIR [-n 5000]
+    python benchmarks/synthetic.py OUT_DIR [-n 5000] [--texts unrelated|stitched]
+    python benchmarks/synthetic.py OUT_DIR --real      # the real pages of ../shared/corpus as a site
 
 Writes OUT_DIR/bench/ (a site folder the replay server serves: /news/N.html,
 /rss.xml with the newest 100, /sitemap.xml indexing sitemaps of 1,000 URLs,
@@ -11,13 +12,25 @@ snapshot sites (menus, a breaking-news ticker, breadcrumbs, a read-also box
 inside the body, a Telegram promo, share bar, related list, comment form),
 with the inline scripts, styles and mega-menus that make real pages heavy.
 Deterministic for a given N.
+
+Two kinds of article text (`texts`): `stitched`, each page 6-14 of the same ~100 snapshot paragraphs
+(every article shares paragraphs with thousands of others: the reprint index's worst case, a few
+huge stories), and `unrelated`, each paragraph words drawn from the word frequencies of real Arabic
+news (../shared/seeds, tests/real_arabic), so pages share common words and no text, as the pages of
+a real site do.
+
+`build_real` lays out the real third-party pages of ../shared/corpus/extraction (bytes as saved,
+each in its own language and charset) as one site of article pages, with a sitemap.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import html
+import json
 import random
+import re
 import tomllib
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -25,6 +38,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+TEXTS = ("unrelated", "stitched")
 OTHER = tomllib.loads((ROOT / "seeds" / "tools" / "corpus.toml").read_text(encoding="utf-8"))["other"]
 
 BASE = "https://bench.example"
@@ -59,9 +74,29 @@ def title(n: int) -> str:
     return f"{TITLES[n % len(TITLES)].split(':')[-1].strip()} ({n})"
 
 
-def article_paragraphs(rng: random.Random, n: int) -> list[str]:
+_WORDS: list[str] = []
+
+
+def arabic_words() -> list[str]:
+    """Every word of the real Arabic news texts at hand, as often as it occurs there (so a draw from
+    it follows their word frequencies): the seed articles of ../shared/seeds and the paragraphs of
+    tests/real_arabic's pages."""
+    if not _WORDS:
+        texts = [p.read_text(encoding="utf-8") for p in sorted((SHARED / "seeds").glob("*.txt"))]
+        for page_file in sorted((ROOT / "tests" / "real_arabic").glob("*.html")):
+            raw = page_file.read_text(encoding="utf-8", errors="replace")
+            texts += [html.unescape(re.sub(r"<[^>]+>", " ", p)) for p in re.findall(r"<p[^>]*>(.*?)</p>", raw, re.S)]
+        _WORDS.extend(w for text in texts for w in re.findall(r"[\u0621-\u064a]{2,}", text))
+    return _WORDS
+
+
+def article_paragraphs(rng: random.Random, n: int, texts: str = "stitched") -> list[str]:
     count = rng.randint(6, 14)
-    paragraphs = [rng.choice(PARAGRAPHS) for _ in range(count)]
+    if texts == "unrelated":
+        words = arabic_words()
+        paragraphs = [" ".join(rng.choice(words) for _ in range(rng.randint(25, 70))) + "." for _ in range(count)]
+    else:
+        paragraphs = [rng.choice(PARAGRAPHS) for _ in range(count)]
     # one sentence unique to the page, so no two articles share a text
     paragraphs.insert(1, f"وقال مصدر مطلع للموقع إن الملف رقم {n} سيعرض على اللجنة المختصة خلال الأسبوع المقبل.")
     return paragraphs
@@ -78,12 +113,12 @@ def heavy_parts(rng: random.Random) -> str:
             f'<nav class="mega-menu"><ul>{menu}</ul></nav>')
 
 
-def page(n: int, total: int) -> str:
+def page(n: int, total: int, texts: str = "stitched") -> str:
     rng = random.Random(n)
     when = published(n, total).astimezone(BAGHDAD)
     head_title = title(n)
     body = []
-    for i, p in enumerate(article_paragraphs(rng, n)):
+    for i, p in enumerate(article_paragraphs(rng, n, texts)):
         if i == 3:
             other = rng.randrange(1, total + 1)
             body.append(f'<div class="read-also"><strong>اقرأ أيضاً:</strong> '
@@ -120,12 +155,12 @@ def page(n: int, total: int) -> str:
 """
 
 
-def build(out: Path, total: int, per_sitemap: int = 1000) -> Path:
+def build(out: Path, total: int, per_sitemap: int = 1000, texts: str = "stitched") -> Path:
     """Write the site; return the path of its sites.toml."""
     site = out / "bench"
     (site / "news").mkdir(parents=True, exist_ok=True)
     for n in range(1, total + 1):
-        (site / "news" / f"{n}.html").write_text(page(n, total), encoding="utf-8")
+        (site / "news" / f"{n}.html").write_text(page(n, total, texts), encoding="utf-8")
     newest = range(total, max(0, total - 100), -1)
     items = "".join(f"<item><title>{esc(title(n))}</title><link>{BASE}/news/{n}.html</link>"
                     f"<pubDate>{format_datetime(published(n, total))}</pubDate></item>\n" for n in newest)
@@ -151,12 +186,40 @@ def build(out: Path, total: int, per_sitemap: int = 1000) -> Path:
     return sites_toml
 
 
+def build_real(out: Path, corpus: Path = SHARED / "corpus") -> Path:
+    """The pages of ../shared/corpus/extraction as the site's articles (/news/N.html, bytes as saved,
+    in the corpus's order), listed in one sitemap; return the path of its sites.toml."""
+    site = out / "bench"
+    (site / "news").mkdir(parents=True, exist_ok=True)
+    rows = [json.loads(line) for line in (corpus / "extraction" / "truth.jsonl").read_text().splitlines() if line]
+    urls = []
+    for n, row in enumerate(rows, 1):
+        raw = gzip.decompress((corpus / "extraction" / "pages" / f"{row['id']}.html.gz").read_bytes())
+        (site / "news" / f"{n}.html").write_bytes(raw)
+        urls.append(f"<url><loc>{BASE}/news/{n}.html</loc></url>\n")
+    (site / "sitemap.xml").write_text('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns='
+                                      f'"http://www.sitemaps.org/schemas/sitemap/0.9">\n{"".join(urls)}</urlset>\n',
+                                      encoding="utf-8")
+    (site / "rss.xml").write_text('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
+                                  "<title>bench</title></channel></rss>\n", encoding="utf-8")
+    (site / "robots.txt").write_text(f"User-agent: *\nSitemap: {BASE}/sitemap.xml\n")
+    (site / "index.html").write_text("<!DOCTYPE html><html><head><title>bench</title></head><body></body></html>")
+    sites_toml = out / "sites.toml"
+    sites_toml.write_text(SITE_ENTRY, encoding="utf-8")
+    return sites_toml
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("-n", type=int, default=5000)
+    parser.add_argument("--texts", choices=TEXTS, default="stitched")
+    parser.add_argument("--real", action="store_true", help="the real pages of ../shared/corpus, not synthetic ones")
     args = parser.parse_args()
-    build(args.out, args.n)
+    if args.real:
+        build_real(args.out)
+    else:
+        build(args.out, args.n, texts=args.texts)
     sizes = [p.stat().st_size for p in (args.out / "bench" / "news").iterdir()]
     print(f"{len(sizes)} pages, {min(sizes) // 1024}-{max(sizes) // 1024} KB, in {args.out / 'bench'}")
 

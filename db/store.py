@@ -37,7 +37,7 @@ import sqlite_utils
 
 from db import migrations
 from extract.arabic import search_query, search_text
-from extract.model import Article, FetchedPage
+from extract.model import Article, FetchedPage, Prepared
 
 
 class Decision(Protocol):
@@ -60,14 +60,35 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+# zlib level of the HTML versions keep: level 6 took 2.4-4.7 ms a page, level 1 0.7-1.0 ms, for
+# 5-10 % more bytes (BENCHMARKS.md, the crawl); any level reads back alike
+HTML_LEVEL = 1
+
+
+def prepare(html: str | None, article: Article) -> Prepared:
+    """What the store writes of a page besides its fields (extract.model.Prepared): made in the
+    extraction worker during a crawl or an import, else by the store itself."""
+    return Prepared(zlib.compress(html.encode("utf-8"), HTML_LEVEL) if html else None,
+                    search_text(article.title or ""), search_text(article.text or ""), article.content_hash)
+
+
+def _prepared(page: FetchedPage) -> Prepared:
+    """The page's Prepared, made now if it came without one (or with one of another text)."""
+    ready = page.prepared
+    if ready is None or ready.content_hash != page.article.content_hash:
+        ready = page.prepared = prepare(page.html, page.article)
+    return ready
+
+
+_STORED = [f for f in fields(Article) if f.metadata.get("stored", True)]  # read once: fields() is slow
+
+
 def article_columns(article: Article) -> dict:
     """The articles columns of an Article: every field it stores, dates as `<name>_at` and
     `<name>_precision`, tags as a JSON list, and the content hash."""
     row = {}
-    for f in fields(article):
+    for f in _STORED:
         value = getattr(article, f.name)
-        if not f.metadata.get("stored", True):
-            continue
         if f.metadata.get("date"):
             row[f"{f.name}_at"], row[f"{f.name}_precision"] = (value.iso, value.precision) if value else (None, None)
         elif isinstance(value, list):
@@ -96,6 +117,9 @@ def _since_and_site(since: str | None, site: str | None, alias: str, site_clause
 VERSION_METADATA = ("published_at", "published_precision", "author", "section")
 
 # the outcomes a crawls row counts, a column each (a local crawl at its end, a cluster round page by page)
+# rows of reprint_bands_recent merged at once into reprint_bands (2,000 articles' keys): a merge in
+# key order dirties each page of the big tree about once; the small tree stays in SQLite's cache
+RECENT_BANDS = 64_000
 CRAWL_OUTCOMES = ("new", "changed", "unchanged", "not_modified", "removed", "restored", "not_article")
 
 
@@ -106,6 +130,7 @@ class Store:
         """`max_mb` caps the store's size (PRAGMA max_page_count): a write past it fails
         cleanly, as on a full disk, instead of filling the disk."""
         self.path = Path(path)
+        self._recent_bands: int | None = None  # rows in reprint_bands_recent, counted once, then kept
         if self.path.exists() and self.path.is_dir():
             raise StoreError(f"{self.path}: is a directory, not a database file")
         if not self.path.parent.exists():
@@ -141,6 +166,7 @@ class Store:
         try:
             yield
         except BaseException:
+            self._recent_bands = None  # counted again from the table: what was added is gone
             if conn.in_transaction:  # SQLite may have rolled back already (a full disk does)
                 conn.execute("ROLLBACK")
             raise
@@ -148,6 +174,7 @@ class Store:
             try:
                 conn.execute("COMMIT")
             except BaseException:  # a full disk can fail the commit itself: leave nothing half-done
+                self._recent_bands = None
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
@@ -365,24 +392,25 @@ class Store:
             self._update("articles", article_id, row)
         moved = "\n".join(change.moved) or None
         if change.new_version:
-            self._version(article_id, page, moved)
-            self._index(article_id, page.article.title, page.article.text)
+            prepared = _prepared(page)
+            self._version(article_id, page, moved, prepared.html_gz)
+            self._index(article_id, prepared.title, prepared.text)
         if change.alert:
             self._insert("alerts", {"kind": change.alert, "article_id": article_id, "site": page.site,
                                     "url": page.url, "title": row.get("title", (stored or {}).get("title")),
                                     "created_at": when, "crawl_id": crawl_id, "diff": change.diff, "moved": moved})
         return article_id
 
-    def _index(self, article_id: int, title: str | None, text: str | None) -> None:
+    def _index(self, article_id: int, folded_title: str, folded_text: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO articles_search (article_id, title, text) VALUES (?, ?, ?)",
-                        [article_id, search_text(title or ""), search_text(text or "")])
+                        [article_id, folded_title, folded_text])
 
-    def _version(self, article_id: int, page: FetchedPage, moved: str | None) -> None:
+    def _version(self, article_id: int, page: FetchedPage, moved: str | None, html_gz: bytes | None) -> None:
         columns = article_columns(page.article)
         self._insert("versions", {
             "article_id": article_id, "fetched_at": page.fetched_at, "content_hash": page.article.content_hash,
             "title": page.article.title, "text": page.article.text,
-            "html_gz": zlib.compress(page.html.encode("utf-8"), 6) if page.html else None,
+            "html_gz": html_gz,
             "status": page.status, "content_type": page.content_type, "etag": page.etag,
             "last_modified": page.last_modified, "feed_date": page.feed_published,
             **{k: columns[k] for k in VERSION_METADATA}, "moved": moved,
@@ -399,21 +427,37 @@ class Store:
     def put_signature(self, article_id: int, minhash: bytes | None, shingles: int, content_hash: str,
                       keys: tuple[int, ...], old_keys: tuple[int, ...] = ()) -> None:
         """An article's signature and its LSH band keys, replacing `old_keys` (those of the signature
-        it had). `minhash` None: the text is too short to have one; only the content hash is kept."""
+        it had). `minhash` None: the text is too short to have one; only the content hash is kept.
+        The keys go to reprint_bands_recent, merged into reprint_bands in key order once it holds
+        RECENT_BANDS rows, in the same transaction: every signed article is in one of the two."""
         if old_keys:
-            self.db.conn.executemany("DELETE FROM reprint_bands WHERE key = ? AND article_id = ?",
-                                     [(k, article_id) for k in old_keys])
+            for table in ("reprint_bands", "reprint_bands_recent"):
+                self.db.conn.executemany(f"DELETE FROM {table} WHERE key = ? AND article_id = ?",
+                                         [(k, article_id) for k in old_keys])
         self.db.execute("INSERT OR REPLACE INTO signatures (article_id, shingles, minhash, content_hash) "
                         "VALUES (?, ?, ?, ?)", [article_id, shingles, minhash, content_hash])
-        self.db.conn.executemany("INSERT OR IGNORE INTO reprint_bands (key, article_id) VALUES (?, ?)",
+        self.db.conn.executemany("INSERT OR IGNORE INTO reprint_bands_recent (key, article_id) VALUES (?, ?)",
                                  [(k, article_id) for k in keys])
+        if self._recent_bands is None:
+            self._recent_bands = self.db.execute("SELECT count(*) FROM reprint_bands_recent").fetchone()[0]
+        else:
+            self._recent_bands += len(keys)
+        if self._recent_bands >= RECENT_BANDS:
+            self.db.execute("INSERT OR IGNORE INTO reprint_bands (key, article_id) "
+                            "SELECT key, article_id FROM reprint_bands_recent ORDER BY key, article_id")
+            self.db.execute("DELETE FROM reprint_bands_recent")
+            self._recent_bands = 0
 
     def band_matches(self, keys: tuple[int, ...], exclude: int, limit: int) -> list[int]:
         """Articles sharing at least one band key, most shared bands first, at most `limit`."""
         marks = ", ".join("?" for _ in keys)
-        return [r[0] for r in self.db.execute(
-            f"SELECT article_id FROM reprint_bands WHERE key IN ({marks}) AND article_id != ? "
-            "GROUP BY article_id ORDER BY count(*) DESC, article_id DESC LIMIT ?", [*keys, exclude, limit])]
+        shared: dict[int, int] = {}
+        for table in ("reprint_bands", "reprint_bands_recent"):
+            for article_id, n in self.db.execute(f"SELECT article_id, count(*) FROM {table} WHERE key IN ({marks}) "
+                                                 "GROUP BY article_id", keys):
+                shared[article_id] = shared.get(article_id, 0) + n
+        shared.pop(exclude, None)
+        return sorted(shared, key=lambda a: (-shared[a], -a))[:limit]
 
     def _by_ids(self, sql: str, ids) -> list[tuple]:
         """The rows of `sql` (its `{ids}` the placeholders of `ids`): the reprint lookups' reads of a
@@ -567,7 +611,7 @@ class Store:
             if newest != version_id:
                 return False
             self.db["articles"].update(article_id, columns)
-            self._index(article_id, article.title, article.text)
+            self._index(article_id, search_text(article.title or ""), search_text(article.text or ""))
             # the version stands for the article as extracted now; what moved at its fetch stays as decided then
             self.db["versions"].update(version_id, {k: columns[k] for k in ("title", "text", "content_hash",
                                                                               *VERSION_METADATA)})

@@ -66,7 +66,12 @@ class Article:
 
     @property
     def content_hash(self) -> str:
-        return content_hash(self.title or "", self.text)
+        # read four times a page on the store's path (the decision, the row, the version, the story):
+        # hashed once for the title and text it holds, again when either is replaced
+        memo = self.__dict__.get("_hashed")
+        if memo is None or memo[0] is not self.title or memo[1] is not self.text:
+            memo = self.__dict__["_hashed"] = (self.title, self.text, content_hash(self.title or "", self.text))
+        return memo[2]
 
     def as_dict(self) -> dict:
         """Plain JSON-able values (dates as ISO text with their precision), as `rasid extract` prints."""
@@ -76,6 +81,18 @@ class Article:
             data[key] = value.iso if value else None
             data[f"{key}_precision"] = value.precision if value else None
         return data
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What the store writes of a fetched page besides its fields, made where the page was extracted
+    (db.store.prepare): the HTML compressed as versions keep it, the title and text folded as the
+    search index holds them, and the content hash of the Article they were made from."""
+
+    html_gz: bytes | None
+    title: str
+    text: str
+    content_hash: str
 
 
 @dataclass
@@ -91,3 +108,6 @@ class FetchedPage:
     feed_published: str | None = None  # a date the feed or sitemap gave for this URL
     body_hash: str | None = None  # of the raw response body: the same body is not extracted again
     article: Article | None = field(default=None, repr=False)  # set by extraction
+    # set beside extraction in a worker process, so that the one process writing the store does not
+    # compress and fold every page itself; never sent on the cluster stream (the writer makes it)
+    prepared: Prepared | None = field(default=None, repr=False, compare=False, metadata={"local": True})

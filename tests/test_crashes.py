@@ -15,6 +15,7 @@ import pytest
 
 from crawler.demo.demo import apply_demo_update, copy_snapshots
 from crawler.demo.replay import ReplayServer
+from monitor.reprints import BANDS
 from tests.conftest import ROOT, SNAPSHOT_ARTICLES, base_url_args, rows, run_rasid
 from tests.hooks import rasid, stop_after_pages
 from tests.hostile import Answer
@@ -44,6 +45,12 @@ def assert_whole(db: Path) -> None:
     assert not rows(db, "SELECT a.id FROM articles a LEFT JOIN signatures g ON g.article_id = a.id "
                         "WHERE g.content_hash IS NOT a.content_hash")
     assert not rows(db, "SELECT r.article_id FROM reprints r JOIN reprints s ON s.article_id = r.source_id")
+    # and found by the lookup: each signature's band keys are in the index (the big one or the recent one)
+    unindexed = rows(db, "SELECT g.article_id FROM signatures g LEFT JOIN (SELECT article_id, count(*) AS n FROM "
+                         "(SELECT article_id FROM reprint_bands UNION ALL SELECT article_id FROM reprint_bands_recent) "
+                         "GROUP BY article_id) b ON b.article_id = g.article_id "
+                         f"WHERE g.minhash IS NOT NULL AND coalesce(b.n, 0) != {BANDS}")
+    assert not unindexed, unindexed
     # no duplicate version: consecutive versions of an article always differ
     duplicates = rows(db, "SELECT v.id FROM versions v JOIN versions w ON w.article_id = v.article_id AND "
                           "w.id = (SELECT max(id) FROM versions WHERE article_id = v.article_id AND id < v.id) "

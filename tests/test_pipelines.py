@@ -55,7 +55,7 @@ def _slow_extract(page, **kwargs):  # a page that would hold a worker for a minu
 
     if "slow" in page.url:
         time.sleep(60)
-    return Article(title="t", text="x")
+    return Article(title="t", text="x"), None
 
 
 def test_a_page_past_the_time_limit_is_stopped_recorded_and_the_pool_replaced(monkeypatch):

@@ -160,6 +160,36 @@ def test_when_a_source_is_edited_its_copies_stay_one_story(store):
     assert story_rows(store) == [("https://okaz.example/1", "https://elaph.example/1", "rewrite")]
 
 
+def band_rows(store: Store) -> int:
+    return store.db["reprint_bands"].count + store.db["reprint_bands_recent"].count
+
+
+def test_band_keys_merged_into_the_big_index_are_found_as_the_recent_ones_and_an_edit_leaves_neither(store,
+                                                                                                      monkeypatch):
+    import db.store
+
+    monkeypatch.setattr(db.store, "RECENT_BANDS", reprints.BANDS + 1)  # the second signature merges both
+    record(store, article("ina", 1, "\n\n".join(WIRE), "2020-08-23T11:05:00+03:00"))
+    assert (store.db["reprint_bands"].count, store.db["reprint_bands_recent"].count) == (0, reprints.BANDS)
+    record(store, article("ina", 2, "\n\n".join(INDEPENDENT), "2020-08-23T11:10:00+03:00"))
+    assert (store.db["reprint_bands"].count, store.db["reprint_bands_recent"].count) == (2 * reprints.BANDS, 0)
+    # a copy of the article whose keys were merged is found through the big index
+    record(store, article("okaz", 1, copy_of(WIRE), "2020-08-23T13:00:00+03:00"))
+    assert story_rows(store) == [("https://ina.example/1", "https://okaz.example/1", "copy")]
+    # the copy's own keys are recent: a copy of it is found through them (and joins the story)
+    record(store, article("elaph", 1, copy_of(WIRE), "2020-08-23T14:00:00+03:00"))
+    assert [r[1] for r in story_rows(store)] == ["https://okaz.example/1", "https://elaph.example/1"]
+    # an edit replaces its keys in whichever index holds them: none left of the old text
+    before = band_rows(store)
+    record(store, article("ina", 1, "\n\n".join(INDEPENDENT[:3]) + "\n\nفقرة جديدة تماما عن موضوع آخر",
+                          "2020-08-23T11:05:00+03:00", at="2026-01-02T10:00:00+00:00"))
+    assert band_rows(store) == before
+    ina = store.article("https://ina.example/1")["id"]
+    old = set(reprints.sign("\n\n".join(WIRE)).band_keys)
+    assert not [k for k, a in store.db.execute("SELECT key, article_id FROM reprint_bands UNION ALL "
+                                               "SELECT key, article_id FROM reprint_bands_recent") if a == ina and k in old]
+
+
 def test_signatures_are_kept_and_not_computed_again(tmp_path, monkeypatch):
     path = tmp_path / "k.db"
     s = Store(path)
@@ -167,7 +197,7 @@ def test_signatures_are_kept_and_not_computed_again(tmp_path, monkeypatch):
     record(s, article("ina", 1, "\n\n".join(WIRE), "2020-08-23T11:05:00+03:00"))
     s.close()
     s = Store(path)  # a restart
-    assert s.db["signatures"].count == 1 and s.db["reprint_bands"].count == reprints.BANDS
+    assert s.db["signatures"].count == 1 and band_rows(s) == reprints.BANDS
 
     def fail(_):
         raise AssertionError("signature computed again for a text already indexed")

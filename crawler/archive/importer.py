@@ -210,8 +210,10 @@ class Importer:
         site, page, future = self._waiting.popleft()
         if page.html is not None:
             try:
-                page.article = future.result() if future is not None else extract_page(
-                    page, hints=site.hints, tz=site.timezone)
+                if future is not None:
+                    page.article, page.prepared = future.result()
+                else:
+                    page.article = extract_page(page, hints=site.hints, tz=site.timezone)
             except Exception as exc:  # noqa: BLE001 — a dead worker: the page is lost for this import, said so
                 self.counts.damaged.append(f"{page.url}: extraction failed: {type(exc).__name__}: {exc}")
                 return

@@ -98,7 +98,7 @@ def pack(page) -> bytes:
     HTML is most of it and shrinks about sixfold at zlib's fastest level)."""
     from extract.model import FetchedPage
 
-    data = {f.name: getattr(page, f.name) for f in fields(FetchedPage) if f.name != "article"}
+    data = {f.name: getattr(page, f.name) for f in _sent(FetchedPage)}
     article = page.article
     if article is not None:
         article = {f.name: _date_out(getattr(article, f.name)) if f.metadata.get("date") else getattr(article, f.name)
@@ -134,13 +134,19 @@ def unpack(blob: bytes):
         raise UnreadablePage(f"{type(exc).__name__}: {exc}") from None
 
 
+def _sent(cls) -> list:
+    """The fields of `cls` a page carries on the stream: not its Article (sent on its own), nor what
+    a worker made for its own store (`local`: the writer makes it)."""
+    return [f for f in fields(cls) if f.name != "article" and not f.metadata.get("local")]
+
+
 _TYPES = {"str": str, "int": int, "bool": bool, "None": type(None), "list[str]": list, "ParsedDate": object}
 
 
 def _check(cls, data: dict) -> None:
     """Every field of `cls` present, each of its declared type: a page that would fail later, inside
     the writer's transaction, is refused here instead."""
-    declared = {f.name: f.type for f in fields(cls) if f.name != "article"}
+    declared = {f.name: f.type for f in _sent(cls)}
     if set(data) != set(declared):
         odd = sorted(set(data) ^ set(declared))
         raise UnreadablePage(f"{cls.__name__} fields differ from this Rasid's: {', '.join(odd)}")

@@ -23,7 +23,7 @@ from crawler.crawl.pool import ExtractionPool, extract_page
 from crawler.crawl.processes import alive
 from db.store import Store, StoreError
 from extract.encoding import too_big_to_parse
-from extract.model import Article, FetchedPage
+from extract.model import Article, FetchedPage, Prepared
 from monitor.recorder import Recorder, no_article_text
 from monitor.site import Site
 
@@ -73,7 +73,7 @@ class ExtractPipeline:
         if refused:
             raise _failed(spider, f"{item.url}: {refused}")
         try:
-            item.article = await self._extract(item, spider.site)
+            item.article, item.prepared = await self._extract(item, spider.site)
         except TimeoutError:
             replace_pool()
             raise _failed(spider, f"{item.url}: extraction took longer than {self.timeout:g} s: stopped") from None
@@ -84,7 +84,7 @@ class ExtractPipeline:
                                  "bare trafilatura's text was stored")
         return item
 
-    async def _extract(self, page: FetchedPage, site: Site) -> Article | None:
+    async def _extract(self, page: FetchedPage, site: Site) -> tuple[Article | None, Prepared | None]:
         if not self.workers:  # in the reactor thread (RASID_EXTRACT_WORKERS = 0): no time limit
             return extract_page(page, hints=site.hints, tz=site.timezone)
         # awaited on the reactor's asyncio loop: the reactor keeps downloading meanwhile

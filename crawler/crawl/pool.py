@@ -14,21 +14,27 @@ import signal
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from crawler.crawl.processes import die_with_crawl
-from extract.model import Article, FetchedPage
+from db.store import prepare
+from extract.model import Article, FetchedPage, Prepared
 from monitor.site import Site
 
 
-def extract_page(page: FetchedPage, **options) -> Article | None:
+def extract_page(page: FetchedPage, **options) -> tuple[Article | None, Prepared | None]:
     """extract.article.extract_page, imported on the first page to extract: trafilatura and its
     dependencies are a large share of the start-up of a revisit that extracts nothing (every
     article answered 304). A pool's workers are forked after it is imported.
 
+    With the Article comes what the store writes of the page besides (db.store.prepare: its HTML
+    compressed, its title and text folded for search), made here, beside the extraction, rather than
+    in the one process that writes the store for every worker.
+
     The reprint signature is not made here but by the store's writer (monitor.stories), from the
-    folded text the search index already holds: signing in the workers would make each of them
-    import datasketch, numpy and scipy, for little of the writer's time saved (BENCHMARKS.md)."""
+    folded text: signing in the workers would make each of them import datasketch, numpy and scipy
+    (+55 MB a process, BENCHMARKS.md)."""
     from extract.article import extract_page as extract
 
-    return extract(page, **options)
+    article = extract(page, **options)
+    return article, (prepare(page.html, article) if article is not None else None)
 
 
 def _started(pids) -> None:
@@ -48,7 +54,8 @@ class ExtractionPool:
                                              initargs=(self._pids,))
 
     def submit(self, page: FetchedPage, site: Site) -> Future:
-        """The page's extraction (with the site's hints and zone), under way in a worker."""
+        """The page's extraction (with the site's hints and zone), under way in a worker: its result
+        is extract_page's, (Article, Prepared)."""
         return self._executor.submit(extract_page, page, hints=site.hints, tz=site.timezone)
 
     def kill(self) -> None:
