@@ -224,3 +224,51 @@ def test_a_store_from_before_invisible_characters_were_ignored_is_rehashed(tmp_p
     assert s.article(URL)["text"] == text  # stored as published
     assert record(s, page(text="نص الخبر الأول.", title="عنوان الخبر", at="2026-01-02T10:00:00+00:00")) == "unchanged"
     s.close()
+
+
+def kept_counts(store) -> tuple[list, list]:
+    """What the store keeps per day and per status, beside what counting the articles says."""
+    per_day = sorted(store.db.execute("SELECT site, day, n FROM articles_per_day WHERE n > 0"))
+    counted = sorted(store.db.execute("SELECT coalesce(site, ''), coalesce(substr(first_seen, 1, 10), ''), count(*) "
+                                      "FROM articles GROUP BY 1, 2"))
+    per_status = sorted(store.db.execute("SELECT status, n FROM articles_per_status WHERE n > 0"))
+    by_status = sorted(store.db.execute("SELECT coalesce(status, ''), count(*) FROM articles GROUP BY 1"))
+    return (per_day, per_status), (counted, by_status)
+
+
+def test_the_counts_the_home_page_reads_follow_every_write_of_an_article(store):
+    record(store, page())
+    record(store, fetched("https://www.ina.iq/2--.html", "نص آخر.", at="2026-01-02T23:59:00+00:00"))
+    record(store, fetched("https://www.ina.iq/3--.html", "نص ثالث.", at="2026-01-02T08:00:00+00:00"))
+    record(store, page(status=404, text=None, at="2026-01-03T10:00:00+00:00"))  # removed
+    assert store.saw_earlier(store.article("https://www.ina.iq/2--.html")["id"], "2025-12-31T10:00:00+00:00")
+    kept, counted = kept_counts(store)
+    assert kept == counted
+    assert kept[0] == [("ina", "2025-12-31", 1), ("ina", "2026-01-01", 1), ("ina", "2026-01-02", 1)]
+    assert kept[1] == [("live", 2), ("removed", 1)]
+    # rows written by hand, with what no crawl writes (a first sight that is no time, no status), and deleted
+    for url in ("https://x/1", "https://x/2"):
+        store.db.execute("INSERT INTO articles (url, site, first_seen, status) VALUES (?, 'ina', 'x', NULL)", [url])
+    store.db.execute("DELETE FROM articles WHERE url = 'https://x/2'")
+    store.ensure_site("other", "Other", "https://other.example", "Asia/Baghdad")
+    store.db.execute("UPDATE articles SET site = 'other', status = 'live' WHERE url = ?", [URL])
+    kept, counted = kept_counts(store)
+    assert kept == counted
+
+
+def test_a_store_from_before_the_counts_gets_them_counted(tmp_path):
+    s = Store(tmp_path / "s.db")
+    s.ensure_site("ina", "INA", "https://www.ina.iq", "Asia/Baghdad")
+    record(s, page())
+    record(s, fetched("https://www.ina.iq/2--.html", "نص آخر.", at="2026-01-02T10:00:00+00:00"))
+    s.db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm016_speed'")
+    for name in ("articles_counted", "articles_uncounted", "articles_recounted_day", "articles_recounted_status"):
+        s.db.execute(f"DROP TRIGGER {name}")
+    s.db.execute("DELETE FROM articles_per_day")
+    s.db.execute("DELETE FROM articles_per_status")
+    record(s, fetched("https://www.ina.iq/3--.html", "نص ثالث.", at="2026-01-03T10:00:00+00:00"))  # uncounted
+    s.close()
+    s = Store(tmp_path / "s.db")  # migrated again: counted from the articles
+    kept, counted = kept_counts(s)
+    assert kept == counted and kept[1] == [("live", 3)]
+    s.close()

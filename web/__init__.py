@@ -5,7 +5,6 @@ web/plugin.py and are named here for Datasette (pluggy) to find on the package."
 from web.plugin import (  # noqa: F401
     asgi_wrapper,
     extra_css_urls,
-    extra_template_vars,
     prepare_connection,
     register_output_renderer,
     register_routes,

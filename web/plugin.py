@@ -158,21 +158,18 @@ def _database(datasette):
     return datasette.get_database(next(name for name in datasette.databases if name != "_internal"))
 
 
-async def home_vars(datasette):
-    db = _database(datasette)
-    return {"home": await views.home(db), "db_name": db.name}
-
-
-@hookimpl
-def extra_template_vars(template, datasette):
-    if template == "index.html":
-        return lambda: home_vars(datasette)
-    return None
-
-
 @hookimpl
 def extra_css_urls(datasette):
     return [datasette.urls.static_plugins("rasid", "rasid.css")]
+
+
+async def home_page(request, datasette):
+    """The newsroom's front page, in place of Datasette's index: that one reads every table's columns,
+    keys and search index on every request, for a list of tables this page does not show (the
+    tables are a click away, at /<db>)."""
+    db = _database(datasette)
+    return Response.html(await datasette.render_template("index.html", {"home": await views.home(db),
+                                                                        "db_name": db.name}, request=request))
 
 
 async def article_page(request, datasette):
@@ -259,6 +256,7 @@ async def alerts_atom(request, datasette):
 @hookimpl
 def register_routes():
     return [
+        (r"^/$", home_page),
         (r"^/-/article/(?P<id>\d+)$", article_page),
         (r"^/-/article/(?P<id>\d+)/version/(?P<version>\d+)\.html$", version_download),
         (r"^/-/search$", search_page),

@@ -16,9 +16,8 @@ async def zones(db) -> dict[str, str]:
 
 
 async def new_per_site_and_day(db, since: str) -> list[dict]:
-    """site, day (of first sight), n: articles first seen since `since`."""
-    return await rows(db, "SELECT site, substr(first_seen, 1, 10) AS day, count(*) AS n FROM articles "
-                          "WHERE first_seen >= :since GROUP BY site, day", {"since": since})
+    """site, day (of first sight), n: articles first seen since `since` (kept per day by the store)."""
+    return await rows(db, "SELECT site, day, n FROM articles_per_day WHERE day >= :since AND n > 0", {"since": since})
 
 
 async def edits_per_day(db, since: str) -> list[dict]:
@@ -29,8 +28,8 @@ async def edits_per_day(db, since: str) -> list[dict]:
 
 async def counts(db, today: str) -> dict:
     """live and removed articles, today's edits, sites, stories."""
-    return (await rows(db, "SELECT (SELECT count(*) FROM articles WHERE status = 'live') AS live, "
-                           "(SELECT count(*) FROM articles WHERE status = 'removed') AS removed, "
+    return (await rows(db, "SELECT (SELECT coalesce(sum(n), 0) FROM articles_per_status WHERE status = 'live') AS live, "
+                           "(SELECT coalesce(sum(n), 0) FROM articles_per_status WHERE status = 'removed') AS removed, "
                            "(SELECT count(*) FROM alerts WHERE kind = 'changed' AND created_at >= :today) AS edits, "
                            "(SELECT count(*) FROM sites) AS sites, "
                            "(SELECT count(DISTINCT source_id) FROM reprints) AS stories", {"today": today}))[0]

@@ -79,12 +79,13 @@ def bar_chart(days: list[str], series: dict[str, list[int]], label: str) -> Mark
             h = values[i] * (height - 10) / top
             if values[i]:
                 y -= h
-                rects.append(Markup('<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}">'
-                                    '<title>{} {}: {}</title></rect>').format(
-                    i * bar, y, max(bar - gap, 1), h, colours[n % len(colours)], day, name, values[i]))
+                # written with escape() and an f-string: Markup.format per bar was most of the home page's time
+                rects.append(f'<rect x="{i * bar:.1f}" y="{y:.1f}" width="{max(bar - gap, 1):.1f}" height="{h:.1f}" '
+                             f'fill="{colours[n % len(colours)]}"><title>{escape(day)} {escape(name)}: '
+                             f'{escape(values[i])}</title></rect>')
     legend = Markup(" ").join(Markup('<span class="rasid-key" style="background:{}"></span>{}').format(
         colours[n % len(colours)], name) for n, name in enumerate(series))
     return Markup('<figure class="rasid-chart"><svg viewBox="0 0 {w} {h}" width="100%" height="{h}" role="img" '
                   'aria-label="{label}" preserveAspectRatio="none">{rects}</svg><figcaption>{label} · {legend}'
-                  "</figcaption></figure>").format(w=width, h=height, label=label, rects=Markup("").join(rects),
+                  "</figcaption></figure>").format(w=width, h=height, label=label, rects=Markup("".join(rects)),
                                                    legend=legend)
