@@ -220,7 +220,7 @@ def bare_scrapy(urls: list[str], work: Path, validators: dict[str, tuple[str, st
     result = run_tree([sys.executable, str(script), str(url_file)], cwd=ROOT)
     pages = int(result["stdout"].split()[-1])
     return {"pages": pages, "wall_s": result["wall_s"], "pages_per_s": pages / result["wall_s"],
-            "peak_rss_mb": result["peak_rss_mb"]}
+            "cpu_s_per_page": result["cpu_s"] / max(pages, 1), "peak_rss_mb": result["peak_rss_mb"]}
 
 
 def stored_validators(db: Path, server: ReplayServer) -> dict[str, tuple[str, str]]:
@@ -382,7 +382,8 @@ def print_table(f: dict) -> None:
         *pool_rows("pool", "unrelated texts"), *pool_rows("pool_stitched", "stitched texts"),
         *pool_rows("pool_real", "real pages"),
         ("1 bare trafilatura, 1 process", f"{t['pages_per_s']:.1f} pages/s", f"{t['pages']} pages"),
-        ("2 bare Scrapy download", f"{s['pages_per_s']:.1f} pages/s", f"peak RSS {s['peak_rss_mb']:.0f} MB"),
+        ("2 bare Scrapy download", f"{s['pages_per_s']:.1f} pages/s",
+         f"{s['cpu_s_per_page'] * 1000:.1f} ms CPU/page, peak RSS {s['peak_rss_mb']:.0f} MB"),
         ("2' bare Scrapy, conditional requests", f"{c['pages_per_s']:.1f} pages/s", f"{c['pages']} answers"),
         (f"3 Rasid first crawl, {first['pages']} pages", f"{first['pages_per_s']:.1f} pages/s",
          f"{first['cpu_s_per_page'] * 1000:.1f} ms CPU/page, peak RSS {first['peak_rss_mb']:.0f} MB"),

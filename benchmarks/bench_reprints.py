@@ -266,7 +266,7 @@ def _table_bytes(path: Path) -> dict[str, int]:
         return {"file": os.path.getsize(path)}
     finally:
         conn.close()
-    names = {"signatures", "reprint_bands", "articles", "reprints"}
+    names = {"signatures", "reprint_bands", "reprint_bands_recent", "articles", "reprints"}
     return {name: size for name, size in rows if name in names}
 
 
