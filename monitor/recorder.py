@@ -8,7 +8,8 @@ from dataclasses import replace
 from datetime import datetime
 
 from db.store import Store
-from extract.model import FetchedPage
+from extract.model import FetchedPage, ListingPage
+from monitor import frontpage
 from monitor.changes import decide
 from monitor.schedule import Schedule, due, watched_since
 from monitor.stories import Stories
@@ -95,6 +96,36 @@ class Recorder:
                     stored["published_at"]:
                 self.stories.reorder(article_id, page.fetched_at)  # the claim its story is ordered by moved
         return change.outcome
+
+    def record_listing(self, page: ListingPage, crawl_id: int | None = None,
+                       alerts: bool = True) -> frontpage.FrontChange | None:
+        """Record one fetch of a listing page, in one transaction: the placements its reading opens
+        and closes (monitor.frontpage.compare) and their alerts. None when the page was not read
+        (a 304, the same bytes as last time): nothing moved, nothing left."""
+        with self.store.transaction():
+            self._flush_touches()
+            return self.record_listing_here(page, crawl_id, alerts)
+
+    def record_listing_here(self, page: ListingPage, crawl_id: int | None = None,
+                            alerts: bool = True) -> frontpage.FrontChange | None:
+        """record_listing inside the caller's transaction (the cluster writer's batch)."""
+        listing = self.store.listing(page.site, page.path)
+        if page.placements is None or (listing is not None and page.body_hash and
+                                       page.body_hash == listing["body_hash"]):
+            self.store.read_listing(page, None, {}, crawl_id)
+            return None
+        rows = self.store.open_placements(listing["id"]) if listing is not None else []
+        open_rows = [frontpage.Open(r["id"], r["url"], r["block"], r["kind"], r["rank"], r["teaser"], r["appeared_at"])
+                     for r in rows]
+        articles = self.store.article_states([r.url for r in open_rows] + [p.url for p in page.placements])
+        change = frontpage.compare(open_rows, page.placements, articles, page.fetched_at)
+        if change.unreadable:
+            self.store.read_listing(page, None, articles, crawl_id)
+            return change
+        if not alerts:
+            change = replace(change, alerts=())
+        self.store.read_listing(page, change, articles, crawl_id)
+        return change
 
     def _has_baseline(self, site: str) -> bool:
         if site not in self._baselines and self.store.has_baseline(site):
