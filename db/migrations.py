@@ -215,7 +215,7 @@ def m014_placements(db: Database) -> None:
         db["placements"].create({
             "id": int, "listing_id": int, "link_id": int, "block": str, "kind": str, "rank": str, "position": int,
             "block_position": int, "teaser": str, "appeared_at": str, "opened_at": str, "closed_at": str,
-            "closed_as": str, "crawl_id": int,
+            "closed_as": str, "crawl_id": int, "closed_crawl_id": int,
         }, pk="id", foreign_keys=[("listing_id", "listings", "id"), ("link_id", "front_links", "id")],
             not_null={"listing_id", "link_id", "rank", "opened_at"})
         db["placements"].create_index(["link_id"])

@@ -574,8 +574,9 @@ class Store:
         if change is None or not (change.openings or change.closings):
             return listing_id
         self.db.execute("UPDATE listings SET last_changed = ? WHERE id = ?", [when, listing_id])
-        self.db.conn.executemany("UPDATE placements SET closed_at = ?, closed_as = ? WHERE id = ? AND closed_at IS NULL",
-                                 [(when, c.reason, c.id) for c in change.closings])
+        self.db.conn.executemany("UPDATE placements SET closed_at = ?, closed_as = ?, closed_crawl_id = ? "
+                                 "WHERE id = ? AND closed_at IS NULL",
+                                 [(when, c.reason, crawl_id, c.id) for c in change.closings])
         links = self._link_ids([o.url for o in change.openings])
         self.db.conn.executemany(
             "INSERT INTO placements (listing_id, link_id, block, kind, rank, position, block_position, teaser, "
@@ -590,6 +591,23 @@ class Store:
                                         "crawl_id": crawl_id, "diff": alert.diff})
         return listing_id
 
+    def front_readings(self, after_crawl_id: int) -> list[dict]:
+        """The readings of crawls after `after_crawl_id` that changed a listing: site, path, listing_id,
+        at (the reading's time), oldest first."""
+        return list(self.db.query(
+            "SELECT l.site, l.path, l.id AS listing_id, r.at FROM (SELECT listing_id, opened_at AS at FROM placements "
+            "WHERE crawl_id > :after UNION SELECT listing_id, closed_at FROM placements WHERE closed_crawl_id > :after) r "
+            "JOIN listings l ON l.id = r.listing_id ORDER BY l.site, l.path, r.at", {"after": after_crawl_id}))
+
+    def unpull(self, url: str, since: str) -> None:
+        """The article at `url` was found gone, never seen online after it left a front page (since
+        `since`, its sight before): that departure was no pull. Its `pulled` closings become `left`
+        and their alerts, not yet handed to any channel, are withdrawn (in the caller's transaction)."""
+        self.db.execute("UPDATE placements SET closed_as = 'left' WHERE closed_as = 'pulled' AND closed_at > ? AND "
+                        "link_id = (SELECT id FROM front_links WHERE url = ?)", [since, url])
+        self.db.execute("DELETE FROM alerts WHERE kind = 'pulled' AND url = ? AND created_at > ? AND delivered_at IS NULL "
+                        "AND id NOT IN (SELECT alert_id FROM deliveries)", [url, since])
+
     def _link_ids(self, urls: list[str]) -> dict[str, int]:
         self.db.conn.executemany("INSERT OR IGNORE INTO front_links (url) VALUES (?)", [(u,) for u in set(urls)])
         return {r[1]: r[0] for r in self._by_ids("SELECT id, url FROM front_links WHERE url IN ({ids})",
@@ -600,8 +618,8 @@ class Store:
         each URL (its id, title, status) when there is one."""
         at = at.astimezone(UTC).isoformat(timespec="milliseconds")  # as fetch times are written: compared as text
         return list(self.db.query(
-            "SELECT p.id, f.url, p.block, p.kind, p.rank, p.teaser, p.opened_at, p.appeared_at, a.id AS article_id, "
-            "a.title, a.status FROM placements p JOIN front_links f ON f.id = p.link_id "
+            "SELECT p.id, f.url, p.block, p.kind, p.rank, p.teaser, p.opened_at, p.appeared_at, p.closed_as, "
+            "a.id AS article_id, a.title, a.status FROM placements p JOIN front_links f ON f.id = p.link_id "
             "LEFT JOIN articles a ON a.url = f.url WHERE p.listing_id = :listing AND p.opened_at <= :at "
             "AND (p.closed_at IS NULL OR p.closed_at > :at) ORDER BY p.rank", {"listing": listing_id, "at": at}))
 

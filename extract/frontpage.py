@@ -282,7 +282,16 @@ class _Reader:
         return label if 1 <= len(words) <= (3 if short else 8) and _words_with_letters(label) else None
 
     def _label_near(self, el) -> str | None:
-        """A label for a block found by its marks: a heading just before it, or before its parent's."""
+        """A label for a block found by its marks: a heading it opens with (before its first article
+        link), else one just before it, or before its parent's."""
+        for child in el:
+            if not isinstance(child.tag, str):
+                continue
+            if child in self.under:
+                break
+            label = self._heading_in(child)
+            if label:
+                return label
         for _ in range(3):
             parent = el.getparent()
             if parent is None or parent.tag == "body":

@@ -221,6 +221,32 @@ def numbered(rows: Sequence[Mapping]) -> list[dict]:
     return out
 
 
+def differences(before: Sequence[Mapping], after: Sequence[Mapping]) -> list[dict]:
+    """What a reader sees changed between two states of a page (each numbered(), rows with url,
+    block, teaser and, for `before`, closed_as): one entry per article, `what` appeared, moved,
+    teaser, left or pulled, with `before` and `after` (the rows), in the order of the new page."""
+    old = {(r["block"], r["url"]): r for r in before}
+    new = {(r["block"], r["url"]): r for r in after}
+    old_urls, new_urls = {r["url"] for r in before}, {r["url"] for r in after}
+    out, done = [], set()
+    for key, row in new.items():
+        was = old.get(key) or next((r for r in before if r["url"] == row["url"] and (r["block"], r["url"]) not in new),
+                                   None)
+        if was is None:
+            if row["url"] not in old_urls:
+                out.append({"what": "appeared", "before": None, "after": row})
+            continue
+        done.add((was["block"], was["url"]))
+        if was["teaser"] != row["teaser"]:
+            out.append({"what": "teaser", "before": was, "after": row})
+        elif was["id"] != row["id"]:
+            out.append({"what": "moved", "before": was, "after": row})
+    for key, row in old.items():
+        if key not in done and key not in new and row["url"] not in new_urls:
+            out.append({"what": "pulled" if row.get("closed_as") == "pulled" else "left", "before": row, "after": None})
+    return out
+
+
 def _moment(value: str | None) -> datetime | None:
     return instant(value) if value else None
 

@@ -5,7 +5,7 @@ crawl killed at any moment leaves whole articles or none. The crawl's store pipe
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from db.store import Store
 from extract.model import FetchedPage, ListingPage
@@ -87,6 +87,8 @@ class Recorder:
         if change.outcome == "not_article":
             self.store.not_an_article(page, page.article.evidence or "")
         elif change.write:
+            if change.removed:  # gone before Rasid saw it online again: a front page it just left did not pull it
+                self.store.unpull(page.url, stored["last_seen"])
             article_id = self.store.save(page, stored, change, crawl_id)
             if change.new_version:  # new text: which story it belongs to (a reprint alert if it is news)
                 self.stories.track(article_id, page.article.text, page.article.content_hash, page.fetched_at,
@@ -140,3 +142,16 @@ def revisits(store: Store, site: str, now: datetime, schedule: Schedule,
     not fetched again when a feed still links it)."""
     watched = store.watched_articles(site, watched_since(now, schedule))
     return due(watched, now, schedule, every_step), store.stored_urls(site)
+
+
+def front_page_at(store: Store, site: str, path: str, at: datetime) -> tuple[dict, list[dict]]:
+    """A listing page of `site` as it stood at `at`: the listing row and its placements then, in the
+    page's order, numbered (monitor.frontpage.numbered). ValueError, saying why, when there is none."""
+    listing = store.listing(site, path)
+    if listing is None:
+        read = ", ".join(row["path"] for row in store.listings(site))
+        raise ValueError(f"{site}: listing {path!r} was never read" + (f" (read: {read})" if read else
+                                                                        " (no listing of this site was read yet)"))
+    if at.astimezone(UTC).isoformat(timespec="milliseconds") < listing["first_read"]:
+        raise ValueError(f"{site} {path}: Rasid first read it at {listing['first_read']}; of {at.isoformat()} it knows nothing")
+    return listing, frontpage.numbered(store.front_page(listing["id"], at))
