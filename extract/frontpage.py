@@ -27,8 +27,10 @@ are what a home page is made of. What is recognised, and how:
   ticker nor a ranking.
 - tab panes: the element a tab link points at (data-toggle="tab", role="tab"), named by the tab.
 - headed blocks: the links after a heading (h1-h6, or an element whose class says title, heading or
-  section name, holding no article link) inside the heading's container, named by the heading
-  («سياسة», «تحقيقات و ملفات»); a "more" link's words are not part of the name.
+  section name, linking to no article but by a name of three words at most) inside the heading's
+  container, named by the heading («سياسة», «تحقيقات و ملفات»); a "more" link's words are not part
+  of the name, and a card's own headline (an element of the same tag and class as the next card)
+  heads nothing.
 - any other list: the element holding several article cards (a card: the largest element around a
   link that leads to one article only), named by its id or class.
 A block's articles are numbered in page order, each once, with its best teaser (a link's own text
@@ -247,6 +249,8 @@ class _Reader:
         for sibling in child.itersiblings(preceding=True):
             if not isinstance(sibling.tag, str) or self._skip_here(sibling):
                 continue
+            if sibling.tag == child.tag and sibling.get("class") == child.get("class") and sibling in self.under:
+                continue  # another card of the same list: its headline heads no block
             found = self._heading_in(sibling)
             if found:
                 break
