@@ -496,14 +496,64 @@ def reprints(db, config, site_key, since, as_json):
     echo_lines(reprint_lines(rows, as_json))
 
 
-def _since(value: str | None) -> str | None:
-    """A --since option as ISO (it may be written in Arabic), or a one-line error."""
+def _since(value: str | None, option: str = "--since") -> str | None:
+    """A --since option (or another `option` taking a date) as ISO (it may be written in Arabic),
+    or a one-line error."""
     if not value:
         return None
     parsed = parse_date(value)
     if parsed is None:
-        raise UserError(f"--since {value!r}: not a date")
+        raise UserError(f"{option} {value!r}: not a date")
     return parsed.iso
+
+
+@main.command()
+@click.argument("site_key", metavar="SITE")
+@click.option("--at", metavar="TIME", help="The moment to show (ISO, or Arabic, as --since reads them; a time "
+                                           "without an offset is UTC, a day alone its start in the site's zone). "
+                                           "Default: now.")
+@click.option("--listing", "path", metavar="PATH", help="Which listing page of the site (one of its `listings`). "
+                                                        "Default: its first, the home page.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: site, listing, url, at, and the placements "
+                                                      "(position, block, kind, block_position, teaser, url, "
+                                                      "article_id, title, opened_at, appeared_at).")
+@with_store("read")
+def frontpage(site_key, at, path, as_json, db, config):
+    """A site's front page as it stood at a moment, as Rasid read it.
+
+    Every article link of the listing page in the page's order: its
+    position, its block (the lead, the ticker, a "most read" box, a headed
+    list: see extract/frontpage.py for how each is recognised), its place
+    in the block, the headline the page showed for it (its teaser), and the
+    stored article's own title where it differs. Rasid stores only what
+    changed on the page, crawl after crawl; the page at any moment since
+    its first reading is rebuilt from that.
+
+    \b
+    Examples:
+      rasid frontpage ina --db demo.db
+      rasid frontpage ina --at 2026-12-04T10:00:00+03:00 --db demo.db
+      rasid frontpage alaraby --at "4 كانون الأول 2026" --json --db demo.db
+    """
+    from crawler.report import front_page_lines
+    from extract import instants
+    from monitor.recorder import front_page_at
+
+    (site,) = config.select([site_key])
+    moment = datetime.now(UTC)
+    if at:
+        iso = _since(at, "--at")
+        moment = instants.instant(iso) if "T" in iso else None
+        if moment is None and len(iso) == 10:  # a day: its first minute where the site is
+            moment = datetime.fromisoformat(iso).replace(tzinfo=instants.zone(site.timezone))
+        if moment is None:
+            raise UserError(f"--at {at!r}: not a moment (give a day or a time, not only {iso})")
+    with open_store(db) as store:
+        try:
+            listing, rows = front_page_at(store, site.key, path or (site.listings or ("/",))[0], moment)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+    echo_lines(front_page_lines(listing, rows, moment.isoformat(), site.timezone, as_json))
 
 
 # --- extraction -----------------------------------------------------------------------

@@ -49,6 +49,55 @@ def alert_lines(alerts: list[dict]) -> Iterator[str]:
             yield f"    {line}"
 
 
+def front_change_lines(readings: list[tuple[dict, list[dict]]]) -> Iterator[str]:
+    """What moved on the listing pages (monitor.recorder.front_changes): per reading that changed
+    something, one line an article (appeared, moved, teaser rewritten, left, pulled)."""
+    if not readings:
+        yield "no change on any front page"
+    for reading, changes in readings:
+        yield f"{reading['site']} {reading['path']} (read {reading['at'][:16].replace('T', ' ')} UTC)"
+        for change in changes:
+            yield "  " + _front_change(change)
+
+
+_FRONT_SIGNS = {"appeared": "+", "moved": "↕", "teaser": "✎", "left": "−", "pulled": "✗"}
+
+
+def _front_change(change: dict) -> str:
+    was, now = change["before"], change["after"]
+    where = (f"{was['block']} #{was['block_position']} → {now['block']} #{now['block_position']}" if was and now
+             else f"{(now or was)['block']} #{(now or was)['block_position']}")
+    said = {"appeared": "appeared", "moved": "moved", "teaser": "teaser rewritten", "left": "left the page",
+            "pulled": "pulled: left the page, the article still online"}[change["what"]]
+    teaser = f"«{was['teaser']}» → «{now['teaser']}»" if change["what"] == "teaser" else f"«{(now or was)['teaser']}»"
+    return f"{_FRONT_SIGNS[change['what']]} {where}  {teaser}  ({said})"
+
+
+def front_page_lines(listing: dict, rows: list[dict], at: str, zone: str | None, as_json: bool) -> Iterator[str]:
+    """A listing page as it stood at `at`: its placements in order (position, block and place in it,
+    teaser, the article's URL and, when stored, its title), or one JSON object."""
+    from extract import instants
+
+    if as_json:
+        yield json.dumps({"site": listing["site"], "listing": listing["path"], "url": listing["url"], "at": at,
+                          "placements": [{k: row[k] for k in ("position", "block", "kind", "block_position", "teaser",
+                                                              "url", "article_id", "title", "opened_at", "appeared_at")}
+                                         for row in rows]}, ensure_ascii=False)
+        return
+    shown = instants.local(at, zone)
+    yield (f"{listing['site']} {listing['path']} as it stood at {shown.isoformat(timespec='minutes') if shown else at}"
+           f" ({len(rows)} placements; last read {listing['last_read'][:16].replace('T', ' ')} UTC)")
+    block = None
+    for row in rows:
+        if row["block"] != block:
+            block = row["block"]
+            yield f"  [{block}] ({row['kind']})"
+        yield f"  {row['position']:>3}. {row['block_position']:>2}  {row['teaser']}"
+        yield f"            {unquote(row['url'])}"
+        if row["title"] and row["title"] != row["teaser"]:
+            yield f"            the article's title: {row['title']}"
+
+
 def article_lines(articles: list[dict]) -> Iterator[str]:
     for row in articles:
         yield f"  {row['site']:8} {(row['published_at'] or '?')[:16]:16}  {row['title']}"

@@ -23,6 +23,7 @@ SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
 DEFAULT_SITES = SEEDS_DIR / "sites.toml"
 SNAPSHOTS = SEEDS_DIR / "snapshots"
 DEMO_UPDATE = SEEDS_DIR / "demo-update"
+DEMO_THIRD = SEEDS_DIR / "demo-third"  # the front pages' third state (the tests' ground, after the demo's second)
 
 SITE_FIELDS = {"name", "base_url", "hosts", "timezone", "feeds", "sitemaps", "listings", "article_patterns",
                "revisit", "cron", "download_delay", "hints", "enabled"}

@@ -148,6 +148,12 @@ def contents(db: Path) -> list[dict]:
                     "FROM articles ORDER BY url")
 
 
+def front(db: Path) -> list[dict]:
+    """The site's front page as it stands, in its order."""
+    return rows(db, "SELECT p.block, p.kind, f.url, p.teaser FROM placements p JOIN front_links f ON f.id = p.link_id "
+                    "WHERE p.closed_at IS NULL ORDER BY p.listing_id, p.rank")
+
+
 def test_a_writer_and_two_workers_store_what_a_crawl_stores_once_each(tmp_path, site, redis_url):
     db = tmp_path / "cluster.db"
     config = config_file(tmp_path, site, redis_url, db)
@@ -166,6 +172,7 @@ def test_a_writer_and_two_workers_store_what_a_crawl_stores_once_each(tmp_path, 
         local = tmp_path / "local.db"
         run_rasid("crawl", "--db", str(local), "--config", str(config), "--quiet")
         assert contents(db) == contents(local)
+        assert front(db) == front(local) and len(front(db)) == 50  # its home page read by a worker, stored by the writer
         assert not rows(db, "SELECT * FROM alerts")  # the first round is the site's baseline, as a first crawl
 
         # the next round: every stored article revisited, each answering 304; nothing new, no alert
@@ -179,6 +186,9 @@ def test_a_writer_and_two_workers_store_what_a_crawl_stores_once_each(tmp_path, 
         crawls = rows(db, "SELECT status, pages, new, not_modified FROM crawls ORDER BY id")
         assert crawls == [{"status": "ok", "pages": PAGES, "new": PAGES, "not_modified": 0},
                           {"status": "ok", "pages": PAGES, "new": 0, "not_modified": PAGES}]
+        # read again, the same bytes: nothing moved on the front page, no row
+        assert rows(db, "SELECT reads FROM listings") == [{"reads": 2}] and len(front(db)) == 50
+        assert store_count(db, "SELECT count(*) AS n FROM placements") == 50
     finally:
         stop(writer, *workers)
 

@@ -64,14 +64,15 @@ def crawl_here(config: Config, sites: list[Site], db_path: Path, progress: bool 
     logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_OneLine())
     for site in sites:
         if site.key in claimed:  # one crawler per site: its own settings (the politeness delay) and pipelines
-            crawl_id, (known, stored) = claimed[site.key]
-            process.crawl(NewsSpider, site=site, known=known, stored=stored, crawl_id=crawl_id)
+            crawl_id, (known, stored), listings = claimed[site.key]
+            process.crawl(NewsSpider, site=site, known=known, stored=stored, crawl_id=crawl_id, listings=listings)
     process.start()
     return before, skipped
 
 
 def _claim(config: Config, sites: list[Site], db_path: Path, due_only: bool):
-    """(the last crawl id before this run, site -> (its claimed crawl id, its revisits), skipped lines)."""
+    """(the last crawl id before this run, site -> (its claimed crawl id, its revisits, its listings'
+    state), skipped lines)."""
     store = Store(db_path, config.max_store_mb)
     now = datetime.now(UTC)
     claimed, skipped = {}, []
@@ -85,7 +86,7 @@ def _claim(config: Config, sites: list[Site], db_path: Path, due_only: bool):
                                f"(since {running['started_at']}); skipped")
             else:
                 claimed[site.key] = crawl_id, revisits(store, site.key, now, config.revisit_schedule,
-                                                       every_step=due_only)
+                                                       every_step=due_only), store.listing_state(site.key)
     except sqlite3.Error as exc:  # a full disk, a locked or broken store: nothing crawled, no row left open
         try:
             store.fail_unfinished_crawls(os.getpid(), f"could not start: {exc}")
