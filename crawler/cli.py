@@ -83,6 +83,8 @@ _STORES = {
     "read": (_READ_HELP, True, True),
     "later": (_WRITE_HELP, False, False),  # opened by the command, once what it reads is checked
     "optional": (_READ_HELP, False, False),  # read if it exists
+    "copy": ("SQLite store to copy (read as it is: not changed, not migrated). Default: the config's `db`, "
+             "else ./rasid.db.", True, False),
 }
 
 
@@ -297,12 +299,20 @@ def _cluster_client(config: Config, given: str | None):
         raise UserError(str(exc)) from None
 
 
-def _redis(config: Config, given: str | None, required: bool = True) -> str | None:
+def _redis(config: Config, given: str | None, required: bool = True, libraries: tuple[str, ...] = ()) -> str | None:
+    """The cluster's Redis URL (None: not in cluster mode, when not `required`), its `libraries`
+    (redis-py by default) installed, or a one-line error."""
+    from crawler.cluster import shared
     from monitor.config import check_redis_url
 
     url = check_redis_url(given, "--redis") if given else config.redis
     if url is None and required:
         raise UserError("no Redis: give --redis redis://HOST:6379/0, or [cluster] redis in the config file")
+    if url is not None:
+        try:
+            shared.require(*libraries)
+        except shared.ClusterError as exc:
+            raise UserError(str(exc)) from None
     return url
 
 
@@ -506,6 +516,40 @@ def _since(value: str | None) -> str | None:
     return parsed.iso
 
 
+@main.command()
+@click.argument("out", type=click.Path(path_type=Path), metavar="OUT")
+@click.option("--force", is_flag=True, help="Overwrite OUT if it exists (by default an existing file is left "
+                                            "alone and the backup refused).")
+@with_store("copy")
+def backup(out, force, db, config):
+    """Copy the store to OUT, consistently, even while crawls write to it.
+
+    The store is SQLite in WAL mode, so copying its file while the daemon,
+    a crawl or the writer commits is unsafe (recent pages may be in the -wal
+    file beside it, and a copy can catch it mid-checkpoint). This uses
+    SQLite's online backup: OUT holds every article committed before the
+    backup began, in one self-contained file checked with PRAGMA
+    integrity_check, written beside OUT and renamed into place when whole.
+    The store is not migrated. To restore: stop Rasid, delete the store's
+    -wal and -shm files, copy OUT over the store, start Rasid (DEPLOY.md).
+
+    \b
+    Example:
+      rasid backup /var/backups/rasid-$(date +%F).db --db /srv/rasid/rasid.db
+    """
+    from crawler.report import counted
+    from db.backup import BackupError
+    from db.backup import backup as run
+
+    try:
+        held = run(db, out, force=force)
+    except BackupError as exc:
+        raise UserError(str(exc)) from None
+    counts = ", ".join(counted(held[table], table[:-1]) for table in ("articles", "versions") if table in held)
+    click.echo(f"{db} backed up to {out}: {held['bytes'] / 2**20:,.1f} MB" + (f", {counts}" if counts else "")
+               + "; integrity_check ok")
+
+
 # --- extraction -----------------------------------------------------------------------
 
 
@@ -601,10 +645,10 @@ def worker(sites, config, redis_url, concurrency, log_level):
     SIGTERM or Ctrl-C stops one (what it had in flight is fetched again on
     the site's next round).
     """
+    url = _redis(config, redis_url, libraries=("redis", "scrapy_redis"))  # before importing them
     from crawler.cluster.shared import ClusterError
     from crawler.cluster.worker import run_worker
 
-    url = _redis(config, redis_url)
     try:
         run_worker(config, config.select(list(sites)), url, concurrency, log_level.upper())
     except ClusterError as exc:
@@ -624,12 +668,12 @@ def writer(db, config, redis_url):
     written once. One writer a store; Datasette and `rasid serve` read it as
     always. SIGTERM or Ctrl-C stops it after the batch being written.
     """
+    url = _redis(config, redis_url)  # before importing redis-py
     from redis import RedisError
 
     from crawler.cluster import shared
     from crawler.cluster.writer import Writer
 
-    url = _redis(config, redis_url)
     try:
         runner = Writer(config, db, url, clock=lambda: datetime.now(UTC), say=lambda line: click.echo(line, err=True))
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -782,6 +826,7 @@ def export_warc(out, site_key, since, force, db, config):
     """
     from crawler.archive.exporter import ExportError
     from crawler.archive.exporter import export_warc as run
+    from crawler.report import counted
 
     with open_store(db) as store:
         try:
@@ -791,8 +836,8 @@ def export_warc(out, site_key, since, force, db, config):
         except (sqlite3.Error, StoreError) as exc:
             click.echo(f"rasid: {db}: cannot read the store: {exc}; nothing was written to {out}", err=True)
             sys.exit(1)
-    click.echo(f"{out}: {counts['records']} records ({counts['versions']} versions, {counts['removals']} "
-               f"removals) of {counts['articles']} articles")
+    click.echo(f"{out}: {counted(counts['records'], 'record')} ({counted(counts['versions'], 'version')}, "
+               f"{counted(counts['removals'], 'removal')}) of {counted(counts['articles'], 'article')}")
     if counts["undated"]:
         click.echo(f"{out}: {counts['undated']} captures left out: their stored fetch time is not a time", err=True)
 

@@ -19,6 +19,11 @@ CRAWL_COLUMNS = ("site", "articles", "pages", "new", "changed", "removed", "rest
 STATUS_COLUMNS = ("site", "last_run", "seconds", "result", "next_run", "live", "removed", "new_24h", "failed_24h")
 
 
+def counted(n: int, noun: str) -> str:
+    """`1 article`, `2 articles`: a count and its noun, agreeing."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def table(rows: list[dict], columns: tuple[str, ...] = CRAWL_COLUMNS) -> Iterator[str]:
     widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) if rows else len(c) for c in columns}
     yield "  ".join(c.ljust(widths[c]) for c in columns)

@@ -4,7 +4,12 @@ unless a watch rule asks for it. (Precision and recall on real pages: test_repri
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler.crawl.processes import alive
 from crawler.daemon.alerts import deliver_pending, wanted
@@ -13,6 +18,7 @@ from db.store import Store
 from monitor import reprints, stories
 from monitor.config import AlertSettings, WatchRule
 from monitor.reprints import Member, compare, shingles, story_source
+from tests.conftest import ROOT
 from tests.factories import fetched, record
 
 WIRE = [
@@ -66,6 +72,33 @@ def test_a_text_too_short_gets_no_signature():
     assert reprints.signature(shingles("خبر عاجل من بغداد")) is None
     sig = reprints.signature(shingles("\n\n".join(WIRE)))
     assert sig is not None and len(sig.band_keys) == reprints.BANDS and len(sig.minhash) == 4 * reprints.NUM_PERM
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.text(min_size=1, max_size=40), max_size=300))
+def test_rasids_minhash_is_datasketchs_bit_for_bit(items):
+    # the signatures stored by earlier Rasids were datasketch's MinHash(num_perm=64): each value the same
+    from datasketch import MinHash
+
+    encoded = [item.encode("utf-8", "surrogatepass") for item in items]
+    theirs = MinHash(num_perm=reprints.NUM_PERM)
+    theirs.update_batch(encoded)
+    assert theirs.hashvalues.astype("<u4").tobytes() == reprints.minhash(encoded).astype("<u4").tobytes()
+
+
+def test_a_signature_is_the_one_datasketch_gave_and_needs_neither_datasketch_nor_scipy():
+    from datasketch import MinHash
+
+    text = copy_of(WIRE)
+    theirs = MinHash(num_perm=reprints.NUM_PERM)
+    theirs.update_batch([s.encode("utf-8") for s in shingles(text)])
+    assert reprints.sign(text).minhash == theirs.hashvalues.astype("<u4").tobytes()
+    code = ("import sys; from monitor import reprints; "
+            f"assert reprints.sign({text!r}) is not None; "
+            "print(sorted(m for m in ('datasketch', 'scipy') if m in sys.modules))")
+    signed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert signed.returncode == 0, signed.stderr
+    assert signed.stdout.strip() == "[]"
 
 
 # --- stories in the store ------------------------------------------------------------------
