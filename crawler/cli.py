@@ -253,8 +253,9 @@ def crawl(sites, db, config, base_urls, due_only, quiet, log_level, die_with_par
       rasid crawl --base-url ina=http://127.0.0.1:8001 ina
     """
     from crawler import report as report_lines
-    from crawler.crawl.run import CrawlExit, SitesBusy, crawl
+    from crawler.crawl.run import STOP, CrawlExit, SitesBusy, crawl
 
+    STOP.install()  # Ctrl-C and SIGTERM from now on: honoured, and the summary says so
     if die_with_parent:
         from crawler.crawl.processes import die_with_parent as ask_the_kernel
 
@@ -272,7 +273,7 @@ def crawl(sites, db, config, base_urls, due_only, quiet, log_level, die_with_par
     for line in report.skipped:
         click.echo(f"rasid: {line}", err=True)
     if not quiet:
-        click.echo(f"\ncrawl finished in {time.monotonic() - started:.1f} s")
+        click.echo(report_lines.crawl_ended(time.monotonic() - started, report.stopped))
         echo_lines(report_lines.table(report.rows))
     if report.failed:
         click.echo(f"crawl incomplete for {', '.join(report.failed)}: see the crawls table (error_log), "

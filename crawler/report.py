@@ -31,6 +31,14 @@ def table(rows: list[dict], columns: tuple[str, ...] = CRAWL_COLUMNS) -> Iterato
         yield "  ".join(str(row.get(c) if row.get(c) is not None else "").ljust(widths[c]) for c in columns)
 
 
+def crawl_ended(seconds: float, stopped: list[str]) -> str:
+    """The line after a crawl, above its table: finished, or stopped (and which sites it cut short)."""
+    if stopped:
+        return (f"\ncrawl stopped after {seconds:.1f} s (Ctrl-C or SIGTERM): {', '.join(stopped)} not crawled to "
+                "the end; what was stored is kept, and the next crawl fetches the rest")
+    return f"\ncrawl finished in {seconds:.1f} s"
+
+
 def first_errors(rows: list[dict], per_site: int = 3) -> Iterator[str]:
     """The first error lines of each crawl that had errors, so an incomplete crawl says why."""
     for row in rows:

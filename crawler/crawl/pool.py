@@ -33,6 +33,10 @@ def extract_page(page: FetchedPage, **options) -> Article | None:
 
 def _started(pids) -> None:
     die_with_crawl()
+    # the terminal's Ctrl-C reaches the whole process group: what a stop means is the crawl's (or
+    # the import's) to decide, and a worker it killed would fail the page it holds
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
     pids.put(os.getpid())
 
 
