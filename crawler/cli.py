@@ -113,10 +113,7 @@ def with_store(mode: str):
             config = load_config(config_path)
             db = Path(db_path or config.db)
             if must_exist and not db.is_file():
-                hint = ""
-                if db_path is None and Path("demo.db").is_file():
-                    hint = " (the demo's store is demo.db: add --db demo.db)"
-                raise UserError(f"{db}: no such store{hint}")
+                raise UserError(_no_store(db, db_path is not None, config.source))
             if open_now:
                 with open_store(db):
                     pass
@@ -125,6 +122,16 @@ def with_store(mode: str):
         return run
 
     return decorate
+
+
+def _no_store(db: Path, given: bool, config_file: Path | None) -> str:
+    """Which store was looked for, where, why there, and how one is made: one line."""
+    if not given and config_file is None and Path("demo.db").is_file():
+        return f"{db}: no such store (the demo's store is demo.db: add --db demo.db)"
+    why = ("given by --db" if given else f"the db of {config_file}" if config_file
+           else "the default, as neither --db nor a config's db names one")
+    return (f"{db}: no such store (looked for {db.resolve()}, {why}); a first crawl makes it there (rasid crawl or "
+            "rasid daemon with the same --db or --config), and rasid demo makes the offline demo's in demo.db")
 
 
 # --- dates -------------------------------------------------------------------

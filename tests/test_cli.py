@@ -245,3 +245,39 @@ def test_an_incomplete_crawl_says_why_in_its_first_error_lines():
     assert list(first_errors(rows)) == ["  [ina] https://www.ina.iq/0: HTTP 500", "  [ina] https://www.ina.iq/1: HTTP 500",
                                         "  [ina] https://www.ina.iq/2: HTTP 500", "  [ina] … and 2 more",
                                         "  [elaph] not json"]
+
+
+def test_status_counts_an_open_cluster_round_as_no_failure(tmp_path):
+    db = tmp_path / "rasid.db"
+    store = Store(db)
+    store.ensure_site("ina", "INA", "https://www.ina.iq", "Asia/Baghdad")
+    store.finish_round(store.start_round("ina"), "ok")
+    store.start_round("ina")  # the round the cluster works on now
+    store.close()
+    result = CliRunner().invoke(main, ["status", "--db", str(db)])
+    ina = next(line for line in result.output.splitlines() if line.startswith("ina "))
+    assert " cluster " in ina and ina.split()[-1] == "0", ina  # failed_24h
+
+
+def test_status_shows_the_next_run_in_utc_as_its_footer_says():
+    from crawler.report import status, status_lines
+
+    baghdad = datetime.fromisoformat("2026-12-04T09:00:00+03:00")  # a cron job's next run comes in its site's zone
+    report = status([{"site": "ina", "last_run": "2026-12-04T05:00:00+00:00"}], {"ina": baghdad}, 1234, [], 0,
+                    datetime(2026, 12, 4, 5, 30, tzinfo=UTC))
+    lines = list(status_lines(report))
+    ina = next(line for line in lines if line.startswith("ina "))
+    assert "2026-12-04T06:00:00+00:00" in ina and "+03:00" not in ina
+    assert any("times are UTC (+00:00)" in line for line in lines)
+
+
+def test_a_missing_store_says_where_it_was_looked_for_and_how_one_is_made(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["status"])
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert f"rasid.db: no such store (looked for {tmp_path / 'rasid.db'}, the default" in result.output
+    assert "a first crawl makes it there (rasid crawl or rasid daemon" in result.output
+    config = tmp_path / "rasid.toml"
+    config.write_text('db = "news.db"\n', encoding="utf-8")
+    from_config = CliRunner().invoke(main, ["search", "x", "--config", str(config)])
+    assert f"no such store (looked for {tmp_path / 'news.db'}, the db of {config})" in from_config.output

@@ -110,7 +110,9 @@ def test_demo_command_runs_end_to_end(tmp_path):
     reprints = out.split("reprints (the source ← who copied", 1)[1].split("\nsnapshot changed", 1)[0]
     assert "2 stories with reprints, 3 reprints" in reprints
     story = reprints.split("kitabat  رداً على تفجيري بغداد", 1)[1]
-    assert "← okaz     copy    1.00          ?  بعد تفجيري ساحة الطيران" in story
+    assert "← okaz     copy    shared 1.00 jaccard 1.00          ?  بعد تفجيري ساحة الطيران" in story
+    assert "← elaph    rewrite shared 1.00 jaccard 0.74" in reprints  # all of it in the wire, not a copy
+    assert "\nshared: the share of the shorter text found in the other; jaccard: " in reprints
     assert "claims 2021-01-22 19:40+03:00 (+5h 35m), first seen " in story
     assert story.split("\n")[1].startswith("    claims 2021-01-22 14:05+03:00, first seen ")
     wire = reprints.split("ina      الداخلية: ضبط شبكة لتهريب الآثار", 1)[1].split("kitabat", 1)[0]
