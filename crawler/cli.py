@@ -11,6 +11,7 @@ import functools
 import json
 import logging
 import os
+import shlex
 import signal
 import socket
 import sqlite3
@@ -88,14 +89,18 @@ _STORES = {
 }
 
 
+_SITES_FILE_HELP = "Site list (TOML) instead of seeds/sites.toml (and of the config's sites_file)."
+
+
 def with_config(command):
-    """`--config FILE`: the command is called with `config`, the site list with that file applied
-    (a mistake in either is one line, exit 2: RasidGroup)."""
+    """`--config FILE` and `--sites-file FILE`: the command is called with `config`, the site list
+    with the config applied (a mistake in either is one line, exit 2: RasidGroup)."""
 
     @click.option("--config", "config_path", type=click.Path(path_type=Path), help=_CONFIG_HELP)
+    @click.option("--sites-file", type=click.Path(path_type=Path), help=_SITES_FILE_HELP)
     @functools.wraps(command)
-    def run(*args, config_path: Path | None, **kwargs):
-        return command(*args, config=load_config(config_path), **kwargs)
+    def run(*args, config_path: Path | None, sites_file: Path | None, **kwargs):
+        return command(*args, config=load_config(config_path, sites_file), **kwargs)
 
     return run
 
@@ -108,9 +113,10 @@ def with_store(mode: str):
     def decorate(command):
         @click.option("--db", "db_path", type=click.Path(path_type=Path), help=help_text)
         @click.option("--config", "config_path", type=click.Path(path_type=Path), help=_CONFIG_HELP)
+        @click.option("--sites-file", type=click.Path(path_type=Path), help=_SITES_FILE_HELP)
         @functools.wraps(command)
-        def run(*args, db_path: Path | None, config_path: Path | None, **kwargs):
-            config = load_config(config_path)
+        def run(*args, db_path: Path | None, config_path: Path | None, sites_file: Path | None, **kwargs):
+            config = load_config(config_path, sites_file)
             db = Path(db_path or config.db)
             if must_exist and not db.is_file():
                 raise UserError(_no_store(db, db_path is not None, config.source))
@@ -410,7 +416,9 @@ def status(db, config):
 @with_store("read")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="Port to listen on.")
-def serve(db, config, host, port):
+@click.option("--access-log", is_flag=True, help="A line per request on standard output (by default only "
+                                                 "warnings and errors are written).")
+def serve(db, config, host, port, access_log):
     """Browse and query the store in Datasette, read-only.
 
     Tables and columns are described in Arabic and English, Arabic text is
@@ -422,6 +430,7 @@ def serve(db, config, host, port):
 
     Nothing can be written through the web view: the store is opened
     read-only and only SELECT runs. A crawl may write while it is served.
+    SIGTERM or Ctrl-C stops it cleanly (exit 0).
     """
     from web.serve import serve as run
 
@@ -431,7 +440,8 @@ def serve(db, config, host, port):
     except OSError as exc:
         raise UserError(f"--host {host} --port {port}: cannot listen there: {exc.strerror or exc}"
                         " (another server? choose another --port)") from None
-    run(db, host, port)
+    click.echo(f"rasid serve: {db} on http://{host}:{port}/ (read-only); SIGTERM or Ctrl-C to stop", err=True)
+    run(db, host, port, access_log)
 
 
 @main.command()
@@ -878,9 +888,10 @@ def demo(db_path: Path, replace: bool):
         run_demo(db_path, click.echo)
     except DemoError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"\nstore left at {db_path}: browse it with `rasid serve --db {db_path}` "
+    db_arg = shlex.quote(str(db_path))
+    click.echo(f"\nstore left at {db_path}: browse it with `rasid serve --db {db_arg}` "
                "(http://127.0.0.1:8001: the home page, each article with its edits, search), "
-               f"search it with `rasid search WORDS --db {db_path}`; "
+               f"search it with `rasid search الكاظمي --db {db_arg}`; "
                "after `make demo` the command is .venv/bin/rasid")
 
 
@@ -930,8 +941,10 @@ def sites_add(url, key, write, sites_file):
     except ValueError as exc:
         raise UserError(str(exc)) from None
     click.echo(f"\n{'appended to ' + str(sites_file) if write else 'the entry (add --write to append it)'}:\n{entry}")
-    if found.fetched_from != found.base_url:  # a mirror or replay server was asked, not the live site
-        click.echo(f"crawl it from there with: rasid crawl {found.key} --base-url {found.key}={found.fetched_from}")
+    if write and found.fetched_from != found.base_url:  # a mirror or replay server was asked, not the live site
+        listed = [] if sites_file == DEFAULT_SITES else ["--sites-file", str(sites_file)]
+        click.echo("crawl it from there with: " + shlex.join(
+            ["rasid", "crawl", found.key, *listed, "--base-url", f"{found.key}={found.fetched_from}"]))
 
 
 @sites.command("check")
@@ -977,14 +990,16 @@ def replay() -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
               help="Port of the first site; the others take the next ones. 0: any free ports.")
 @click.option("--verbose", is_flag=True, help="Log every request.")
-def replay_serve(root: Path, port: int, verbose: bool):
+@with_config
+def replay_serve(root: Path, port: int, verbose: bool, config: Config):
     """Serve a snapshot tree on 127.0.0.1 until interrupted (Ctrl-C).
 
     Each site folder gets its own port and answers as a web server would:
     ETag and Last-Modified with 304 to conditional requests, the 301
     redirects and 410s listed in the folder's _replay.toml, 404 for missing
-    pages, and Content-Type with the file's charset. Crawl it with the
-    printed --base-url options.
+    pages, and Content-Type with the file's charset. Prints the command that
+    crawls the sites of the site list it serves (--base-url options), and
+    `rasid sites add` for each folder that is no site of the list.
     """
     from crawler.demo.replay import ReplayServer
 
@@ -994,12 +1009,31 @@ def replay_serve(root: Path, port: int, verbose: bool):
         raise UserError(f"replay: {exc}") from None
     for key, url in server.base_urls.items():
         click.echo(f"{key:10} {url}")
-    click.echo("crawl with: rasid crawl " + " ".join(f"--base-url {k}={u}" for k, u in server.base_urls.items()))
+    echo_lines(_replay_hints(server.base_urls, config))
+    click.echo("serving until Ctrl-C")
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
         server.stop()
+
+
+def _replay_hints(base_urls: dict[str, str], config: Config) -> list[str]:
+    """What to run on served sites: a crawl of those in the site list, `sites add` for the others
+    (a crawl naming a site the list lacks answers `unknown site`)."""
+    options = [*(["--config", str(config.source)] if config.source else []),
+               *(["--sites-file", str(config.sites_file)] if config.sites_file else [])]
+    known = {k: u for k, u in base_urls.items() if k in config.sites}
+    lines = []
+    if known:
+        bases = [arg for k, u in known.items() for arg in ("--base-url", f"{k}={u}")]
+        lines.append("crawl with: " + shlex.join(["rasid", "crawl", *known, *options, *bases]))
+    unknown = [k for k in base_urls if k not in known]
+    if unknown:
+        lines.append(f"not in the site list: {', '.join(unknown)}; what Rasid finds on each "
+                     "(add --write to append it to the list):")
+        lines += ["  " + shlex.join(["rasid", "sites", "add", base_urls[k], "--key", k]) for k in unknown]
+    return lines
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 """Every command explains itself; the date command speaks JSON."""
 
 import json
+import signal
 import socket
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -281,3 +283,36 @@ def test_a_missing_store_says_where_it_was_looked_for_and_how_one_is_made(tmp_pa
     config.write_text('db = "news.db"\n', encoding="utf-8")
     from_config = CliRunner().invoke(main, ["search", "x", "--config", str(config)])
     assert f"no such store (looked for {tmp_path / 'news.db'}, the db of {config})" in from_config.output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("access_log", [False, True])
+def test_serve_is_quiet_unless_asked_and_a_sigterm_is_a_clean_stop(tmp_path, access_log):
+    import urllib.request
+
+    db = tmp_path / "rasid.db"
+    Store(db).close()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "crawler", "serve", "--db", str(db), "--port", str(port),
+                                *(["--access-log"] if access_log else [])], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(600):  # bounds a broken start only: each turn waits for the server to answer
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/-/versions.json", timeout=2).read()
+                break
+            except OSError:
+                assert process.poll() is None, process.communicate()
+                time.sleep(0.1)
+        for path in ("/", "/rasid", "/-/search?q=x"):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30).read()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, out + err  # a clean stop, not death by the signal (-15)
+    assert ("GET /rasid" in out + err) is access_log
+    if not access_log:  # one line saying where it serves, and nothing per request
+        assert out == "" and err.strip().splitlines() == [
+            f"rasid serve: {db} on http://127.0.0.1:{port}/ (read-only); SIGTERM or Ctrl-C to stop"]

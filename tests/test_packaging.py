@@ -62,5 +62,8 @@ def test_cluster_mode_without_its_extra_is_one_line_saying_how_to_add_it(tmp_pat
                                 timeout=120)
         assert result.returncode == 2, (command, result.stderr)
         assert result.stderr.strip().splitlines() == [
-            "Error: cluster mode needs Rasid's cluster extra (redis is not installed): pip install 'rasid[cluster]' "
-            "(in a checkout: make setup-cluster)"], (command, result.stderr)
+            "Error: cluster mode needs Rasid's cluster extra (redis is not installed): make setup-cluster in Rasid's "
+            "checkout (pip install -e '.[cluster]')"], (command, result.stderr)
+    # and what it says to run is there
+    dry = subprocess.run(["make", "-n", "setup-cluster"], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert dry.returncode == 0 and "pip install --quiet -e '.[cluster]'" in dry.stdout, dry.stdout + dry.stderr

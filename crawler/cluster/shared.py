@@ -90,7 +90,7 @@ def require(*modules: str) -> None:
             importlib.import_module(module)
         except ImportError:
             raise ClusterError(f"cluster mode needs Rasid's cluster extra ({module} is not installed): "
-                               "pip install 'rasid[cluster]' (in a checkout: make setup-cluster)") from None
+                               "make setup-cluster in Rasid's checkout (pip install -e '.[cluster]')") from None
 
 
 class RoundOpen(ClusterError):

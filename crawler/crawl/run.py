@@ -219,11 +219,14 @@ def crawl(config: Config, sites: list[Site], db_path: Path, progress: bool = Fal
 
 def crawl_command(db_path: Path, sites: list[str] | None = None, base_urls: dict[str, str] | None = None,
                   config_path: Path | None = None, quiet: bool = True, due_only: bool = False,
-                  log_level: str | None = None, die_with_parent: bool = False) -> list[str]:
+                  log_level: str | None = None, die_with_parent: bool = False,
+                  sites_file: Path | None = None) -> list[str]:
     """The command line of a `rasid crawl` child process (the demo's, the daemon's): built here only."""
     cmd = [sys.executable, "-m", "crawler", "crawl", "--db", str(db_path)]
     if config_path:
         cmd += ["--config", str(config_path)]
+    if sites_file:
+        cmd += ["--sites-file", str(sites_file)]
     for key, url in (base_urls or {}).items():
         cmd += ["--base-url", f"{key}={url}"]
     flags = {"--quiet": quiet, "--due-only": due_only, "--die-with-parent": die_with_parent}
@@ -240,7 +243,7 @@ class ChildCrawl:
     demo's: Ctrl-C stops both)."""
 
     def __init__(self, db_path: Path, sites: list[str] | None = None, *, detached: bool = False, **options):
-        """`options`: those of crawl_command (base_urls, config_path, quiet, due_only, log_level)."""
+        """`options`: those of crawl_command (base_urls, config_path, sites_file, quiet, due_only, log_level)."""
         self.process = subprocess.Popen(crawl_command(db_path, sites, die_with_parent=detached, **options),
                                         start_new_session=detached)
 

@@ -179,7 +179,8 @@ class Daemon:
             before = store.last_crawl_id()  # the child's crawl row comes after it
         log.info("crawl of %s starting", key)
         child = ChildCrawl(self.db_path, [key], detached=True, config_path=self.config_path, due_only=True,
-                           log_level=self.log_level)
+                           log_level=self.log_level,
+                           sites_file=self.config.sites_file.resolve() if self.config.sites_file else None)
         with self.children_lock:
             self.children[key] = child
         reason, status = None, "failed"
