@@ -140,6 +140,31 @@ def _no_store(db: Path, given: bool, config_file: Path | None) -> str:
             "rasid daemon with the same --db or --config), and rasid demo makes the offline demo's in demo.db")
 
 
+def _typed_time(ctx, param, value: str | None):
+    """An option that asks for a time (--since, --reference): crawler/usertime.py reads it against
+    now, or it is one line listing the accepted forms. The value is a UserTime."""
+    from crawler.usertime import UserTimeError, read_time
+
+    if value is None:
+        return None
+    try:
+        return read_time(value, datetime.now(UTC), param.opts[0])
+    except UserTimeError as exc:
+        raise UserError(str(exc)) from None
+
+
+_TIME = "a duration back from now (3d), a year, month or day (2020-08), an ISO time, or Arabic (\"1 آب 2020\")"
+
+
+def since_option(what: str):
+    return click.option("--since", metavar="TIME", callback=_typed_time, help=f"Only {what} on or after TIME: {_TIME}.")
+
+
+def reference_option(what: str):
+    return click.option("--reference", metavar="TIME", callback=_typed_time,
+                        help=f"{what} (default: now): {_TIME}, e.g. 2022-04-06T18:30:00+03:00.")
+
+
 # --- dates -------------------------------------------------------------------
 
 
@@ -157,22 +182,21 @@ def _date_answer(text: str, reference: str | None, tz: str | None) -> dict:
 
 @dates.command("parse")
 @click.argument("text", required=False)
-@click.option("--reference", metavar="ISO",
-              help="Instant that relative dates and weekdays are read against, e.g. "
-                   "2022-04-06T18:30:00+03:00. Default: now.")
+@reference_option("The instant relative dates and weekdays are read against")
 @click.option("--tz", metavar="ZONE", help="IANA time zone for times written without an offset "
                                           "(the site's zone), e.g. Asia/Baghdad. Default: UTC.")
 @click.option("--jsonl", is_flag=True,
               help="Read JSON lines with `text` and optional `reference` and `tz` on standard "
                    "input; write one JSON object per line, in the same order. A bad line gets an "
                    "object with `error` (and a line on stderr); the exit code is then 2.")
-def dates_parse(text: str | None, reference: str | None, tz: str | None, jsonl: bool) -> None:
+def dates_parse(text: str | None, reference, tz: str | None, jsonl: bool) -> None:
     """Parse TEXT, an Arabic (or machine-format) date, and print it as JSON.
 
     The answer has `iso` (cut to the precision it was written with: 2021,
     2021-07, 2021-07-14, or a full timestamp with offset), `precision` (year,
     month, day, hour, minute, second) and `calendar` (gregorian or hijri).
-    Text that is not a date, or names an impossible date, gives null.
+    Text that is not a date, or names an impossible date, gives null, a
+    line on stderr and exit code 1.
 
     \b
     Examples:
@@ -180,20 +204,23 @@ def dates_parse(text: str | None, reference: str | None, tz: str | None, jsonl: 
       rasid dates parse "منذ 3 ساعات" --reference 2022-04-06T18:30:00+03:00 --tz Asia/Baghdad
       echo '{"text": "5 رمضان 1443 هـ"}' | rasid dates parse --jsonl
     """
-    default_ref = datetime.now(UTC).isoformat()
+    when = (reference.start if reference else datetime.now(UTC)).isoformat()
     if jsonl:
         if text is not None:
             raise UserError("give either TEXT or --jsonl, not both")
-        if _answer_lines(sys.stdin, reference or default_ref, tz):
+        if _answer_lines(sys.stdin, when, tz):
             raise SystemExit(2)
         return
     if text is None:
         raise UserError("missing TEXT (or use --jsonl)")
     try:
-        answer = _date_answer(text, reference or default_ref, tz)
+        answer = _date_answer(text, when, tz)
     except ValueError as exc:
         raise UserError(str(exc)) from None
     click.echo(json.dumps(answer, ensure_ascii=False))
+    if answer["iso"] is None:  # a script must tell "no date" from a date
+        click.echo(f"rasid: no date read in {text!r}", err=True)
+        sys.exit(1)
 
 
 def _answer_lines(lines, reference: str, tz: str | None) -> int:
@@ -448,8 +475,7 @@ def serve(db, config, host, port, access_log):
 @click.argument("query")
 @with_store("read")
 @click.option("--site", "site_key", metavar="NAME", help="Only this site's articles.")
-@click.option("--since", metavar="DATE", help="Only articles published on or after DATE (ISO, or Arabic: "
-                                              "\"1 آب 2020\").")
+@since_option("articles published (first seen, when unknown)")
 @click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per result (id, site, url, title, "
                                                       "published_at, excerpt).")
@@ -474,10 +500,9 @@ def search(query, db, config, site_key, since, limit, as_json):
 
     if site_key:
         config.select([site_key])  # an unknown site is a one-line error naming the known ones
-    since_iso = _since(since)
     with open_store(db) as store:
         try:
-            results = store.search(query, site=site_key, since=since_iso, limit=limit)
+            results = store.search(query, site=site_key, since=since and since.iso, limit=limit)
         except ValueError as exc:
             raise UserError(str(exc)) from None
     echo_lines(search_lines(results, query, as_json))
@@ -488,7 +513,7 @@ def search(query, db, config, site_key, since, limit, as_json):
 @main.command()
 @with_store("read")
 @click.option("--site", "site_key", metavar="NAME", help="Only stories this site published first or copied.")
-@click.option("--since", metavar="DATE", help="Only stories first published on or after DATE (ISO, or Arabic).")
+@since_option("stories first published (their source first seen, when unknown)")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per story: its source and its reprints "
                                                       "(site, url, title, similarity, kind, delay_seconds on "
                                                       "evidence, published_at claimed, first_seen, evidence).")
@@ -518,20 +543,9 @@ def reprints(db, config, site_key, since, as_json):
 
     if site_key:
         config.select([site_key])
-    since_iso = _since(since)
     with open_store(db) as store:
-        rows = store.reprint_list(since=since_iso, site=site_key)
+        rows = store.reprint_list(since=since and since.iso, site=site_key)
     echo_lines(reprint_lines(rows, as_json))
-
-
-def _since(value: str | None) -> str | None:
-    """A --since option as ISO (it may be written in Arabic), or a one-line error."""
-    if not value:
-        return None
-    parsed = parse_date(value)
-    if parsed is None:
-        raise UserError(f"--since {value!r}: not a date")
-    return parsed.iso
 
 
 @main.command()
@@ -577,12 +591,11 @@ def backup(out, force, db, config):
                             "identifies the site.")
 @click.option("--site", "site_key", metavar="NAME", help="Use this site's time zone and extraction hints "
                                                          "(default: the site whose host the URL has).")
-@click.option("--reference", metavar="ISO", help="Instant relative dates are read against (default: now).")
+@reference_option("The fetch time: relative dates are read against it, and a date later than it is refused")
 @click.option("--tz", metavar="ZONE", help="IANA zone of times the page prints without an offset, for a page "
                                            "of no known site (default: the site's zone, else UTC).")
 @with_config
-def extract(source: str, url: str | None, site_key: str | None, reference: str | None, tz: str | None,
-            config: Config):
+def extract(source: str, url: str | None, site_key: str | None, reference, tz: str | None, config: Config):
     """Extract one article page and print it as JSON.
 
     SOURCE is a saved HTML file or an http(s) URL. The page's bytes are
@@ -605,7 +618,7 @@ def extract(source: str, url: str | None, site_key: str | None, reference: str |
     from crawler.extract_one import PageError, extract_one, refusals
 
     try:
-        data = extract_one(config, source, url, site_key, reference, tz)
+        data = extract_one(config, source, url, site_key, reference and reference.start.isoformat(), tz)
     except PageError as exc:
         raise UserError(str(exc)) from None
     if data is None:
@@ -830,7 +843,7 @@ def _warc_out(ctx, param, out: Path) -> Path:
 @export_group.command("warc")
 @click.argument("out", type=click.Path(path_type=Path, dir_okay=False), metavar="OUT.warc.gz", callback=_warc_out)
 @click.option("--site", "site_key", metavar="NAME", help="Only this site's articles.")
-@click.option("--since", metavar="DATE", help="Only versions fetched on or after DATE (ISO, or Arabic).")
+@since_option("versions fetched")
 @click.option("--force", is_flag=True, help="Overwrite OUT if it exists (by default an existing file is left "
                                             "alone and the export refused).")
 @with_store("read")
@@ -848,7 +861,7 @@ def export_warc(out, site_key, since, force, db, config):
 
     with open_store(db) as store:
         try:
-            counts = run(store, out, site_key, _since(since), force=force)
+            counts = run(store, out, site_key, since and since.iso, force=force)
         except ExportError as exc:
             raise UserError(str(exc)) from None
         except (sqlite3.Error, StoreError) as exc:

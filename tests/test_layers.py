@@ -3,8 +3,8 @@ its own package and the packages below it, never one above: the change rules are
 SQLite, extraction without a store, and nothing low-level drags the crawl framework in.
 
 Inside crawler/ too: net ← crawl ← cluster, archive, sites ← daemon ← the commands (cli.py and
-the modules only commands use: report.py, extract_one.py, reextract.py, demo/; scrapy_command.py,
-the settings of Scrapy's own commands)."""
+the modules only commands use: report.py, extract_one.py, reextract.py, usertime.py, demo/;
+scrapy_command.py, the settings of Scrapy's own commands)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,9 @@ CRAWLER = {
     "reextract": set(),
     "demo": {"crawl", "report"},
     "scrapy_command": {"crawl", "report"},
-    "cli": {"net", "crawl", "cluster", "archive", "sites", "daemon", "report", "extract_one", "reextract", "demo"},
+    "usertime": set(),
+    "cli": {"net", "crawl", "cluster", "archive", "sites", "daemon", "report", "extract_one", "reextract", "demo",
+            "usertime"},
     "__main__": {"cli"},
 }
 
