@@ -398,3 +398,14 @@ def test_dates_parse_of_no_date_exits_1():
     assert result.exit_code == 1
     assert json.loads(result.stdout) == {"iso": None, "precision": None, "calendar": None}
     assert "no date read in 'كلام فارغ'" in result.stderr
+
+
+def test_a_store_a_newer_rasid_wrote_is_refused_in_one_line(tmp_path):
+    db = tmp_path / "rasid.db"
+    store = Store(db)
+    store.db["_sqlite_migrations"].insert({"migration_set": "rasid", "name": "m999_future", "applied_at": "2027"})
+    store.close()
+    for command in (["status"], ["crawl", "ina"], ["reextract"]):
+        result = CliRunner().invoke(main, [*command, "--db", str(db)])
+        assert result.exit_code == 2 and result.output.strip().splitlines() == [
+            f"Error: {db}: written by a newer Rasid (schema step m999_future); upgrade Rasid to open it"], result.output
