@@ -255,7 +255,7 @@ def test_rasid_reprints_lists_each_story_once_with_its_copies(tmp_path):
     assert run(main, ["reprints", "--db", str(db), "--since", "24 آب 2020"]).output.splitlines() == [
         "0 stories with reprints, 0 reprints"]
     bad = run(main, ["reprints", "--db", str(db), "--since", "soon"])
-    assert bad.exit_code != 0 and "--since 'soon': not a date" in bad.output
+    assert bad.exit_code == 2 and "--since 'soon': not a time; give a duration back from now" in bad.output
 
 
 def test_a_watch_rule_asks_for_reprints_by_kind_and_none_gets_them_by_default(tmp_path):
