@@ -15,11 +15,11 @@ from click.testing import CliRunner
 from crawler.cli import main
 from crawler.crawl.processes import alive
 from db.store import Store
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port
 from tests.factories import fetched, record
 
 
-@pytest.mark.parametrize("command", [[], ["crawl"], ["demo"], ["replay"], ["replay", "serve"], ["dates"], ["extract"], ["reextract"], ["serve"], ["search"], ["reprints"], ["import", "warc"], ["export", "warc"], ["daemon"], ["status"],
+@pytest.mark.parametrize("command", [[], ["crawl"], ["demo"], ["replay"], ["replay", "serve"], ["dates"], ["extract"], ["reextract"], ["serve"], ["search"], ["reprints"], ["import", "warc"], ["export", "warc"], ["daemon"], ["status"], ["backup"],
                                      ["dates", "parse"]])
 def test_every_command_has_a_manual(command):
     result = CliRunner().invoke(main, [*command, "--help"])
@@ -293,9 +293,7 @@ def test_serve_is_quiet_unless_asked_and_a_sigterm_is_a_clean_stop(tmp_path, acc
 
     db = tmp_path / "rasid.db"
     Store(db).close()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "crawler", "serve", "--db", str(db), "--port", str(port),
                                 *(["--access-log"] if access_log else [])], cwd=ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, rows
+from tests.conftest import ROOT, free_port, rows
 
 pytestmark = pytest.mark.slow  # replay servers, crawls, the demo and a web server in child processes
 
@@ -109,9 +108,7 @@ def test_from_no_store_to_the_demo_and_what_it_prints(tmp_path):
 def serve(command: list[str], cwd: Path) -> None:
     """`rasid serve` as printed answers, and stops cleanly. The one change: a free port instead of
     8001, which another server on a shared machine may hold."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "crawler", *command[1:], "--port", str(port)], cwd=cwd,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
