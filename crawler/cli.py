@@ -286,6 +286,10 @@ def crawl(sites, db, config, base_urls, due_only, quiet, log_level, die_with_par
     alert each. The first crawl of a site is its baseline: its articles are
     stored without `new` alerts.
 
+    Ctrl-C or SIGTERM stops it from its first moment: the pages being
+    written are written (again: at once), the crawls are recorded as
+    `stopped` and the summary says so; exit 130.
+
     \b
     Examples:
       rasid crawl                       # every site in seeds/sites.toml, live
