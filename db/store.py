@@ -755,7 +755,7 @@ class Store:
             "(SELECT count(*) FROM articles a WHERE a.site = s.key AND a.status = 'removed') AS removed, "
             "(SELECT count(*) FROM articles a WHERE a.site = s.key AND a.first_seen >= :day) AS new_24h, "
             "(SELECT count(*) FROM crawls f WHERE f.site = s.key AND f.started_at >= :day "
-            "AND f.status NOT IN ('ok', 'running', 'stopped')) AS failed_24h "
+            "AND f.status NOT IN ('ok', 'running', 'stopped', 'cluster')) AS failed_24h "  # cluster: a round still open
             "FROM sites s LEFT JOIN crawls c ON c.id = (SELECT max(id) FROM crawls WHERE site = s.key) "
             "ORDER BY s.key", {"day": day_ago}))
 

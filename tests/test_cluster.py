@@ -5,7 +5,6 @@ points the test chose (their stop hooks), after which every page is stored exact
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import socket
@@ -19,7 +18,7 @@ import pytest
 
 from benchmarks.synthetic import build
 from crawler.demo.replay import ReplayServer
-from tests.conftest import ROOT, rows, run_rasid
+from tests.conftest import ROOT, installed, rows, run_rasid
 from tests.hooks import rasid, stop_after_pages
 from tests.test_crashes import assert_whole, stopped_or_exited
 
@@ -37,11 +36,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def redis_url(tmp_path):
-    binary = shutil.which("redis-server")
-    if binary is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("redis-server is missing: `make redis` installs it (Debian's redis-server)")
-        pytest.skip("redis-server is not installed (`make redis`)")
+    binary = installed("redis-server", "redis")
     port = _free_port()
     server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                                "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -120,7 +120,9 @@ def test_demo_command_runs_end_to_end(tmp_path):
     reprints = out.split("reprints (the source ← who copied", 1)[1].split("\nsnapshot changed", 1)[0]
     assert "2 stories with reprints, 3 reprints" in reprints
     story = reprints.split("kitabat  رداً على تفجيري بغداد", 1)[1]
-    assert "← okaz     copy    1.00          ?  بعد تفجيري ساحة الطيران" in story
+    assert "← okaz     copy    shared 1.00 jaccard 1.00          ?  بعد تفجيري ساحة الطيران" in story
+    assert "← elaph    rewrite shared 1.00 jaccard 0.74" in reprints  # all of it in the wire, not a copy
+    assert "\nshared: the share of the shorter text found in the other; jaccard: " in reprints
     assert "claims 2021-01-22 19:40+03:00 (+5h 35m), first seen " in story
     assert story.split("\n")[1].startswith("    claims 2021-01-22 14:05+03:00, first seen ")
     wire = reprints.split("ina      الداخلية: ضبط شبكة لتهريب الآثار", 1)[1].split("kitabat", 1)[0]
@@ -168,10 +170,17 @@ def test_scrapys_own_commands_work_in_the_project(tmp_path, replay):
     assert scrapy("list").stdout.split() == ["news"]
     # `scrapy crawl news -a site=ina` is the crawl `rasid crawl ina` runs
     ours, theirs = tmp_path / "rasid.db", tmp_path / "scrapy.db"
-    run_rasid("crawl", "ina", "--db", str(ours), "--base-url", f"ina={replay.base_urls['ina']}")
+    rasid = run_rasid("crawl", "ina", "--db", str(ours), "--base-url", f"ina={replay.base_urls['ina']}")
     result = scrapy("crawl", "news", "-a", "site=ina", "-a", f"base_url={replay.base_urls['ina']}", "-a",
                     f"db={theirs}")
     assert result.returncode == 0, result.stderr
+    # and says what it did as rasid crawl says it: the start line, a line per new article, the summary table
+    assert f"crawling ina into {theirs}" in result.stderr
+    assert sorted(x for x in result.stderr.splitlines() if x.startswith("  [ina] new")) == \
+        sorted(x for x in rasid.stderr.splitlines() if x.startswith("  [ina] new")) and "  [ina] new " in result.stderr
+    assert "crawl finished in " in result.stdout
+    table = result.stdout.split("crawl finished in ", 1)[1].splitlines()[1:]
+    assert table == rasid.stdout.split("crawl finished in ", 1)[1].splitlines()[1:]
     columns = "url, title, text, published_at, author, section"
     assert rows(theirs, f"SELECT {columns} FROM articles ORDER BY url") == \
         rows(ours, f"SELECT {columns} FROM articles ORDER BY url")

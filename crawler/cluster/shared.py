@@ -80,6 +80,19 @@ class ClusterError(RuntimeError):
     """Redis cannot be reached, or another writer runs: one line."""
 
 
+def require(*modules: str) -> None:
+    """Cluster mode's libraries are the `cluster` extra, which a plain install leaves out: a
+    cluster command or a daemon in cluster mode without them is one line saying how to add them."""
+    import importlib
+
+    for module in modules or ("redis",):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            raise ClusterError(f"cluster mode needs Rasid's cluster extra ({module} is not installed): "
+                               "make setup-cluster in Rasid's checkout (pip install -e '.[cluster]')") from None
+
+
 class RoundOpen(ClusterError):
     """The site's round is not done yet: the next one is not pushed over it."""
 

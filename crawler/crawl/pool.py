@@ -25,7 +25,7 @@ def extract_page(page: FetchedPage, **options) -> Article | None:
 
     The reprint signature is not made here but by the store's writer (monitor.stories), from the
     folded text the search index already holds: signing in the workers would make each of them
-    import datasketch, numpy and scipy, for little of the writer's time saved (BENCHMARKS.md)."""
+    import numpy, for little of the writer's time saved (BENCHMARKS.md)."""
     from extract.article import extract_page as extract
 
     return extract(page, **options)
@@ -33,6 +33,10 @@ def extract_page(page: FetchedPage, **options) -> Article | None:
 
 def _started(pids) -> None:
     die_with_crawl()
+    # the terminal's Ctrl-C reaches the whole process group: what a stop means is the crawl's (or
+    # the import's) to decide, and a worker it killed would fail the page it holds
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
     pids.put(os.getpid())
 
 
