@@ -96,4 +96,4 @@ def test_the_three_states_of_a_front_page_read_back_exactly(tmp_path, replay, sn
                     "WHERE f.url = ? AND p.block = 'آخر الأخبار'", [INA + "/news/111563"])
     assert [r["closed_as"] for r in seed] == ["left"]
     wrong = run_rasid("frontpage", "ina", "--db", str(db), "--at", "not a date", check=False)
-    assert wrong.returncode == 2 and "--at 'not a date': not a date" in wrong.stderr
+    assert wrong.returncode == 2 and "--at 'not a date': not a time; give a duration" in wrong.stderr
