@@ -11,6 +11,7 @@ import functools
 import json
 import logging
 import os
+import shlex
 import signal
 import socket
 import sqlite3
@@ -83,17 +84,23 @@ _STORES = {
     "read": (_READ_HELP, True, True),
     "later": (_WRITE_HELP, False, False),  # opened by the command, once what it reads is checked
     "optional": (_READ_HELP, False, False),  # read if it exists
+    "copy": ("SQLite store to copy (read as it is: not changed, not migrated). Default: the config's `db`, "
+             "else ./rasid.db.", True, False),
 }
 
 
+_SITES_FILE_HELP = "Site list (TOML) instead of seeds/sites.toml (and of the config's sites_file)."
+
+
 def with_config(command):
-    """`--config FILE`: the command is called with `config`, the site list with that file applied
-    (a mistake in either is one line, exit 2: RasidGroup)."""
+    """`--config FILE` and `--sites-file FILE`: the command is called with `config`, the site list
+    with the config applied (a mistake in either is one line, exit 2: RasidGroup)."""
 
     @click.option("--config", "config_path", type=click.Path(path_type=Path), help=_CONFIG_HELP)
+    @click.option("--sites-file", type=click.Path(path_type=Path), help=_SITES_FILE_HELP)
     @functools.wraps(command)
-    def run(*args, config_path: Path | None, **kwargs):
-        return command(*args, config=load_config(config_path), **kwargs)
+    def run(*args, config_path: Path | None, sites_file: Path | None, **kwargs):
+        return command(*args, config=load_config(config_path, sites_file), **kwargs)
 
     return run
 
@@ -106,15 +113,13 @@ def with_store(mode: str):
     def decorate(command):
         @click.option("--db", "db_path", type=click.Path(path_type=Path), help=help_text)
         @click.option("--config", "config_path", type=click.Path(path_type=Path), help=_CONFIG_HELP)
+        @click.option("--sites-file", type=click.Path(path_type=Path), help=_SITES_FILE_HELP)
         @functools.wraps(command)
-        def run(*args, db_path: Path | None, config_path: Path | None, **kwargs):
-            config = load_config(config_path)
+        def run(*args, db_path: Path | None, config_path: Path | None, sites_file: Path | None, **kwargs):
+            config = load_config(config_path, sites_file)
             db = Path(db_path or config.db)
             if must_exist and not db.is_file():
-                hint = ""
-                if db_path is None and Path("demo.db").is_file():
-                    hint = " (the demo's store is demo.db: add --db demo.db)"
-                raise UserError(f"{db}: no such store{hint}")
+                raise UserError(_no_store(db, db_path is not None, config.source))
             if open_now:
                 with open_store(db):
                     pass
@@ -123,6 +128,41 @@ def with_store(mode: str):
         return run
 
     return decorate
+
+
+def _no_store(db: Path, given: bool, config_file: Path | None) -> str:
+    """Which store was looked for, where, why there, and how one is made: one line."""
+    if not given and config_file is None and Path("demo.db").is_file():
+        return f"{db}: no such store (the demo's store is demo.db: add --db demo.db)"
+    why = ("given by --db" if given else f"the db of {config_file}" if config_file
+           else "the default, as neither --db nor a config's db names one")
+    return (f"{db}: no such store (looked for {db.resolve()}, {why}); a first crawl makes it there (rasid crawl or "
+            "rasid daemon with the same --db or --config), and rasid demo makes the offline demo's in demo.db")
+
+
+def _typed_time(ctx, param, value: str | None):
+    """An option that asks for a time (--since, --reference): crawler/usertime.py reads it against
+    now, or it is one line listing the accepted forms. The value is a UserTime."""
+    from crawler.usertime import UserTimeError, read_time
+
+    if value is None:
+        return None
+    try:
+        return read_time(value, datetime.now(UTC), param.opts[0])
+    except UserTimeError as exc:
+        raise UserError(str(exc)) from None
+
+
+_TIME = "a duration back from now (3d), a year, month or day (2020-08), an ISO time, or Arabic (\"1 آب 2020\")"
+
+
+def since_option(what: str):
+    return click.option("--since", metavar="TIME", callback=_typed_time, help=f"Only {what} on or after TIME: {_TIME}.")
+
+
+def reference_option(what: str):
+    return click.option("--reference", metavar="TIME", callback=_typed_time,
+                        help=f"{what} (default: now): {_TIME}, e.g. 2022-04-06T18:30:00+03:00.")
 
 
 # --- dates -------------------------------------------------------------------
@@ -142,22 +182,21 @@ def _date_answer(text: str, reference: str | None, tz: str | None) -> dict:
 
 @dates.command("parse")
 @click.argument("text", required=False)
-@click.option("--reference", metavar="ISO",
-              help="Instant that relative dates and weekdays are read against, e.g. "
-                   "2022-04-06T18:30:00+03:00. Default: now.")
+@reference_option("The instant relative dates and weekdays are read against")
 @click.option("--tz", metavar="ZONE", help="IANA time zone for times written without an offset "
                                           "(the site's zone), e.g. Asia/Baghdad. Default: UTC.")
 @click.option("--jsonl", is_flag=True,
               help="Read JSON lines with `text` and optional `reference` and `tz` on standard "
                    "input; write one JSON object per line, in the same order. A bad line gets an "
                    "object with `error` (and a line on stderr); the exit code is then 2.")
-def dates_parse(text: str | None, reference: str | None, tz: str | None, jsonl: bool) -> None:
+def dates_parse(text: str | None, reference, tz: str | None, jsonl: bool) -> None:
     """Parse TEXT, an Arabic (or machine-format) date, and print it as JSON.
 
     The answer has `iso` (cut to the precision it was written with: 2021,
     2021-07, 2021-07-14, or a full timestamp with offset), `precision` (year,
     month, day, hour, minute, second) and `calendar` (gregorian or hijri).
-    Text that is not a date, or names an impossible date, gives null.
+    Text that is not a date, or names an impossible date, gives null, a
+    line on stderr and exit code 1.
 
     \b
     Examples:
@@ -165,20 +204,23 @@ def dates_parse(text: str | None, reference: str | None, tz: str | None, jsonl: 
       rasid dates parse "منذ 3 ساعات" --reference 2022-04-06T18:30:00+03:00 --tz Asia/Baghdad
       echo '{"text": "5 رمضان 1443 هـ"}' | rasid dates parse --jsonl
     """
-    default_ref = datetime.now(UTC).isoformat()
+    when = (reference.start if reference else datetime.now(UTC)).isoformat()
     if jsonl:
         if text is not None:
             raise UserError("give either TEXT or --jsonl, not both")
-        if _answer_lines(sys.stdin, reference or default_ref, tz):
+        if _answer_lines(sys.stdin, when, tz):
             raise SystemExit(2)
         return
     if text is None:
         raise UserError("missing TEXT (or use --jsonl)")
     try:
-        answer = _date_answer(text, reference or default_ref, tz)
+        answer = _date_answer(text, when, tz)
     except ValueError as exc:
         raise UserError(str(exc)) from None
     click.echo(json.dumps(answer, ensure_ascii=False))
+    if answer["iso"] is None:  # a script must tell "no date" from a date
+        click.echo(f"rasid: no date read in {text!r}", err=True)
+        sys.exit(1)
 
 
 def _answer_lines(lines, reference: str, tz: str | None) -> int:
@@ -244,6 +286,10 @@ def crawl(sites, db, config, base_urls, due_only, quiet, log_level, die_with_par
     alert each. The first crawl of a site is its baseline: its articles are
     stored without `new` alerts.
 
+    Ctrl-C or SIGTERM stops it from its first moment: the pages being
+    written are written (again: at once), the crawls are recorded as
+    `stopped` and the summary says so; exit 130.
+
     \b
     Examples:
       rasid crawl                       # every site in seeds/sites.toml, live
@@ -251,8 +297,9 @@ def crawl(sites, db, config, base_urls, due_only, quiet, log_level, die_with_par
       rasid crawl --base-url ina=http://127.0.0.1:8001 ina
     """
     from crawler import report as report_lines
-    from crawler.crawl.run import CrawlExit, SitesBusy, crawl
+    from crawler.crawl.run import STOP, CrawlExit, SitesBusy, crawl
 
+    STOP.install()  # Ctrl-C and SIGTERM from now on: honoured, and the summary says so
     if die_with_parent:
         from crawler.crawl.processes import die_with_parent as ask_the_kernel
 
@@ -270,7 +317,7 @@ def crawl(sites, db, config, base_urls, due_only, quiet, log_level, die_with_par
     for line in report.skipped:
         click.echo(f"rasid: {line}", err=True)
     if not quiet:
-        click.echo(f"\ncrawl finished in {time.monotonic() - started:.1f} s")
+        click.echo(report_lines.crawl_ended(time.monotonic() - started, report.stopped))
         echo_lines(report_lines.table(report.rows))
     if report.failed:
         click.echo(f"crawl incomplete for {', '.join(report.failed)}: see the crawls table (error_log), "
@@ -297,12 +344,20 @@ def _cluster_client(config: Config, given: str | None):
         raise UserError(str(exc)) from None
 
 
-def _redis(config: Config, given: str | None, required: bool = True) -> str | None:
+def _redis(config: Config, given: str | None, required: bool = True, libraries: tuple[str, ...] = ()) -> str | None:
+    """The cluster's Redis URL (None: not in cluster mode, when not `required`), its `libraries`
+    (redis-py by default) installed, or a one-line error."""
+    from crawler.cluster import shared
     from monitor.config import check_redis_url
 
     url = check_redis_url(given, "--redis") if given else config.redis
     if url is None and required:
         raise UserError("no Redis: give --redis redis://HOST:6379/0, or [cluster] redis in the config file")
+    if url is not None:
+        try:
+            shared.require(*libraries)
+        except shared.ClusterError as exc:
+            raise UserError(str(exc)) from None
     return url
 
 
@@ -392,7 +447,9 @@ def status(db, config):
 @with_store("read")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="Port to listen on.")
-def serve(db, config, host, port):
+@click.option("--access-log", is_flag=True, help="A line per request on standard output (by default only "
+                                                 "warnings and errors are written).")
+def serve(db, config, host, port, access_log):
     """Browse and query the store in Datasette, read-only.
 
     Tables and columns are described in Arabic and English, Arabic text is
@@ -404,6 +461,7 @@ def serve(db, config, host, port):
 
     Nothing can be written through the web view: the store is opened
     read-only and only SELECT runs. A crawl may write while it is served.
+    SIGTERM or Ctrl-C stops it cleanly (exit 0).
     """
     from web.serve import serve as run
 
@@ -413,15 +471,15 @@ def serve(db, config, host, port):
     except OSError as exc:
         raise UserError(f"--host {host} --port {port}: cannot listen there: {exc.strerror or exc}"
                         " (another server? choose another --port)") from None
-    run(db, host, port)
+    click.echo(f"rasid serve: {db} on http://{host}:{port}/ (read-only); SIGTERM or Ctrl-C to stop", err=True)
+    run(db, host, port, access_log)
 
 
 @main.command()
 @click.argument("query")
 @with_store("read")
 @click.option("--site", "site_key", metavar="NAME", help="Only this site's articles.")
-@click.option("--since", metavar="DATE", help="Only articles published on or after DATE (ISO, or Arabic: "
-                                              "\"1 آب 2020\").")
+@since_option("articles published (first seen, when unknown)")
 @click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per result (id, site, url, title, "
                                                       "published_at, excerpt).")
@@ -446,10 +504,9 @@ def search(query, db, config, site_key, since, limit, as_json):
 
     if site_key:
         config.select([site_key])  # an unknown site is a one-line error naming the known ones
-    since_iso = _since(since)
     with open_store(db) as store:
         try:
-            results = store.search(query, site=site_key, since=since_iso, limit=limit)
+            results = store.search(query, site=site_key, since=since and since.iso, limit=limit)
         except ValueError as exc:
             raise UserError(str(exc)) from None
     echo_lines(search_lines(results, query, as_json))
@@ -460,7 +517,7 @@ def search(query, db, config, site_key, since, limit, as_json):
 @main.command()
 @with_store("read")
 @click.option("--site", "site_key", metavar="NAME", help="Only stories this site published first or copied.")
-@click.option("--since", metavar="DATE", help="Only stories first published on or after DATE (ISO, or Arabic).")
+@since_option("stories first published (their source first seen, when unknown)")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per story: its source and its reprints "
                                                       "(site, url, title, similarity, kind, delay_seconds on "
                                                       "evidence, published_at claimed, first_seen, evidence).")
@@ -490,20 +547,88 @@ def reprints(db, config, site_key, since, as_json):
 
     if site_key:
         config.select([site_key])
-    since_iso = _since(since)
     with open_store(db) as store:
-        rows = store.reprint_list(since=since_iso, site=site_key)
+        rows = store.reprint_list(since=since and since.iso, site=site_key)
     echo_lines(reprint_lines(rows, as_json))
 
 
-def _since(value: str | None) -> str | None:
-    """A --since option as ISO (it may be written in Arabic), or a one-line error."""
-    if not value:
-        return None
-    parsed = parse_date(value)
-    if parsed is None:
-        raise UserError(f"--since {value!r}: not a date")
-    return parsed.iso
+@main.command()
+@click.argument("out", type=click.Path(path_type=Path), metavar="OUT")
+@click.option("--force", is_flag=True, help="Overwrite OUT if it exists (by default an existing file is left "
+                                            "alone and the backup refused).")
+@with_store("copy")
+def backup(out, force, db, config):
+    """Copy the store to OUT, consistently, even while crawls write to it.
+
+    The store is SQLite in WAL mode, so copying its file while the daemon,
+    a crawl or the writer commits is unsafe (recent pages may be in the -wal
+    file beside it, and a copy can catch it mid-checkpoint). This uses
+    SQLite's online backup: OUT holds every article committed before the
+    backup began, in one self-contained file checked with PRAGMA
+    integrity_check, written beside OUT and renamed into place when whole.
+    The store is not migrated. To restore: stop Rasid, delete the store's
+    -wal and -shm files, copy OUT over the store, start Rasid (DEPLOY.md).
+
+    \b
+    Example:
+      rasid backup /var/backups/rasid-$(date +%F).db --db /srv/rasid/rasid.db
+    """
+    from crawler.report import counted
+    from db.backup import BackupError
+    from db.backup import backup as run
+
+    try:
+        held = run(db, out, force=force)
+    except BackupError as exc:
+        raise UserError(str(exc)) from None
+    counts = ", ".join(counted(held[table], table[:-1]) for table in ("articles", "versions") if table in held)
+    click.echo(f"{db} backed up to {out}: {held['bytes'] / 2**20:,.1f} MB" + (f", {counts}" if counts else "")
+               + "; integrity_check ok")
+
+
+@main.command()
+@click.argument("site_key", metavar="SITE")
+@click.option("--at", metavar="TIME", callback=_typed_time,
+              help=f"The moment to show (default: now): {_TIME}; a day alone is its start in the site's zone.")
+@click.option("--listing", "path", metavar="PATH", help="Which listing page of the site (one of its `listings`). "
+                                                        "Default: its first, the home page.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: site, listing, url, at, and the placements "
+                                                      "(position, block, kind, block_position, teaser, url, "
+                                                      "article_id, title, opened_at, appeared_at).")
+@with_store("read")
+def frontpage(site_key, at, path, as_json, db, config):
+    """A site's front page as it stood at a moment, as Rasid read it.
+
+    Every article link of the listing page in the page's order: its
+    position, its block (the lead, the ticker, a "most read" box, a headed
+    list: see extract/frontpage.py for how each is recognised), its place
+    in the block, the headline the page showed for it (its teaser), and the
+    stored article's own title where it differs. Rasid stores only what
+    changed on the page, crawl after crawl; the page at any moment since
+    its first reading is rebuilt from that.
+
+    \b
+    Examples:
+      rasid frontpage ina --db demo.db
+      rasid frontpage ina --at 2026-12-04T10:00:00+03:00 --db demo.db
+      rasid frontpage alaraby --at "4 كانون الأول 2026" --json --db demo.db
+    """
+    from crawler.report import front_page_lines
+    from extract import instants
+    from monitor.recorder import front_page_at
+
+    (site,) = config.select([site_key])
+    moment = datetime.now(UTC)
+    if at is not None:
+        moment = at.start
+        if at.precision in ("year", "month", "day"):  # a date: its first moment where the site is
+            moment = at.start.replace(tzinfo=instants.zone(site.timezone))
+    with open_store(db) as store:
+        try:
+            listing, rows = front_page_at(store, site.key, path or (site.listings or ("/",))[0], moment)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+    echo_lines(front_page_lines(listing, rows, moment.isoformat(), site.timezone, as_json))
 
 
 # --- extraction -----------------------------------------------------------------------
@@ -515,12 +640,11 @@ def _since(value: str | None) -> str | None:
                             "identifies the site.")
 @click.option("--site", "site_key", metavar="NAME", help="Use this site's time zone and extraction hints "
                                                          "(default: the site whose host the URL has).")
-@click.option("--reference", metavar="ISO", help="Instant relative dates are read against (default: now).")
+@reference_option("The fetch time: relative dates are read against it, and a date later than it is refused")
 @click.option("--tz", metavar="ZONE", help="IANA zone of times the page prints without an offset, for a page "
                                            "of no known site (default: the site's zone, else UTC).")
 @with_config
-def extract(source: str, url: str | None, site_key: str | None, reference: str | None, tz: str | None,
-            config: Config):
+def extract(source: str, url: str | None, site_key: str | None, reference, tz: str | None, config: Config):
     """Extract one article page and print it as JSON.
 
     SOURCE is a saved HTML file or an http(s) URL. The page's bytes are
@@ -543,7 +667,7 @@ def extract(source: str, url: str | None, site_key: str | None, reference: str |
     from crawler.extract_one import PageError, extract_one, refusals
 
     try:
-        data = extract_one(config, source, url, site_key, reference, tz)
+        data = extract_one(config, source, url, site_key, reference and reference.start.isoformat(), tz)
     except PageError as exc:
         raise UserError(str(exc)) from None
     if data is None:
@@ -601,10 +725,10 @@ def worker(sites, config, redis_url, concurrency, log_level):
     SIGTERM or Ctrl-C stops one (what it had in flight is fetched again on
     the site's next round).
     """
+    url = _redis(config, redis_url, libraries=("redis", "scrapy_redis"))  # before importing them
     from crawler.cluster.shared import ClusterError
     from crawler.cluster.worker import run_worker
 
-    url = _redis(config, redis_url)
     try:
         run_worker(config, config.select(list(sites)), url, concurrency, log_level.upper())
     except ClusterError as exc:
@@ -624,12 +748,12 @@ def writer(db, config, redis_url):
     written once. One writer a store; Datasette and `rasid serve` read it as
     always. SIGTERM or Ctrl-C stops it after the batch being written.
     """
+    url = _redis(config, redis_url)  # before importing redis-py
     from redis import RedisError
 
     from crawler.cluster import shared
     from crawler.cluster.writer import Writer
 
-    url = _redis(config, redis_url)
     try:
         runner = Writer(config, db, url, clock=lambda: datetime.now(UTC), say=lambda line: click.echo(line, err=True))
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -768,7 +892,7 @@ def _warc_out(ctx, param, out: Path) -> Path:
 @export_group.command("warc")
 @click.argument("out", type=click.Path(path_type=Path, dir_okay=False), metavar="OUT.warc.gz", callback=_warc_out)
 @click.option("--site", "site_key", metavar="NAME", help="Only this site's articles.")
-@click.option("--since", metavar="DATE", help="Only versions fetched on or after DATE (ISO, or Arabic).")
+@since_option("versions fetched")
 @click.option("--force", is_flag=True, help="Overwrite OUT if it exists (by default an existing file is left "
                                             "alone and the export refused).")
 @with_store("read")
@@ -782,17 +906,18 @@ def export_warc(out, site_key, since, force, db, config):
     """
     from crawler.archive.exporter import ExportError
     from crawler.archive.exporter import export_warc as run
+    from crawler.report import counted
 
     with open_store(db) as store:
         try:
-            counts = run(store, out, site_key, _since(since), force=force)
+            counts = run(store, out, site_key, since and since.iso, force=force)
         except ExportError as exc:
             raise UserError(str(exc)) from None
         except (sqlite3.Error, StoreError) as exc:
             click.echo(f"rasid: {db}: cannot read the store: {exc}; nothing was written to {out}", err=True)
             sys.exit(1)
-    click.echo(f"{out}: {counts['records']} records ({counts['versions']} versions, {counts['removals']} "
-               f"removals) of {counts['articles']} articles")
+    click.echo(f"{out}: {counted(counts['records'], 'record')} ({counted(counts['versions'], 'version')}, "
+               f"{counted(counts['removals'], 'removal')}) of {counted(counts['articles'], 'article')}")
     if counts["undated"]:
         click.echo(f"{out}: {counts['undated']} captures left out: their stored fetch time is not a time", err=True)
 
@@ -825,9 +950,10 @@ def demo(db_path: Path, replace: bool):
         run_demo(db_path, click.echo)
     except DemoError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"\nstore left at {db_path}: browse it with `rasid serve --db {db_path}` "
+    db_arg = shlex.quote(str(db_path))
+    click.echo(f"\nstore left at {db_path}: browse it with `rasid serve --db {db_arg}` "
                "(http://127.0.0.1:8001: the home page, each article with its edits, search), "
-               f"search it with `rasid search WORDS --db {db_path}`; "
+               f"search it with `rasid search الكاظمي --db {db_arg}`; "
                "after `make demo` the command is .venv/bin/rasid")
 
 
@@ -877,8 +1003,10 @@ def sites_add(url, key, write, sites_file):
     except ValueError as exc:
         raise UserError(str(exc)) from None
     click.echo(f"\n{'appended to ' + str(sites_file) if write else 'the entry (add --write to append it)'}:\n{entry}")
-    if found.fetched_from != found.base_url:  # a mirror or replay server was asked, not the live site
-        click.echo(f"crawl it from there with: rasid crawl {found.key} --base-url {found.key}={found.fetched_from}")
+    if write and found.fetched_from != found.base_url:  # a mirror or replay server was asked, not the live site
+        listed = [] if sites_file == DEFAULT_SITES else ["--sites-file", str(sites_file)]
+        click.echo("crawl it from there with: " + shlex.join(
+            ["rasid", "crawl", found.key, *listed, "--base-url", f"{found.key}={found.fetched_from}"]))
 
 
 @sites.command("check")
@@ -924,14 +1052,16 @@ def replay() -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
               help="Port of the first site; the others take the next ones. 0: any free ports.")
 @click.option("--verbose", is_flag=True, help="Log every request.")
-def replay_serve(root: Path, port: int, verbose: bool):
+@with_config
+def replay_serve(root: Path, port: int, verbose: bool, config: Config):
     """Serve a snapshot tree on 127.0.0.1 until interrupted (Ctrl-C).
 
     Each site folder gets its own port and answers as a web server would:
     ETag and Last-Modified with 304 to conditional requests, the 301
     redirects and 410s listed in the folder's _replay.toml, 404 for missing
-    pages, and Content-Type with the file's charset. Crawl it with the
-    printed --base-url options.
+    pages, and Content-Type with the file's charset. Prints the command that
+    crawls the sites of the site list it serves (--base-url options), and
+    `rasid sites add` for each folder that is no site of the list.
     """
     from crawler.demo.replay import ReplayServer
 
@@ -941,12 +1071,31 @@ def replay_serve(root: Path, port: int, verbose: bool):
         raise UserError(f"replay: {exc}") from None
     for key, url in server.base_urls.items():
         click.echo(f"{key:10} {url}")
-    click.echo("crawl with: rasid crawl " + " ".join(f"--base-url {k}={u}" for k, u in server.base_urls.items()))
+    echo_lines(_replay_hints(server.base_urls, config))
+    click.echo("serving until Ctrl-C")
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
         server.stop()
+
+
+def _replay_hints(base_urls: dict[str, str], config: Config) -> list[str]:
+    """What to run on served sites: a crawl of those in the site list, `sites add` for the others
+    (a crawl naming a site the list lacks answers `unknown site`)."""
+    options = [*(["--config", str(config.source)] if config.source else []),
+               *(["--sites-file", str(config.sites_file)] if config.sites_file else [])]
+    known = {k: u for k, u in base_urls.items() if k in config.sites}
+    lines = []
+    if known:
+        bases = [arg for k, u in known.items() for arg in ("--base-url", f"{k}={u}")]
+        lines.append("crawl with: " + shlex.join(["rasid", "crawl", *known, *options, *bases]))
+    unknown = [k for k in base_urls if k not in known]
+    if unknown:
+        lines.append(f"not in the site list: {', '.join(unknown)}; what Rasid finds on each "
+                     "(add --write to append it to the list):")
+        lines += ["  " + shlex.join(["rasid", "sites", "add", base_urls[k], "--key", k]) for k in unknown]
+    return lines
 
 
 if __name__ == "__main__":

@@ -8,15 +8,20 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import unquote
 
 from extract.arabic import matching_paragraph
-from monitor.reprints import Member, account, comparison, delay_text, evidence, times_text
+from monitor.reprints import COPY_JACCARD, Member, account, comparison, delay_text, evidence, times_text
 
 CRAWL_COLUMNS = ("site", "articles", "pages", "new", "changed", "removed", "restored", "not_modified", "errors",
                  "status")
 STATUS_COLUMNS = ("site", "last_run", "seconds", "result", "next_run", "live", "removed", "new_24h", "failed_24h")
+
+
+def counted(n: int, noun: str) -> str:
+    """`1 article`, `2 articles`: a count and its noun, agreeing."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def table(rows: list[dict], columns: tuple[str, ...] = CRAWL_COLUMNS) -> Iterator[str]:
@@ -24,6 +29,14 @@ def table(rows: list[dict], columns: tuple[str, ...] = CRAWL_COLUMNS) -> Iterato
     yield "  ".join(c.ljust(widths[c]) for c in columns)
     for row in rows:
         yield "  ".join(str(row.get(c) if row.get(c) is not None else "").ljust(widths[c]) for c in columns)
+
+
+def crawl_ended(seconds: float, stopped: list[str]) -> str:
+    """The line after a crawl, above its table: finished, or stopped (and which sites it cut short)."""
+    if stopped:
+        return (f"\ncrawl stopped after {seconds:.1f} s (Ctrl-C or SIGTERM): {', '.join(stopped)} not crawled to "
+                "the end; what was stored is kept, and the next crawl fetches the rest")
+    return f"\ncrawl finished in {seconds:.1f} s"
 
 
 def first_errors(rows: list[dict], per_site: int = 3) -> Iterator[str]:
@@ -47,6 +60,55 @@ def alert_lines(alerts: list[dict]) -> Iterator[str]:
         yield f"    {unquote(alert['url'])}"
         for line in (alert.get("diff") or "").splitlines():
             yield f"    {line}"
+
+
+def front_change_lines(readings: list[tuple[dict, list[dict]]]) -> Iterator[str]:
+    """What moved on the listing pages (monitor.recorder.front_changes): per reading that changed
+    something, one line an article (appeared, moved, teaser rewritten, left, pulled)."""
+    if not readings:
+        yield "no change on any front page"
+    for reading, changes in readings:
+        yield f"{reading['site']} {reading['path']} (read {reading['at'][:16].replace('T', ' ')} UTC)"
+        for change in changes:
+            yield "  " + _front_change(change)
+
+
+_FRONT_SIGNS = {"appeared": "+", "moved": "↕", "teaser": "✎", "left": "−", "pulled": "✗"}
+
+
+def _front_change(change: dict) -> str:
+    was, now = change["before"], change["after"]
+    where = (f"{was['block']} #{was['block_position']} → {now['block']} #{now['block_position']}" if was and now
+             else f"{(now or was)['block']} #{(now or was)['block_position']}")
+    said = {"appeared": "appeared", "moved": "moved", "teaser": "teaser rewritten", "left": "left the page",
+            "pulled": "pulled: left the page, the article still online"}[change["what"]]
+    teaser = f"«{was['teaser']}» → «{now['teaser']}»" if change["what"] == "teaser" else f"«{(now or was)['teaser']}»"
+    return f"{_FRONT_SIGNS[change['what']]} {where}  {teaser}  ({said})"
+
+
+def front_page_lines(listing: dict, rows: list[dict], at: str, zone: str | None, as_json: bool) -> Iterator[str]:
+    """A listing page as it stood at `at`: its placements in order (position, block and place in it,
+    teaser, the article's URL and, when stored, its title), or one JSON object."""
+    from extract import instants
+
+    if as_json:
+        yield json.dumps({"site": listing["site"], "listing": listing["path"], "url": listing["url"], "at": at,
+                          "placements": [{k: row[k] for k in ("position", "block", "kind", "block_position", "teaser",
+                                                              "url", "article_id", "title", "opened_at", "appeared_at")}
+                                         for row in rows]}, ensure_ascii=False)
+        return
+    shown = instants.local(at, zone)
+    yield (f"{listing['site']} {listing['path']} as it stood at {shown.isoformat(timespec='minutes') if shown else at}"
+           f" ({len(rows)} placements; last read {listing['last_read'][:16].replace('T', ' ')} UTC)")
+    block = None
+    for row in rows:
+        if row["block"] != block:
+            block = row["block"]
+            yield f"  [{block}] ({row['kind']})"
+        yield f"  {row['position']:>3}. {row['block_position']:>2}  {row['teaser']}"
+        yield f"            {unquote(row['url'])}"
+        if row["title"] and row["title"] != row["teaser"]:
+            yield f"            the article's title: {row['title']}"
 
 
 def article_lines(articles: list[dict]) -> Iterator[str]:
@@ -85,7 +147,8 @@ def stories(rows: list[dict]) -> list[dict]:
             "title": row["source_title"], **_told(source, row["source_timezone"])}, "reprints": []})
         reprint = Member(row["article_id"], row["published_at"], row["first_seen"])
         story["reprints"].append({"id": row["article_id"], **{k: row[k] for k in (
-            "site", "url", "title", "similarity", "kind", "delay_seconds")}, **_told(reprint, row["timezone"], source)})
+            "site", "url", "title", "similarity", "jaccard", "kind", "delay_seconds")},
+            **_told(reprint, row["timezone"], source)})
     for story in out.values():
         story["reprints"].sort(key=lambda r: (_order(r["delay_seconds"]), _order(r["claimed_delay_seconds"]), r["id"]))
     # oldest story first: by its source's claim or first sight, whichever is earlier (an order to
@@ -104,9 +167,20 @@ def _order(value) -> tuple:
     return (not number, value if number else 0)
 
 
+# What the two numbers of a reprint are: `rewrite shared 1.00` alone read as a contradiction (all of
+# the shorter text is in the other, and the kind comes from the Jaccard of the two).
+REPRINT_LEGEND = (f"shared: the share of the shorter text found in the other; jaccard: what both texts share of all "
+                  f"either has (a copy from {COPY_JACCARD:.2f}, else a rewrite); then the delay on evidence "
+                  "(? when Rasid's own sight cannot order them)")
+
+
+def _number(value) -> str:
+    return f"{value:.2f}" if isinstance(value, int | float) and not isinstance(value, bool) else "?"
+
+
 def reprint_lines(rows: list[dict], as_json: bool) -> Iterator[str]:
     """Each story: its source (site, title; claimed and first-seen times; URL), then each reprint
-    (site, kind, similarity, delay on evidence, title; its times; URL)."""
+    (site, kind, shared share, Jaccard, delay on evidence, title; its times; URL); a legend last."""
     found = stories(rows)
     for story in found:
         if as_json:
@@ -118,12 +192,15 @@ def reprint_lines(rows: list[dict], as_json: bool) -> Iterator[str]:
         yield f"    {times_text(first, source['timezone'])}"
         yield f"    {unquote(source['url'])}"
         for r in story["reprints"]:
-            yield f"    ← {r['site']:8} {r['kind']:7} {r['similarity']:.2f}  {delay_text(r['delay_seconds']) or '?':>9}  {r['title'] or ''}"
+            yield (f"    ← {r['site']:8} {r['kind']:7} shared {_number(r['similarity'])} jaccard {_number(r['jaccard'])}"
+                   f"  {delay_text(r['delay_seconds']) or '?':>9}  {r['title'] or ''}")
             yield f"      {times_text(Member(r['id'], r['published_at'], r['first_seen']), r['timezone'], first)}"
             yield f"      {unquote(r['url'])}"
     if not as_json:
         copies = sum(len(s["reprints"]) for s in found)
         yield f"{len(found)} stor{'ies' if len(found) != 1 else 'y'} with reprints, {copies} reprint{'s' * (copies != 1)}"
+        if found:
+            yield REPRINT_LEGEND
 
 
 HEALTH_COLUMNS = ("site", "source", "url", "answers", "entries", "articles", "newest")
@@ -185,7 +262,8 @@ def status(rows: list[dict], next_runs: dict[str, datetime | None], daemon_pid: 
         elif daemon_pid is None:  # the schedule is kept, but nothing runs it now
             row["next_run"] = "no daemon running"
         else:
-            row["next_run"] = next_run.isoformat(timespec="seconds") + (" (due)" if next_run <= now else "")
+            # in UTC like every time of the table (a cron job's next run comes in its site's zone)
+            row["next_run"] = next_run.astimezone(UTC).isoformat(timespec="seconds") + (" (due)" if next_run <= now else "")
         row["last_run"] = row["last_run"] or "never"
     return Status(rows, daemon_pid, errors, undelivered)
 

@@ -196,6 +196,34 @@ def m012_metadata_edits(db: Database) -> None:
                                                                          version_id])
 
 @migration
+def m013_placements(db: Database) -> None:
+    # front pages (monitor/frontpage.py): each listing page of a site, with what its last fetch
+    # answered, and each placement (an article in a block of it) from the reading it appeared in to
+    # the one it moved or left in: only changes are rows. `rank` sorts as the page did; positions at
+    # a moment are the order of the ranks open then. Article URLs are kept once (front_links): a
+    # placement row is small, most of it its teaser.
+    if "listings" not in db.table_names():
+        db["listings"].create({
+            "id": int, "site": str, "path": str, "url": str, "etag": str, "last_modified": str, "body_hash": str,
+            "first_read": str, "last_read": str, "last_changed": str, "reads": int,
+        }, pk="id", foreign_keys=[("site", "sites", "key")], defaults={"reads": 0})
+        db["listings"].create_index(["site", "path"], unique=True)
+    if "front_links" not in db.table_names():
+        db["front_links"].create({"id": int, "url": str}, pk="id", not_null={"url"})
+        db["front_links"].create_index(["url"], unique=True)
+    if "placements" not in db.table_names():
+        db["placements"].create({
+            "id": int, "listing_id": int, "link_id": int, "block": str, "kind": str, "rank": str, "position": int,
+            "block_position": int, "teaser": str, "appeared_at": str, "opened_at": str, "closed_at": str,
+            "closed_as": str, "crawl_id": int, "closed_crawl_id": int,
+        }, pk="id", foreign_keys=[("listing_id", "listings", "id"), ("link_id", "front_links", "id")],
+            not_null={"listing_id", "link_id", "rank", "opened_at"})
+        db["placements"].create_index(["link_id"])
+        db["placements"].create_index(["listing_id", "opened_at"])
+        db.execute("CREATE INDEX IF NOT EXISTS placements_open ON placements (listing_id, rank) WHERE closed_at IS NULL")
+
+
+@migration
 def m016_speed(db: Database) -> None:
     # the LSH keys of the articles signed last, merged into reprint_bands in key order every
     # store.RECENT_BANDS rows: 32 random keys an article written into a B-tree of millions of rows

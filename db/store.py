@@ -14,6 +14,10 @@ Tables
 - articles_search (+ its FTS5 index articles_search_fts): each article's
              title and text folded for search (extract.arabic.search_text),
              rowid = article id, rewritten in the same transaction as the article
+- listings, placements, front_links: each listing page (a home page) with what
+             its last fetch answered, and each article's place on it from the
+             reading it appeared in to the one it moved or left in (only
+             changes are rows: monitor/frontpage.py), in the reading's transaction
 
 Every fetched page is recorded in one transaction (article, version, alert
 together), so a crawl killed at any moment leaves whole articles or none.
@@ -37,7 +41,7 @@ import sqlite_utils
 
 from db import migrations
 from extract.arabic import search_query, search_text
-from extract.model import Article, FetchedPage, Prepared
+from extract.model import Article, FetchedPage, ListingPage, Prepared
 
 
 class Decision(Protocol):
@@ -50,6 +54,14 @@ class Decision(Protocol):
     removed: bool
     moved: tuple[str, ...]  # the metadata lines that moved (kept with the version and the alert)
     keep_published: bool  # the stored publication time stays as it is
+
+
+class FrontDecision(Protocol):
+    """What the store needs of a front page's change (monitor.frontpage.FrontChange)."""
+
+    openings: tuple
+    closings: tuple
+    alerts: tuple
 
 
 class StoreError(RuntimeError):
@@ -555,6 +567,112 @@ class Store:
             "SELECT a.id, a.text, a.content_hash FROM articles a LEFT JOIN signatures g ON g.article_id = a.id "
             "WHERE g.article_id IS NULL OR g.content_hash IS NOT a.content_hash ORDER BY a.id"))
 
+    # --- front pages: monitor/frontpage.py decides, these read and write ---------------------
+
+    def listing_state(self, site: str) -> dict[str, dict]:
+        """path -> what a crawl needs to ask for a listing again: its validators, the hash of its last
+        body, and the article URLs it showed (followed again when it answers 304)."""
+        out: dict[str, dict] = {}
+        for row in self.db.query("SELECT id, path, etag, last_modified, body_hash FROM listings WHERE site = ?",
+                                 [site]):
+            urls = [r[0] for r in self.db.execute(
+                "SELECT DISTINCT f.url FROM placements p JOIN front_links f ON f.id = p.link_id "
+                "WHERE p.listing_id = ? AND p.closed_at IS NULL", [row["id"]])]
+            out[row["path"]] = {**{k: row[k] for k in ("etag", "last_modified", "body_hash")}, "urls": urls}
+        return out
+
+    def listing(self, site: str, path: str) -> dict | None:
+        cursor = self.db.execute("SELECT * FROM listings WHERE site = ? AND path = ?", [site, path])
+        row = cursor.fetchone()
+        return dict(zip([c[0] for c in cursor.description], row, strict=True)) if row else None
+
+    def listings(self, site: str) -> list[dict]:
+        return list(self.db.query("SELECT * FROM listings WHERE site = ? ORDER BY id", [site]))
+
+    def open_placements(self, listing_id: int) -> list[dict]:
+        """The listing's placements open now, in the page's order: id, url, block, kind, rank, teaser,
+        appeared_at."""
+        return list(self.db.query(
+            "SELECT p.id, f.url, p.block, p.kind, p.rank, p.teaser, p.appeared_at FROM placements p "
+            "JOIN front_links f ON f.id = p.link_id WHERE p.listing_id = ? AND p.closed_at IS NULL ORDER BY p.rank",
+            [listing_id]))
+
+    def article_states(self, urls) -> dict[str, dict]:
+        """url -> id, site, url, title, status of the stored articles among `urls`."""
+        return {r[2]: {"id": r[0], "site": r[1], "url": r[2], "title": r[3], "status": r[4]} for r in self._by_ids(
+            "SELECT id, site, url, title, status FROM articles WHERE url IN ({ids})", sorted(set(urls)))}
+
+    def read_listing(self, page: ListingPage, change: FrontDecision | None, articles: dict[str, dict],
+                     crawl_id: int | None) -> int:
+        """Persist a reading of a listing page (inside the caller's transaction): the listing row (its
+        validators, when it was read), and for a page read and changed (`change`) the placements it
+        closes and opens and its alerts. Returns the listing's id."""
+        listing = self.listing(page.site, page.path)
+        when = page.fetched_at
+        row = {"url": page.url, "last_read": when}
+        if page.status == 200:  # a 304 keeps the validators it answered to (those it sends, if any, are new)
+            row.update(etag=page.etag, last_modified=page.last_modified, body_hash=page.body_hash)
+        else:
+            row.update({k: v for k, v in (("etag", page.etag), ("last_modified", page.last_modified)) if v})
+        if listing is None:
+            listing_id = self._insert("listings", {"site": page.site, "path": page.path, "first_read": when,
+                                                   "reads": 1, **row})
+        else:
+            listing_id = listing["id"]
+            self.db.execute(f"UPDATE listings SET {', '.join(f'{k} = ?' for k in row)}, reads = reads + 1 "
+                            "WHERE id = ?", [*row.values(), listing_id])
+        if change is None or not (change.openings or change.closings):
+            return listing_id
+        self.db.execute("UPDATE listings SET last_changed = ? WHERE id = ?", [when, listing_id])
+        self.db.conn.executemany("UPDATE placements SET closed_at = ?, closed_as = ?, closed_crawl_id = ? "
+                                 "WHERE id = ? AND closed_at IS NULL",
+                                 [(when, c.reason, crawl_id, c.id) for c in change.closings])
+        links = self._link_ids([o.url for o in change.openings])
+        self.db.conn.executemany(
+            "INSERT INTO placements (listing_id, link_id, block, kind, rank, position, block_position, teaser, "
+            "appeared_at, opened_at, crawl_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(listing_id, links[o.url], o.block, o.kind, o.rank, o.position, o.block_position, o.teaser,
+              o.appeared_at, when, crawl_id) for o in change.openings])
+        for alert in change.alerts:
+            article = articles.get(alert.url)
+            if article is not None:
+                self._insert("alerts", {"kind": alert.kind, "article_id": article["id"], "site": article["site"],
+                                        "url": article["url"], "title": article["title"], "created_at": when,
+                                        "crawl_id": crawl_id, "diff": alert.diff})
+        return listing_id
+
+    def front_readings(self, after_crawl_id: int) -> list[dict]:
+        """The readings of crawls after `after_crawl_id` that changed a listing: site, path, listing_id,
+        at (the reading's time), oldest first."""
+        return list(self.db.query(
+            "SELECT l.site, l.path, l.id AS listing_id, r.at FROM (SELECT listing_id, opened_at AS at FROM placements "
+            "WHERE crawl_id > :after UNION SELECT listing_id, closed_at FROM placements WHERE closed_crawl_id > :after) r "
+            "JOIN listings l ON l.id = r.listing_id ORDER BY l.site, l.path, r.at", {"after": after_crawl_id}))
+
+    def unpull(self, url: str, since: str) -> None:
+        """The article at `url` was found gone, never seen online after it left a front page (since
+        `since`, its sight before): that departure was no pull. Its `pulled` closings become `left`
+        and their alerts, not yet handed to any channel, are withdrawn (in the caller's transaction)."""
+        self.db.execute("UPDATE placements SET closed_as = 'left' WHERE closed_as = 'pulled' AND closed_at > ? AND "
+                        "link_id = (SELECT id FROM front_links WHERE url = ?)", [since, url])
+        self.db.execute("DELETE FROM alerts WHERE kind = 'pulled' AND url = ? AND created_at > ? AND delivered_at IS NULL "
+                        "AND id NOT IN (SELECT alert_id FROM deliveries)", [url, since])
+
+    def _link_ids(self, urls: list[str]) -> dict[str, int]:
+        self.db.conn.executemany("INSERT OR IGNORE INTO front_links (url) VALUES (?)", [(u,) for u in set(urls)])
+        return {r[1]: r[0] for r in self._by_ids("SELECT id, url FROM front_links WHERE url IN ({ids})",
+                                                 sorted(set(urls)))}
+
+    def front_page(self, listing_id: int, at: datetime) -> list[dict]:
+        """The listing's placements open at `at`, in the page's order, with the article stored at
+        each URL (its id, title, status) when there is one."""
+        at = at.astimezone(UTC).isoformat(timespec="milliseconds")  # as fetch times are written: compared as text
+        return list(self.db.query(
+            "SELECT p.id, f.url, p.block, p.kind, p.rank, p.teaser, p.opened_at, p.appeared_at, p.closed_as, "
+            "a.id AS article_id, a.title, a.status FROM placements p JOIN front_links f ON f.id = p.link_id "
+            "LEFT JOIN articles a ON a.url = f.url WHERE p.listing_id = :listing AND p.opened_at <= :at "
+            "AND (p.closed_at IS NULL OR p.closed_at > :at) ORDER BY p.rank", {"listing": listing_id, "at": at}))
+
     # --- archives (crawler/archive/importer.py, crawler/archive/exporter.py) ---------------------
 
     def has_version(self, article_id: int, content_hash: str) -> bool:
@@ -681,7 +799,7 @@ class Store:
             "(SELECT count(*) FROM articles a WHERE a.site = s.key AND a.status = 'removed') AS removed, "
             "(SELECT count(*) FROM articles a WHERE a.site = s.key AND a.first_seen >= :day) AS new_24h, "
             "(SELECT count(*) FROM crawls f WHERE f.site = s.key AND f.started_at >= :day "
-            "AND f.status NOT IN ('ok', 'running', 'stopped')) AS failed_24h "
+            "AND f.status NOT IN ('ok', 'running', 'stopped', 'cluster')) AS failed_24h "  # cluster: a round still open
             "FROM sites s LEFT JOIN crawls c ON c.id = (SELECT max(id) FROM crawls WHERE site = s.key) "
             "ORDER BY s.key", {"day": day_ago}))
 

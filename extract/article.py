@@ -650,9 +650,19 @@ def _sort_key(date: ParsedDate) -> datetime:
 # cost the whole article); they carry nothing a reader sees. Noncharacters are never text (Unicode
 # reserves them for a program's internal use), so all 66 go, not only the two lxml refuses. C1
 # controls go too: Python's str.split() takes U+0085 for a space, which split a word in two.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
-                      + "".join(f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0, 0x110000, 0x10000))
-                      + "]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+# The noncharacters of the other planes apart: one code point past U+FFFF in a character class makes
+# `re` test every character of the page against its ranges one by one, instead of in a table.
+_ASTRAL_NONCHARACTERS = re.compile(
+    "[" + "".join(f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0x10000, 0x110000, 0x10000)) + "]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _without_controls(html: str) -> str:
+    html = _CONTROL.sub("", html)
+    return _ASTRAL_NONCHARACTERS.sub("", html) if not html.isascii() and _ASTRAL.search(html) else html
+
+
 # Comments and processing instructions go at parse time, as trafilatura's own parser does: text
 # after an inline <!-- --> stays with its paragraph, and no walk of the tree meets a comment node.
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
@@ -665,7 +675,7 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 def parse_html(html: str | bytes) -> etree._Element | None:
     if isinstance(html, str):
-        html = _XML_DECLARATION.sub("", _CONTROL.sub("", html), count=1)
+        html = _XML_DECLARATION.sub("", _without_controls(html), count=1)
     try:
         tree = lxml.html.fromstring(html, parser=_PARSER)
     except (etree.ParserError, ValueError):

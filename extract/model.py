@@ -1,10 +1,13 @@
-"""The two shapes an article takes, each declared once.
+"""The shapes a page takes, each declared once.
 
     FetchedPage  one article URL as the crawl fetched it (status, validators, HTML), and the
                  Article extracted from it: the spider makes it, the pipelines extract and
                  store it, `rasid reextract` rebuilds it from a stored version
     Article      what extraction found on the page: the fields the store keeps, the monitor
                  compares and the alerts show
+    ListingPage  one listing page (a home page) as the crawl fetched it, and its Placements: the
+                 article links it shows, in order, with the teaser shown for each and its block
+                 (extract.frontpage reads them; monitor.frontpage says what changed)
 
 Adding an article field is one line here (and a migration in db/migrations.py for its column):
 the store writes every field of Article that is not marked `stored=False`, dates as
@@ -111,3 +114,32 @@ class FetchedPage:
     # set beside extraction in a worker process, so that the one process writing the store does not
     # compress and fold every page itself; never sent on the cluster stream (the writer makes it)
     prepared: Prepared | None = field(default=None, repr=False, compare=False, metadata={"local": True})
+
+
+# the kinds of block a listing page is read into (extract.frontpage says how each is recognised)
+BLOCK_KINDS = ("lead", "ticker", "ranking", "list")
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One article link as a listing page shows it."""
+
+    url: str  # the article's public, canonical URL (as the store keeps it)
+    teaser: str  # the headline the page shows for it, as published (whitespace collapsed)
+    position: int  # 1-based, over the whole page, block after block in page order
+    block: str  # the block's name: its heading or tab label, else its kind or its element's id/class
+    kind: str  # one of BLOCK_KINDS
+    block_position: int  # 1-based, within its block
+
+
+@dataclass
+class ListingPage:
+    site: str
+    path: str  # the listing as the site entry names it ("/", "/news")
+    url: str  # public
+    status: int  # 200: read; 304: unchanged since the validators sent (nothing left, nothing moved)
+    fetched_at: str
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None  # of the raw body: the same bytes are not read again
+    placements: tuple[Placement, ...] | None = None  # None: not read (a 304, or the same bytes as before)

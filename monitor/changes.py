@@ -19,11 +19,14 @@ from dataclasses import dataclass
 
 from extract.model import FetchedPage
 from monitor.diff import edit_diff, metadata_moves, metadata_of
+from monitor.frontpage import FRONT_ALERTS
 
 CHANGE_ALERTS = ("new", "changed", "removed", "restored")  # what decide() raises
-# monitor.stories raises `reprint` (an article found to be another's text); it is delivered only
-# to watch rules that ask for it (`kinds = ["reprint"]`): without rules, DEFAULT_ALERTS
-ALERT_KINDS = (*CHANGE_ALERTS, "reprint")
+# monitor.stories raises `reprint` (an article found to be another's text), monitor.frontpage
+# `pulled` (off a front page, the article still online) and `teaser` (a front page's headline for
+# it rewritten); they are delivered only to watch rules that ask for them (`kinds = ["pulled"]`):
+# without rules, DEFAULT_ALERTS
+ALERT_KINDS = (*CHANGE_ALERTS, "reprint", *FRONT_ALERTS)
 DEFAULT_ALERTS = CHANGE_ALERTS
 # every outcome a fetch can have; `missing` is a 404 or 304 for a URL the store does not hold;
 # `not_article` a page of a site without article_patterns whose own signals say it is not one

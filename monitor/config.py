@@ -23,6 +23,7 @@ SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
 DEFAULT_SITES = SEEDS_DIR / "sites.toml"
 SNAPSHOTS = SEEDS_DIR / "snapshots"
 DEMO_UPDATE = SEEDS_DIR / "demo-update"
+DEMO_THIRD = SEEDS_DIR / "demo-third"  # the front pages' third state (the tests' ground, after the demo's second)
 
 SITE_FIELDS = {"name", "base_url", "hosts", "timezone", "feeds", "sitemaps", "listings", "article_patterns",
                "revisit", "cron", "download_delay", "hints", "enabled"}
@@ -79,6 +80,7 @@ class Config:
     alerts: AlertSettings = field(default_factory=lambda: AlertSettings())
     watch: tuple[WatchRule, ...] = ()
     source: Path | None = None
+    sites_file: Path | None = None  # the site list, when not seeds/sites.toml (a daemon's crawls are told it)
     redis: str | None = None  # [cluster] redis: workers, writer and daemon share a Redis frontier (DEPLOY.md)
 
     def __post_init__(self):
@@ -317,7 +319,7 @@ def _hints(path: Path, text: str, table: str, hints: object, at) -> ExtractionHi
 def load_config(path: Path | None = None, sites_file: Path | None = None) -> Config:
     """The site list with the user's config file applied. No config: defaults."""
     if path is None:
-        return Config(sites=load_sites(sites_file or DEFAULT_SITES))
+        return Config(sites=load_sites(sites_file or DEFAULT_SITES), sites_file=sites_file)
     data, text = _read_toml(path)
     unknown = sorted(set(data) - CONFIG_FIELDS)
     if unknown:  # the key as written, quoted or not ("(((" = 1 is a valid TOML key)
@@ -345,7 +347,7 @@ def load_config(path: Path | None = None, sites_file: Path | None = None) -> Con
     return Config(sites=sites, db=db, revisit_schedule=schedule, crawl_timeout=crawl_timeout,
                   deliver_every=deliver_every, download_timeout=download_timeout, max_store_mb=max_store_mb,
                   alerts=_alert_settings(path, text, data.get("alerts", {})),
-                  watch=_watch_rules(path, text, data.get("watch", []), sites), source=path,
+                  watch=_watch_rules(path, text, data.get("watch", []), sites), source=path, sites_file=sites_file,
                   redis=_cluster(path, text, data.get("cluster", {})))
 
 

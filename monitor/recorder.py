@@ -5,9 +5,12 @@ crawl killed at any moment leaves whole articles or none. The crawl's store pipe
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 from db.store import Store
-from extract.model import FetchedPage
+from extract.instants import instant
+from extract.model import FetchedPage, ListingPage
+from monitor import frontpage
 from monitor.changes import decide
 from monitor.stories import Stories
 
@@ -91,6 +94,8 @@ class Recorder:
         if change.outcome == "not_article":
             self.store.not_an_article(page, page.article.evidence or "")
         elif change.write:
+            if change.removed:  # gone before Rasid saw it online again: a front page it just left did not pull it
+                self.store.unpull(page.url, stored["last_seen"])
             article_id = self.store.save(page, stored, change, crawl_id)
             if change.new_version:  # new text: which story it belongs to (a reprint alert if it is news)
                 self.stories.track(article_id, page.article.text, page.article.content_hash, page.fetched_at,
@@ -101,7 +106,62 @@ class Recorder:
                 self.stories.reorder(article_id, page.fetched_at)  # the claim its story is ordered by moved
         return change.outcome
 
+    def record_listing(self, page: ListingPage, crawl_id: int | None = None,
+                       alerts: bool = True) -> frontpage.FrontChange | None:
+        """Record one fetch of a listing page, in one transaction: the placements its reading opens
+        and closes (monitor.frontpage.compare) and their alerts. None when the page was not read
+        (a 304, the same bytes as last time): nothing moved, nothing left."""
+        with self.store.transaction():
+            self._flush_touches()
+            return self.record_listing_here(page, crawl_id, alerts)
+
+    def record_listing_here(self, page: ListingPage, crawl_id: int | None = None,
+                            alerts: bool = True) -> frontpage.FrontChange | None:
+        """record_listing inside the caller's transaction (the cluster writer's batch)."""
+        listing = self.store.listing(page.site, page.path)
+        if page.placements is None or (listing is not None and page.body_hash and
+                                       page.body_hash == listing["body_hash"]):
+            self.store.read_listing(page, None, {}, crawl_id)
+            return None
+        rows = self.store.open_placements(listing["id"]) if listing is not None else []
+        open_rows = [frontpage.Open(r["id"], r["url"], r["block"], r["kind"], r["rank"], r["teaser"], r["appeared_at"])
+                     for r in rows]
+        articles = self.store.article_states([r.url for r in open_rows] + [p.url for p in page.placements])
+        change = frontpage.compare(open_rows, page.placements, articles, page.fetched_at)
+        if change.unreadable:
+            self.store.read_listing(page, None, articles, crawl_id)
+            return change
+        if not alerts:
+            change = replace(change, alerts=())
+        self.store.read_listing(page, change, articles, crawl_id)
+        return change
+
     def _has_baseline(self, site: str) -> bool:
         if site not in self._baselines and self.store.has_baseline(site):
             self._baselines.add(site)
         return site in self._baselines
+
+
+def front_page_at(store: Store, site: str, path: str, at: datetime) -> tuple[dict, list[dict]]:
+    """A listing page of `site` as it stood at `at`: the listing row and its placements then, in the
+    page's order, numbered (monitor.frontpage.numbered). ValueError, saying why, when there is none."""
+    listing = store.listing(site, path)
+    if listing is None:
+        read = ", ".join(row["path"] for row in store.listings(site))
+        raise ValueError(f"{site}: listing {path!r} was never read" + (f" (read: {read})" if read else
+                                                                        " (no listing of this site was read yet)"))
+    if at.astimezone(UTC).isoformat(timespec="milliseconds") < listing["first_read"]:
+        raise ValueError(f"{site} {path}: Rasid first read it at {listing['first_read']}; of {at.isoformat()} it knows nothing")
+    return listing, frontpage.numbered(store.front_page(listing["id"], at))
+
+
+def front_changes(store: Store, after_crawl_id: int) -> list[tuple[dict, list[dict]]]:
+    """Each reading of a listing page by the crawls after `after_crawl_id` that changed it (site, path,
+    at), with what changed on it (monitor.frontpage.differences), oldest first."""
+    out = []
+    for reading in store.front_readings(after_crawl_id):
+        moment = instant(reading["at"])
+        before = frontpage.numbered(store.front_page(reading["listing_id"], moment - timedelta(milliseconds=1)))
+        after = frontpage.numbered(store.front_page(reading["listing_id"], moment))
+        out.append((reading, frontpage.differences(before, after)))
+    return out

@@ -8,10 +8,10 @@ database, no clock (monitor.recorder runs it against the store, in the page's tr
     story_source(members)     -> the member Rasid has evidence of first (VERIFY_WITHIN)
 
 A copy is found in two steps, as near-duplicate detection is usually built: locality-sensitive
-hashing over MinHash signatures (datasketch) gives the few stored articles that may share text with
-a new one, whatever the size of the store; the exact shingle sets of those few decide. The LSH
-index lives in the store (db.store: one row per band key), not in datasketch's MinHashLSH, whose
-storage is a Python dict or Redis/Cassandra: in SQLite the index is written in the same
+hashing over MinHash signatures (datasketch's, computed here: `minhash`) gives the few stored
+articles that may share text with a new one, whatever the size of the store; the exact shingle
+sets of those few decide. The LSH index lives in the store (db.store: one row per band key), not in
+datasketch's MinHashLSH, whose storage is a Python dict or Redis/Cassandra: in SQLite the index is written in the same
 transaction as the article, survives a restart, and needs no rebuild.
 
 Why these numbers (benchmarks/bench_reprints.py, labelled pairs built from ../shared/corpus):
@@ -73,25 +73,56 @@ class Signature:
     band_keys: tuple[int, ...]  # one signed 64-bit key per band (band number mixed in)
 
 
-_PERMUTATIONS = None  # datasketch's permutations for NUM_PERM and their scheme, drawn once per process
-
-
 def signature(shingle_set: set[str]) -> Signature | None:
     """The MinHash of a shingle set and its LSH band keys; None for a set too small to compare."""
     if len(shingle_set) < MIN_SHINGLES:
         return None
-    # datasketch (and numpy, scipy under it) is slow to import: only a crawl that stores an
-    # article pays for it, not a revisit of 304s
-    from datasketch import MinHash
+    values = minhash([s.encode("utf-8") for s in shingle_set]).astype("<u4")
+    return Signature(values.tobytes(), len(shingle_set), band_keys(values.tobytes()))
+
+
+# The MinHash is written here, with numpy, rather than taken from datasketch: `import datasketch`
+# imports its LSH module and scipy under it, and datasketch declares scipy as a requirement, so
+# depending on it put scipy on every host (its size and memory: BENCHMARKS.md) for one function of
+# twenty lines. No maintained MinHash library without scipy computes datasketch's values, and the
+# signatures already stored must stay valid. So this is datasketch 2.0's `MinHash(num_perm=64)`
+# (seed 1, scheme "affine32") value for value: each shingle's SHA-1, its first 4 bytes read as a
+# little-endian uint32, mixed by MurmurHash3's 32-bit finalizer, then a*h + b mod 2**32 for each of
+# the 64 (a, b) pairs drawn by numpy's RandomState(1), whose stream numpy keeps fixed for exactly
+# this use; the signature is the minimum of each. tests/test_reprints.py checks it against
+# datasketch itself (the test extra installs it) bit for bit.
+_SEED = 1
+_PERMUTATIONS = None  # (a, b): drawn once per process
+
+
+def _permutations():
+    import numpy
 
     global _PERMUTATIONS
-    if _PERMUTATIONS is None:  # the same for every signature: drawn once, not for every text
-        first = MinHash(num_perm=NUM_PERM)
-        _PERMUTATIONS = (first.permutations, first.scheme)
-    minhash = MinHash(num_perm=NUM_PERM, permutations=_PERMUTATIONS[0], scheme=_PERMUTATIONS[1])
-    minhash.update_batch([s.encode("utf-8") for s in shingle_set])
-    values = minhash.hashvalues.astype("<u4")
-    return Signature(values.tobytes(), len(shingle_set), band_keys(values.tobytes()))
+    if _PERMUTATIONS is None:
+        draw = numpy.random.RandomState(_SEED)
+        a = draw.randint(0, 1 << 31, NUM_PERM, dtype=numpy.uint32) * numpy.uint32(2) + numpy.uint32(1)  # odd
+        b = draw.randint(0, 1 << 32, NUM_PERM, dtype=numpy.uint32)
+        _PERMUTATIONS = a, b
+    return _PERMUTATIONS
+
+
+def minhash(items: list[bytes]):
+    """The NUM_PERM minimum hash values of `items` (a numpy uint32 array), as datasketch's MinHash."""
+    import numpy  # imported on the first signature: a revisit of 304s signs nothing
+
+    a, b = _permutations()
+    if not items:
+        return numpy.full(NUM_PERM, 0xFFFFFFFF, dtype=numpy.uint32)
+    hashes = numpy.array([int.from_bytes(hashlib.sha1(item).digest()[:4], "little") for item in items],
+                         dtype=numpy.uint32).reshape(-1, 1)
+    # MurmurHash3's fmix32; uint32 arithmetic wraps, which is the modulo the scheme wants
+    hashes ^= hashes >> numpy.uint32(16)
+    hashes *= numpy.uint32(0x85EBCA6B)
+    hashes ^= hashes >> numpy.uint32(13)
+    hashes *= numpy.uint32(0xC2B2AE35)
+    hashes ^= hashes >> numpy.uint32(16)
+    return (hashes * a + b).min(axis=0)
 
 
 def sign(text: str) -> Signature | None:
@@ -114,7 +145,7 @@ def estimated_containment(a: bytes, a_size: int, others: list[tuple[bytes, int]]
     LSH offered by chance."""
     if not others:
         return []
-    import numpy  # datasketch's own dependency
+    import numpy
 
     mine = numpy.frombuffer(a, dtype="<u4")
     theirs = numpy.frombuffer(b"".join(m for m, _ in others), dtype="<u4").reshape(len(others), -1)

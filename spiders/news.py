@@ -8,6 +8,11 @@ the store are revisited with conditional requests, so an unchanged page costs
 a 304. Every article response becomes a FetchedPage (extract.model); extraction and storage
 happen in the item pipelines.
 
+Each listing page is also read as the site laid it out (extract.frontpage: its article links in
+order, with their teasers and blocks) and handed to the pipelines as a ListingPage. Listings are
+asked for conditionally too: a 304 means the page is as it was (nothing moved, nothing left), and
+the links it showed last time are followed as if it had been read.
+
 URLs are public (the live site's) everywhere except on the wire: Site.to_fetch
 maps them to the fetch origin (the replay server, a mirror) and
 Site.to_public maps responses back, so the store holds the same URLs whether
@@ -30,7 +35,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.url import canonicalize_url, url_query_cleaner
 
 from extract.encoding import decode_html
-from extract.model import FetchedPage
+from extract.frontpage import read_listing
+from extract.model import FetchedPage, ListingPage
 from monitor.site import Site
 from spiders.discovery import (
     MAX_SITEMAP_URLS,
@@ -78,14 +84,16 @@ class NewsSpider(scrapy.Spider):
         return super().from_crawler(crawler, *args, site=site, **kwargs)
 
     def __init__(self, site: Site, known: dict[str, dict] | None = None, stored: set[str] | None = None,
-                 crawl_id: int | None = None, **kwargs):
+                 crawl_id: int | None = None, listings: dict[str, dict] | None = None, **kwargs):
         """`known`: stored articles due for a revisit (url -> etag, last_modified, status), fetched
         conditionally; `stored`: every stored URL of the site, so one not due is not fetched again
-        when a feed or listing still links it."""
+        when a feed or listing still links it; `listings`: what the store holds of each listing page
+        (path -> etag, last_modified, body_hash, the article urls it showed: db.store.listing_state)."""
         super().__init__(name=f"news:{site.key}", **kwargs)
         self.site = site
         self.crawl_id = crawl_id  # the crawls row claimed for this crawl (crawler.crawl.run)
         self.known = known or {}
+        self.listings = listings or {}
         # article URLs not to request from a feed or listing: every stored one (those due are requested
         # by start() already, the rest are not due) and every one already requested in this crawl. The
         # dupefilter would drop them too, but only after a Request was built and fingerprinted for each:
@@ -115,7 +123,11 @@ class NewsSpider(scrapy.Spider):
         for path in site.sitemaps:
             yield self._request(site.absolute(path), self.parse_sitemap, priority=20)
         for path in site.listings:
-            yield self._request(site.absolute(path), self.parse_listing, priority=10)
+            known = self.listings.get(path) or {}
+            headers = {k: v for k, v in (("If-None-Match", known.get("etag")),
+                                         ("If-Modified-Since", known.get("last_modified"))) if v}
+            yield self._request(site.absolute(path), self.parse_listing, priority=10, headers=headers,
+                                meta_extra={"listing": path})
         for url in self.known:
             # Each URL once (dict keys), and the only request for it: links to it are skipped (self.seen)
             # and a redirect to it is not followed. Past the dupefilter, then, whose fingerprint of each
@@ -215,10 +227,47 @@ class NewsSpider(scrapy.Spider):
             yield request
 
     def parse_listing(self, response: Response):
+        path = response.meta.get("listing")
+        known = self.listings.get(path) or {}
+        if response.status == 304 and path is not None:  # as it was: the same links, nothing moved
+            self.answered += 1
+            yield from self._article_links(known.get("urls") or ())
+            yield self._listing_page(response, path, None, None)
+            return
         if not self.discovery_ok(response) or not isinstance(response, TextResponse):
             return
         links = [response.urljoin(href) for href in response.css("a::attr(href)").getall()]
         yield from self._article_links(links)
+        if path is not None:
+            body_hash = hashlib.sha256(response.body).hexdigest()[:32]
+            placements = None if body_hash == known.get("body_hash") else self._placements(response)
+            yield self._listing_page(response, path, body_hash, placements)
+
+    def _placements(self, response: TextResponse) -> tuple:
+        """The listing read as the site laid it out (extract.frontpage), its article links as the
+        store keeps article URLs. Decoded as articles are (extract.encoding), not as Scrapy guessed:
+        a teaser is Arabic text, and Arabic pages are often labelled with the wrong charset."""
+        import lxml.html
+        from lxml.etree import ParserError
+
+        html, _ = decode_html(response.body, _header(response.headers, b"Content-Type"))
+        try:
+            root = lxml.html.document_fromstring(html)
+        except (ParserError, ValueError):
+            return ()  # nothing to read: an empty reading, which the monitor does not take for the page
+
+        def resolve(url: str) -> str | None:
+            public = self.public(url)
+            return public if self.site.is_article(public) else None
+
+        return read_listing(root, response.url, resolve)
+
+    def _listing_page(self, response: Response, path: str, body_hash: str | None, placements) -> ListingPage:
+        headers = response.headers
+        return ListingPage(site=self.site.key, path=path, url=response.meta["public_url"], status=response.status,
+                           fetched_at=datetime.now(UTC).isoformat(timespec="milliseconds"),
+                           etag=_header(headers, b"ETag"), last_modified=_header(headers, b"Last-Modified"),
+                           body_hash=body_hash, placements=placements)
 
     # --- articles ------------------------------------------------------------------
 
@@ -329,6 +378,7 @@ def _from_scrapy_arguments(crawler, key: str | None, kwargs: dict) -> tuple[Site
     try:
         store.ensure_site(site.key, site.name, site.base_url, site.timezone)
         known, stored = revisits(store, site.key, datetime.now(UTC), config.revisit_schedule, every_step=False)
+        listings = store.listing_state(site.key)
     finally:
         store.close()
-    return site, {**kwargs, "known": known, "stored": stored}
+    return site, {**kwargs, "known": known, "stored": stored, "listings": listings}

@@ -4,6 +4,8 @@ helper that runs `rasid crawl` against it as a child process, as users do."""
 from __future__ import annotations
 
 import os
+import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -66,6 +68,24 @@ def run_rasid(*args: str, check: bool = True, timeout: float = 180) -> subproces
     if check and result.returncode != 0:
         raise AssertionError(f"rasid {' '.join(args)} exited {result.returncode}\n{result.stdout}\n{result.stderr}")
     return result
+
+
+def installed(program: str, make_target: str) -> str:
+    """The path of a program some tests need (redis-server, systemd-analyze). Without it they are
+    skipped, except under CI=true, where `make test` installs it (`make TARGET`): there they fail."""
+    path = shutil.which(program)
+    if path is None:
+        missing = f"{program} is not installed (`make {make_target}` installs it as root)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{missing}: required under CI=true")
+        pytest.skip(missing)
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def base_url_args(server: ReplayServer) -> list[str]:

@@ -14,6 +14,8 @@ import sys
 
 from scrapy import signals
 
+from extract.model import FetchedPage
+
 CHILD_SITEMAP = re.compile(r"/sitemap-\d+\.xml$")  # benchmarks/synthetic.py's index children
 
 
@@ -75,6 +77,8 @@ class StopAfterPages:
         return cls(crawler)
 
     def scraped(self, item, response, spider):
+        if not isinstance(item, FetchedPage):  # a listing page's reading is no page stored
+            return
         StopAfterPages.done += 1
         if StopAfterPages.done == self.after:
             _stop()

@@ -146,3 +146,20 @@ def test_a_header_token_in_a_channel_url_never_reaches_logs_or_the_store(store, 
     stored = " ".join(str(v) for row in store.db["deliveries"].rows for v in row.values())
     assert token not in caplog.text and token not in stored and "Bearer " + token not in caplog.text
     assert "***" in stored or "<alert URL>" in stored or "Connection" in stored
+
+
+def test_front_page_alerts_go_only_to_the_watch_rules_that_ask_for_them(tmp_path):
+    from crawler.daemon.alerts import wanted
+    from monitor.config import load_config
+
+    pulled = {**ALERT, "kind": "pulled", "diff": "آخر الأخبار #3 of 5: off the page, the article still online"}
+    teaser = {**ALERT, "kind": "teaser", "diff": "آخر الأخبار: «الكاظمى يزور البصرة» → «زيارة مفاجئة للبصرة»"}
+    assert wanted((), pulled) == [] and wanted((), teaser) == []  # never sent without a rule asking
+    everything = WatchRule("any kind of default", all=("الكاظمي",))
+    assert wanted((everything,), pulled) == []  # a rule of the default kinds does not hear of them either
+    asks = WatchRule("front", all=("الكاظمي",), kinds=("pulled", "teaser"))
+    assert wanted((everything, asks), pulled) == ["front"] and wanted((asks,), teaser) == ["front"]
+    assert "سُحب من الواجهة" in message(pulled)[0] and "الواجهة:" in message(pulled)[1]
+    config = tmp_path / "rasid.toml"  # the kinds a config file may name
+    config.write_text('[[watch]]\nname = "front"\nall = ["الكاظمي"]\nkinds = ["pulled", "teaser"]\n', encoding="utf-8")
+    assert load_config(config).watch[0].kinds == ("pulled", "teaser")

@@ -60,8 +60,9 @@ def test_rasid_extract_prints_the_refused_claim_and_says_why(tmp_path):
     data = json.loads(result.stdout)
     assert data["published"] is None and data["published_precision"] is None
     assert data["published_refused"] == "9999-12-31T22:00:00+00:00" and data["modified_refused"] is None
+    # the fetch time as --reference gave it, read as every typed time is (crawler/usertime.py)
     assert result.stderr.strip() == ("rasid: published 9999-12-31T22:00:00+00:00 refused: later than the fetch "
-                                     f"({FETCHED}); not taken as the article's date")
+                                     "(2026-12-03T10:00:00+00:00); not taken as the article's date")
 
 
 def test_the_refused_claim_is_stored_and_the_article_keeps_no_date(tmp_path):

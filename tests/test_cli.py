@@ -1,9 +1,11 @@
 """Every command explains itself; the date command speaks JSON."""
 
 import json
+import signal
 import socket
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,10 +15,11 @@ from click.testing import CliRunner
 from crawler.cli import main
 from crawler.crawl.processes import alive
 from db.store import Store
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port
+from tests.factories import fetched, record
 
 
-@pytest.mark.parametrize("command", [[], ["crawl"], ["demo"], ["replay"], ["replay", "serve"], ["dates"], ["extract"], ["reextract"], ["serve"], ["search"], ["reprints"], ["import", "warc"], ["export", "warc"], ["daemon"], ["status"],
+@pytest.mark.parametrize("command", [[], ["crawl"], ["demo"], ["replay"], ["replay", "serve"], ["dates"], ["extract"], ["reextract"], ["serve"], ["search"], ["reprints"], ["import", "warc"], ["export", "warc"], ["daemon"], ["status"], ["backup"],
                                      ["dates", "parse"]])
 def test_every_command_has_a_manual(command):
     result = CliRunner().invoke(main, [*command, "--help"])
@@ -245,3 +248,162 @@ def test_an_incomplete_crawl_says_why_in_its_first_error_lines():
     assert list(first_errors(rows)) == ["  [ina] https://www.ina.iq/0: HTTP 500", "  [ina] https://www.ina.iq/1: HTTP 500",
                                         "  [ina] https://www.ina.iq/2: HTTP 500", "  [ina] … and 2 more",
                                         "  [elaph] not json"]
+
+
+def test_status_counts_an_open_cluster_round_as_no_failure(tmp_path):
+    db = tmp_path / "rasid.db"
+    store = Store(db)
+    store.ensure_site("ina", "INA", "https://www.ina.iq", "Asia/Baghdad")
+    store.finish_round(store.start_round("ina"), "ok")
+    store.start_round("ina")  # the round the cluster works on now
+    store.close()
+    result = CliRunner().invoke(main, ["status", "--db", str(db)])
+    ina = next(line for line in result.output.splitlines() if line.startswith("ina "))
+    assert " cluster " in ina and ina.split()[-1] == "0", ina  # failed_24h
+
+
+def test_status_shows_the_next_run_in_utc_as_its_footer_says():
+    from crawler.report import status, status_lines
+
+    baghdad = datetime.fromisoformat("2026-12-04T09:00:00+03:00")  # a cron job's next run comes in its site's zone
+    report = status([{"site": "ina", "last_run": "2026-12-04T05:00:00+00:00"}], {"ina": baghdad}, 1234, [], 0,
+                    datetime(2026, 12, 4, 5, 30, tzinfo=UTC))
+    lines = list(status_lines(report))
+    ina = next(line for line in lines if line.startswith("ina "))
+    assert "2026-12-04T06:00:00+00:00" in ina and "+03:00" not in ina
+    assert any("times are UTC (+00:00)" in line for line in lines)
+
+
+def test_a_missing_store_says_where_it_was_looked_for_and_how_one_is_made(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["status"])
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert f"rasid.db: no such store (looked for {tmp_path / 'rasid.db'}, the default" in result.output
+    assert "a first crawl makes it there (rasid crawl or rasid daemon" in result.output
+    config = tmp_path / "rasid.toml"
+    config.write_text('db = "news.db"\n', encoding="utf-8")
+    from_config = CliRunner().invoke(main, ["search", "x", "--config", str(config)])
+    assert f"no such store (looked for {tmp_path / 'news.db'}, the db of {config})" in from_config.output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("access_log", [False, True])
+def test_serve_is_quiet_unless_asked_and_a_sigterm_is_a_clean_stop(tmp_path, access_log):
+    import urllib.request
+
+    db = tmp_path / "rasid.db"
+    Store(db).close()
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "crawler", "serve", "--db", str(db), "--port", str(port),
+                                *(["--access-log"] if access_log else [])], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(600):  # bounds a broken start only: each turn waits for the server to answer
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/-/versions.json", timeout=2).read()
+                break
+            except OSError:
+                assert process.poll() is None, process.communicate()
+                time.sleep(0.1)
+        for path in ("/", "/rasid", "/-/search?q=x"):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30).read()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, out + err  # a clean stop, not death by the signal (-15)
+    assert ("GET /rasid" in out + err) is access_log
+    if not access_log:  # one line saying where it serves, and nothing per request
+        assert out == "" and err.strip().splitlines() == [
+            f"rasid serve: {db} on http://127.0.0.1:{port}/ (read-only); SIGTERM or Ctrl-C to stop"]
+
+
+# --- times the user types ------------------------------------------------------------------
+
+
+def test_one_reader_of_typed_times_reads_durations_partial_dates_iso_and_arabic():
+    from crawler.usertime import UserTimeError, read_time
+
+    now = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+    cases = {"3d": ("2026-12-01T12:00:00+00:00", "2026-12-01T12:00:00+00:00"), "90m": ("2026-12-04T10:30:00+00:00",) * 2,
+             "2020": ("2020", "2020-01-01T00:00:00+00:00"), "2020-08": ("2020-08", "2020-08-01T00:00:00+00:00"),
+             "2020-8": ("2020-08", "2020-08-01T00:00:00+00:00"), "2020-08-28": ("2020-08-28", "2020-08-28T00:00:00+00:00"),
+             "2020-08-28T10:00+03:00": ("2020-08-28T10:00:00+03:00", "2020-08-28T10:00:00+03:00"),
+             "1 آب 2020": ("2020-08-01", "2020-08-01T00:00:00+00:00"), "منذ 3 أيام": ("2026-12-01", "2026-12-01T00:00:00+00:00"),
+             "أمس": ("2026-12-03", "2026-12-03T00:00:00+00:00")}
+    for typed, (iso, start) in cases.items():
+        read = read_time(typed, now, "--since")
+        assert (read.iso, read.start.isoformat()) == (iso, start), typed
+    for nonsense in ("كلام فارغ", "", "3x", "0d", "2020-13", "yesterday-ish"):
+        with pytest.raises(UserTimeError) as refused:
+            read_time(nonsense, now, "--since")
+        assert str(refused.value).startswith(f"--since {nonsense!r}: ")
+
+
+TIME_OPTIONS = [(["search", "x"], "--since"), (["reprints"], "--since"), (["export", "warc", "OUT"], "--since"),
+                (["extract", "PAGE"], "--reference"), (["dates", "parse", "منذ 3 ساعات"], "--reference")]
+
+
+@pytest.mark.parametrize("command, option", TIME_OPTIONS)
+def test_every_option_that_asks_for_a_time_takes_the_same_forms(tmp_path, command, option):
+    db = tmp_path / "rasid.db"
+    store = Store(db)
+    store.ensure_site("ina", "INA", "https://www.ina.iq", "Asia/Baghdad")
+
+    record(store, fetched("https://www.ina.iq/1.html", "الكاظمي في البصرة لبحث الوضع الأمني.", "x x",
+                          published="2020-08-28T10:00:00+03:00", html="<html><body><article><h1>x</h1><p>" +
+                          "الكاظمي في البصرة لبحث الوضع الأمني مع القادة. " * 20 + "</p></article></body></html>"))
+    store.close()
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><article><h1>عنوان</h1><p>" + "نص الخبر في بغداد اليوم. " * 30 +
+                    "</p></article></body></html>", encoding="utf-8")
+    stores = [] if command[0] in ("extract", "dates") else ["--db", str(db)]
+    for n, typed in enumerate(("3d", "2020-08", "2020", "2020-08-28", "2020-08-28T10:00+03:00", "1 آب 2020",
+                               "منذ 3 أيام")):
+        argv = [str(tmp_path / f"out{n}.warc.gz") if a == "OUT" else str(page) if a == "PAGE" else a for a in command]
+        result = CliRunner().invoke(main, [*argv, option, typed, *stores])
+        assert result.exit_code == 0, (typed, result.output)
+    refused = CliRunner().invoke(main, [*[str(page) if a == "PAGE" else str(tmp_path / "x.warc.gz") if a == "OUT"
+                                          else a for a in command], option, "كلام فارغ", *stores])
+    assert refused.exit_code == 2 and len(refused.output.strip().splitlines()) == 1
+    assert f"{option} 'كلام فارغ': not a time; give a duration back from now (30m, 12h, 3d), a year, month or day" \
+        in refused.output
+
+
+def test_since_a_duration_or_a_month_selects_what_it_says(tmp_path):
+    db = tmp_path / "rasid.db"
+    store = Store(db)
+    store.ensure_site("ina", "INA", "https://www.ina.iq", "Asia/Baghdad")
+
+    now = datetime.now(UTC)
+    for n, published in enumerate(["2020-07-30T10:00:00+03:00", "2020-08-28T10:00:00+03:00",
+                                   (now.replace(microsecond=0)).isoformat()]):
+        record(store, fetched(f"https://www.ina.iq/{n}.html", f"الكاظمي في البصرة رقم {n}.", f"خبر {n}",
+                              published=published, at=now.isoformat()))
+    store.close()
+
+    def found(since: str) -> list[str]:
+        result = CliRunner().invoke(main, ["search", "الكاظمي", "--since", since, "--json", "--db", str(db)])
+        assert result.exit_code == 0, result.output
+        return sorted(json.loads(line)["title"] for line in result.stdout.splitlines())
+
+    assert found("3d") == ["خبر 2"]
+    assert found("2020-08") == ["خبر 1", "خبر 2"]
+    assert found("آب 2020") == ["خبر 1", "خبر 2"]
+
+
+def test_dates_parse_of_no_date_exits_1():
+    result = CliRunner().invoke(main, ["dates", "parse", "كلام فارغ"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {"iso": None, "precision": None, "calendar": None}
+    assert "no date read in 'كلام فارغ'" in result.stderr
+
+
+def test_a_store_a_newer_rasid_wrote_is_refused_in_one_line(tmp_path):
+    db = tmp_path / "rasid.db"
+    store = Store(db)
+    store.db["_sqlite_migrations"].insert({"migration_set": "rasid", "name": "m999_future", "applied_at": "2027"})
+    store.close()
+    for command in (["status"], ["crawl", "ina"], ["reextract"]):
+        result = CliRunner().invoke(main, [*command, "--db", str(db)])
+        assert result.exit_code == 2 and result.output.strip().splitlines() == [
+            f"Error: {db}: written by a newer Rasid (schema step m999_future); upgrade Rasid to open it"], result.output

@@ -5,7 +5,6 @@ points the test chose (their stop hooks), after which every page is stored exact
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import socket
@@ -19,7 +18,7 @@ import pytest
 
 from benchmarks.synthetic import build
 from crawler.demo.replay import ReplayServer
-from tests.conftest import ROOT, rows, run_rasid
+from tests.conftest import ROOT, installed, rows, run_rasid
 from tests.hooks import rasid, stop_after_pages
 from tests.test_crashes import assert_whole, stopped_or_exited
 
@@ -37,11 +36,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def redis_url(tmp_path):
-    binary = shutil.which("redis-server")
-    if binary is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("redis-server is missing: `make redis` installs it (Debian's redis-server)")
-        pytest.skip("redis-server is not installed (`make redis`)")
+    binary = installed("redis-server", "redis")
     port = _free_port()
     server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                                "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -148,6 +143,12 @@ def contents(db: Path) -> list[dict]:
                     "FROM articles ORDER BY url")
 
 
+def front(db: Path) -> list[dict]:
+    """The site's front page as it stands, in its order."""
+    return rows(db, "SELECT p.block, p.kind, f.url, p.teaser FROM placements p JOIN front_links f ON f.id = p.link_id "
+                    "WHERE p.closed_at IS NULL ORDER BY p.listing_id, p.rank")
+
+
 def test_a_writer_and_two_workers_store_what_a_crawl_stores_once_each(tmp_path, site, redis_url):
     db = tmp_path / "cluster.db"
     config = config_file(tmp_path, site, redis_url, db)
@@ -169,6 +170,7 @@ def test_a_writer_and_two_workers_store_what_a_crawl_stores_once_each(tmp_path, 
         local = tmp_path / "local.db"
         run_rasid("crawl", "--db", str(local), "--config", str(config), "--quiet")
         assert contents(db) == contents(local)
+        assert front(db) == front(local) and len(front(db)) == 50  # its home page read by a worker, stored by the writer
         assert not rows(db, "SELECT * FROM alerts")  # the first round is the site's baseline, as a first crawl
 
         # the next round: every stored article revisited, each answering 304; nothing new, no alert
@@ -182,6 +184,9 @@ def test_a_writer_and_two_workers_store_what_a_crawl_stores_once_each(tmp_path, 
         crawls = rows(db, "SELECT status, pages, new, not_modified FROM crawls ORDER BY id")
         assert crawls == [{"status": "ok", "pages": PAGES, "new": PAGES, "not_modified": 0},
                           {"status": "ok", "pages": PAGES, "new": 0, "not_modified": PAGES}]
+        # read again, the same bytes: nothing moved on the front page, no row
+        assert rows(db, "SELECT reads FROM listings") == [{"reads": 2}] and len(front(db)) == 50
+        assert store_count(db, "SELECT count(*) AS n FROM placements") == 50
     finally:
         stop(writer, *workers)
 

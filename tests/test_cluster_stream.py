@@ -146,3 +146,22 @@ def test_the_redis_password_is_masked_wherever_the_url_is_printed():
     assert "s3cret-Pa55" not in line and "redis://:***@10.0.0.2:6379/0" in line
     assert shared.redact("pw%2Fx and pw/x", "rediss://rasid:pw%2Fx@r.example:6380/1") == "*** and ***"
     assert "hunter22" not in shared.redact("redis://r.example/0?password=hunter22", "redis://r.example/0?password=hunter22")
+
+
+def test_a_front_page_reading_travels_the_stream_whole_and_garbage_in_it_is_refused():
+    from extract.model import ListingPage, Placement
+
+    reading = ListingPage("ina", "/", "https://www.ina.iq/", 200, "2026-11-20T10:00:00.000+00:00", etag='"e1"',
+                          last_modified=None, body_hash="abc",
+                          placements=(Placement("https://www.ina.iq/1--.html", "عنوان الواجهة «١»", 1, "lead", "lead", 1),
+                                      Placement("https://www.ina.iq/2--.html", "خبر ثان", 2, "آخر الأخبار", "list", 1)))
+    assert shared.unpack(shared.pack(reading)) == reading
+    unread = ListingPage("ina", "/", "https://www.ina.iq/", 304, "2026-11-20T10:05:00.000+00:00")
+    assert shared.unpack(shared.pack(unread)) == unread
+    document = json.loads(zlib.decompress(shared.pack(reading)))
+    document["listing"]["placements"][0][4] = "sidebar"  # no kind of block this Rasid knows
+    with pytest.raises(shared.UnreadablePage, match="placements"):
+        shared.unpack(zlib.compress(json.dumps(document).encode()))
+    document["listing"].pop("etag")
+    with pytest.raises(shared.UnreadablePage, match="fields differ"):
+        shared.unpack(zlib.compress(json.dumps(document).encode()))

@@ -8,6 +8,7 @@ import os
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -206,3 +207,48 @@ def test_extraction_workers_die_with_their_crawl_even_after_sigkill(tmp_path, re
     while any(alive(w) for w in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not [w for w in workers if alive(w)], "extraction workers outlived their crawl"
+
+
+# --- Ctrl-C ---------------------------------------------------------------------------------
+
+
+def _crawl_to_stop(site: Site) -> tuple[subprocess.Popen, str]:
+    """`rasid crawl` of a site whose second article never answers (until the server closes), and
+    the line it prints as it starts: the moment after which a Ctrl-C must be honoured."""
+    site.server.route("/rss.xml", feed([url(1), url(2)]))
+    site.server.route("/a/1.html", Answer(200, article("خبر")))
+    site.server.route("/a/2.html", Answer(behaviour="hang"))  # the crawl cannot end by itself meanwhile
+    process = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", "--config", str(site.config), "--db",
+                                str(site.db)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return process, process.stderr.readline()
+
+
+def _stopping(process: subprocess.Popen) -> str:
+    """The line that says the stop was heard (the signal was handled, not lost)."""
+    return process.stderr.readline()
+
+
+@pytest.mark.parametrize("presses", [1, 2])
+def test_ctrl_c_from_the_first_moment_stops_the_crawl_and_says_so(tmp_path, presses):
+    # a signal at the start line, before any crawler runs: once, a graceful stop (what is being
+    # written is written); twice, at once, with the server still holding a page
+    site = Site(tmp_path, download_timeout="100s")
+    try:
+        process, started = _crawl_to_stop(site)
+        assert started.startswith("crawling hostile into "), started
+        process.send_signal(signal.SIGINT)
+        heard = _stopping(process)
+        assert heard.startswith("rasid: SIGINT: stopping"), heard + process.stderr.read()
+        if presses == 2:
+            process.send_signal(signal.SIGINT)
+        else:
+            site.server.close()  # the page in flight ends, so the graceful stop can
+        out, err = process.communicate(timeout=120)
+    finally:
+        site.server.close()
+    assert process.returncode == 130, out + err  # CrawlExit.STOPPED: not 0, not "incomplete"
+    assert "crawl stopped after" in out and "crawl finished" not in out and "crawl incomplete" not in err
+    assert [r["status"] for r in site.rows("SELECT status FROM crawls")] == ["stopped"]
+    # a stop is no failure: `rasid status` counts none
+    line = next(x for x in run_rasid("status", "--db", str(site.db)).stdout.splitlines() if x.startswith("hostile "))
+    assert " stopped " in line and line.split()[-1] == "0"

@@ -224,3 +224,37 @@ def test_a_second_daemon_on_the_same_store_exits_2(setup):
     finally:
         again.send_signal(signal.SIGTERM)
         assert again.wait(timeout=120) == 0
+
+
+@pytest.mark.parametrize("closed_as, said", [("ok", "crawl of ina done in"), ("stopped", "crawl of ina stopped with "
+                                                                                          "the daemon")])
+def test_the_daemons_log_says_what_the_store_recorded_at_a_stop(tmp_path, caplog, monkeypatch, closed_as, said):
+    # a crawl that closed its row just as the daemon's stop reached it, and exited by the signal:
+    # the log line follows the row, not the exit code
+    from crawler.crawl.processes import alive
+    from crawler.daemon import scheduler
+    from db.store import Store
+    from monitor.config import load_config
+
+    db = tmp_path / "rasid.db"
+    daemon = scheduler.Daemon(load_config(), db, None)
+
+    class Child:
+        pid = 4_000_000  # no such process: nothing of its is left unfinished
+
+        def __init__(self, *args, **kwargs):
+            with Store(db) as store:
+                store.ensure_site("ina", "INA", "https://www.ina.iq", "Asia/Baghdad")
+                store.finish_crawl(store.start_crawl("ina", alive), {"pages": 7}, [], closed_as)
+
+        def wait(self, timeout=None):
+            daemon.stopping.set()  # the daemon is asked to stop while the crawl ends
+            return -signal.SIGTERM
+
+    monkeypatch.setattr(scheduler, "ChildCrawl", Child)
+    monkeypatch.setattr(daemon, "deliver", lambda: None)
+    with caplog.at_level("INFO", logger="rasid.daemon"):
+        daemon.crawl_site("ina")
+    assert [r["status"] for r in rows(db, "SELECT status FROM crawls")] == [closed_as]
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("crawl of ina ")]
+    assert lines[-1].startswith(said), lines

@@ -76,19 +76,21 @@ def test_crawl_edit_recrawl_gives_exactly_the_expected_alerts(tmp_path, replay, 
     replay.reload()
     run_rasid("crawl", "--db", str(db), *base_url_args(replay))
     alerts = rows(db, "SELECT kind, site, url, title, diff FROM alerts ORDER BY kind")
-    assert [(a["kind"], a["site"]) for a in alerts] == [("changed", "ina"), ("new", "alaraby"),
-                                                        ("removed", "okaz")]
+    # and on INA's front page a story pulled while its article stays online, a teaser rewritten
+    # (alerts kept for the watch rules that ask for them, tests/test_frontpage_crawl.py)
+    assert [(a["kind"], a["site"]) for a in alerts] == [("changed", "ina"), ("new", "alaraby"), ("pulled", "ina"),
+                                                        ("removed", "okaz"), ("teaser", "ina")]
     changed = alerts[0]
     assert changed["url"] == "https://www.ina.iq/111563--.html"
     assert "{+موسعا+}" in changed["diff"] and "{+وشيوخ العشائر+}" in changed["diff"]
     assert rows(db, "SELECT versions FROM articles WHERE url = ?", [changed["url"]])[0]["versions"] == 2
-    assert rows(db, "SELECT status FROM articles WHERE url = ?", [alerts[2]["url"]])[0]["status"] == "removed"
+    assert rows(db, "SELECT status FROM articles WHERE url = ?", [alerts[3]["url"]])[0]["status"] == "removed"
     # Rotating "related" boxes changed on many pages: none of that is an edit.
     assert rows(db, "SELECT count(*) AS n FROM versions")[0]["n"] == SNAPSHOT_ARTICLES + 2
 
     # And once more: the same changes are not reported twice.
     run_rasid("crawl", "--db", str(db), *base_url_args(replay))
-    assert len(rows(db, "SELECT * FROM alerts")) == 3
+    assert len(rows(db, "SELECT * FROM alerts")) == 5
 
     integrity = rows(db, "PRAGMA integrity_check")[0]
     assert list(integrity.values()) == ["ok"]
@@ -102,7 +104,15 @@ def test_demo_command_runs_end_to_end(tmp_path):
     for site in ("ina", "alaraby", "kitabat", "okaz", "elaph"):
         assert f"\n{site} " in out or f"  {site} " in out
     assert "[changed] ina:" in out and "[new] alaraby:" in out and "[removed] okaz:" in out
-    assert out.count("\n[") == 3
+    assert out.count("\n[") == 3  # a front page's pulled and teaser alerts are for the rules that ask
+    # what moved on the front pages after the second crawl
+    front = out.split("\nfront pages (", 1)[1]
+    ina = front.split("\nina / (read ", 1)[1].split("\nokaz", 1)[0]
+    assert "+ lead #1  «وزارة الكهرباء تعلن إضافة 500 ميغاواط إلى المنظومة الوطنية»  (appeared)" in ina
+    assert "↕ lead #1 → آخر الأخبار #1  «الداخلية: ضبط شبكة لتهريب الآثار" in ina
+    assert "→ «التربية: امتحانات الدور الثاني للإعدادية تبدأ منتصف الشهر»  (teaser rewritten)" in ina
+    assert "«النقل تعلن استئناف الرحلات الجوية بين بغداد والبصرة»  (pulled: left the page, the article still online)" in ina
+    assert "«ضبط شحنة مخدرات كبيرة في منفذ حدودي جنوبي البلاد»  (left the page)" in front.split("\nokaz / (read ", 1)[1]
     # the reprint cases of the snapshots: Kitabat's article on Souk Okaz 5 h 35 min later under
     # another headline, INA's wire on Al-Araby and Elaph; Souk Okaz's own report of the same event
     # as the wire is no reprint. All were first seen in one crawl of today, years after the dates
@@ -110,7 +120,9 @@ def test_demo_command_runs_end_to_end(tmp_path):
     reprints = out.split("reprints (the source ← who copied", 1)[1].split("\nsnapshot changed", 1)[0]
     assert "2 stories with reprints, 3 reprints" in reprints
     story = reprints.split("kitabat  رداً على تفجيري بغداد", 1)[1]
-    assert "← okaz     copy    1.00          ?  بعد تفجيري ساحة الطيران" in story
+    assert "← okaz     copy    shared 1.00 jaccard 1.00          ?  بعد تفجيري ساحة الطيران" in story
+    assert "← elaph    rewrite shared 1.00 jaccard 0.74" in reprints  # all of it in the wire, not a copy
+    assert "\nshared: the share of the shorter text found in the other; jaccard: " in reprints
     assert "claims 2021-01-22 19:40+03:00 (+5h 35m), first seen " in story
     assert story.split("\n")[1].startswith("    claims 2021-01-22 14:05+03:00, first seen ")
     wire = reprints.split("ina      الداخلية: ضبط شبكة لتهريب الآثار", 1)[1].split("kitabat", 1)[0]
@@ -158,10 +170,17 @@ def test_scrapys_own_commands_work_in_the_project(tmp_path, replay):
     assert scrapy("list").stdout.split() == ["news"]
     # `scrapy crawl news -a site=ina` is the crawl `rasid crawl ina` runs
     ours, theirs = tmp_path / "rasid.db", tmp_path / "scrapy.db"
-    run_rasid("crawl", "ina", "--db", str(ours), "--base-url", f"ina={replay.base_urls['ina']}")
+    rasid = run_rasid("crawl", "ina", "--db", str(ours), "--base-url", f"ina={replay.base_urls['ina']}")
     result = scrapy("crawl", "news", "-a", "site=ina", "-a", f"base_url={replay.base_urls['ina']}", "-a",
                     f"db={theirs}")
     assert result.returncode == 0, result.stderr
+    # and says what it did as rasid crawl says it: the start line, a line per new article, the summary table
+    assert f"crawling ina into {theirs}" in result.stderr
+    assert sorted(x for x in result.stderr.splitlines() if x.startswith("  [ina] new")) == \
+        sorted(x for x in rasid.stderr.splitlines() if x.startswith("  [ina] new")) and "  [ina] new " in result.stderr
+    assert "crawl finished in " in result.stdout
+    table = result.stdout.split("crawl finished in ", 1)[1].splitlines()[1:]
+    assert table == rasid.stdout.split("crawl finished in ", 1)[1].splitlines()[1:]
     columns = "url, title, text, published_at, author, section"
     assert rows(theirs, f"SELECT {columns} FROM articles ORDER BY url") == \
         rows(ours, f"SELECT {columns} FROM articles ORDER BY url")

@@ -3,7 +3,8 @@ its own package and the packages below it, never one above: the change rules are
 SQLite, extraction without a store, and nothing low-level drags the crawl framework in.
 
 Inside crawler/ too: net ← crawl ← cluster, archive, sites ← daemon ← the commands (cli.py and
-the modules only commands use: report.py, extract_one.py, reextract.py, demo/)."""
+the modules only commands use: report.py, extract_one.py, reextract.py, usertime.py, demo/;
+scrapy_command.py, the settings of Scrapy's own commands)."""
 
 from __future__ import annotations
 
@@ -36,7 +37,10 @@ CRAWLER = {
     "extract_one": {"net"},
     "reextract": set(),
     "demo": {"crawl", "report"},
-    "cli": {"net", "crawl", "cluster", "archive", "sites", "daemon", "report", "extract_one", "reextract", "demo"},
+    "scrapy_command": {"crawl", "report"},
+    "usertime": set(),
+    "cli": {"net", "crawl", "cluster", "archive", "sites", "daemon", "report", "extract_one", "reextract", "demo",
+            "usertime"},
     "__main__": {"cli"},
 }
 

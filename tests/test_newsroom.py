@@ -95,7 +95,7 @@ def test_the_home_page_leads_to_every_view(datasette, browser):
     errors, hosts = visit(browser, datasette + "/", "home")
     assert errors == [] and hosts == {urllib.parse.urlsplit(datasette).netloc}
     assert browser.find_element(By.CSS_SELECTOR, "form[role=search] input[name=q]")
-    for view in ("latest", "edits", "alerts", "removed", "first", "copies", "health", "feed"):
+    for view in ("latest", "edits", "alerts", "removed", "first", "copies", "health", "front", "pulled", "teasers", "feed"):
         href = browser.find_element(By.ID, f"link-{view}").get_attribute("href")
         with urllib.request.urlopen(href, timeout=30) as response:
             assert response.status == 200, href
@@ -218,3 +218,41 @@ def test_who_published_first_is_answered_in_the_browser(datasette, browser):
               tr.find_element(By.CSS_SELECTOR, "td.col-copied_by").text) for tr in
              browser.find_elements(By.CSS_SELECTOR, "tbody tr")]
     assert sorted(pairs) == [("ina", "alaraby"), ("ina", "elaph"), ("kitabat", "okaz")]
+
+
+def test_an_article_page_shows_its_front_page_history_with_each_teaser_beside_its_title(datasette, browser):
+    from selenium.webdriver.common.by import By
+
+    # INA's story whose front-page headline the demo rewrote, its own title unchanged
+    (row,) = [r for r in query(datasette, "teaser_changes") if r["how"] == "rewritten"]
+    errors, hosts = visit(browser, f"{datasette}/-/article/{row['article_id']}", "article-front-page")
+    assert errors == [] and hosts == {urllib.parse.urlsplit(datasette).netloc}
+    section = browser.find_element(By.ID, "front-page")
+    assert browser.execute_script("return getComputedStyle(arguments[0]).direction", section) == "rtl"
+    title = browser.find_element(By.ID, "article-title").text
+    teasers = section.find_elements(By.CSS_SELECTOR, "tr.front-teaser")
+    shown = [(tr.find_element(By.CSS_SELECTOR, "td.teaser").text, tr.find_element(By.CSS_SELECTOR, "td.title").text)
+             for tr in teasers]
+    assert shown == [(title, title), ("التربية: امتحانات الدور الثاني للإعدادية تبدأ منتصف الشهر", title)]
+    # side by side on one line, the rewritten one marked
+    first, second = (tr.find_element(By.CSS_SELECTOR, "td.teaser") for tr in teasers)
+    beside = second.find_element(By.XPATH, "following-sibling::td[1]")
+    assert abs(second.location["y"] - beside.location["y"]) < 5 and second.location["x"] != beside.location["x"]
+    assert "rasid-differs" in teasers[1].get_attribute("class")
+    assert browser.execute_script("return getComputedStyle(arguments[0]).backgroundColor", second) \
+        != browser.execute_script("return getComputedStyle(arguments[0]).backgroundColor", first)
+    assert section.find_element(By.CSS_SELECTOR, ".front-appeared").text
+    assert section.find_element(By.CSS_SELECTOR, ".front-best").text == "#3"  # third in the ticker, the top of the page
+    assert "ما زال على الواجهة" in section.find_element(By.CSS_SELECTOR, ".front-left").text
+    # the story pulled while its article stayed online says so, with when it left
+    (pulled,) = query(datasette, "pulled_early", site="ina")
+    visit(browser, f"{datasette}/-/article/{pulled['article_id']}")
+    section = browser.find_element(By.ID, "front-page")
+    assert section.find_element(By.CSS_SELECTOR, "time.front-left").text
+    assert "pulled, the article still online" in section.find_element(By.CSS_SELECTOR, ".front-pulled").text
+    # and the site's front page hour by hour: the story that leads now, linked to its page
+    errors, _ = visit(browser, section.find_element(By.CSS_SELECTOR, "p.rasid-meta a").get_attribute("href"),
+                      "front-timeline")
+    assert errors == []
+    leads = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "#front-timeline .front-lead a")]
+    assert "وزارة الكهرباء تعلن إضافة 500 ميغاواط إلى المنظومة الوطنية" in leads

@@ -4,7 +4,13 @@ unless a watch rule asks for it. (Precision and recall on real pages: test_repri
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler.crawl.processes import alive
 from crawler.daemon.alerts import deliver_pending, wanted
@@ -13,6 +19,7 @@ from db.store import Store
 from monitor import reprints, stories
 from monitor.config import AlertSettings, WatchRule
 from monitor.reprints import Member, compare, shingles, story_source
+from tests.conftest import ROOT
 from tests.factories import fetched, record
 
 WIRE = [
@@ -66,6 +73,33 @@ def test_a_text_too_short_gets_no_signature():
     assert reprints.signature(shingles("خبر عاجل من بغداد")) is None
     sig = reprints.signature(shingles("\n\n".join(WIRE)))
     assert sig is not None and len(sig.band_keys) == reprints.BANDS and len(sig.minhash) == 4 * reprints.NUM_PERM
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.text(min_size=1, max_size=40), max_size=300))
+def test_rasids_minhash_is_datasketchs_bit_for_bit(items):
+    # the signatures stored by earlier Rasids were datasketch's MinHash(num_perm=64): each value the same
+    from datasketch import MinHash
+
+    encoded = [item.encode("utf-8", "surrogatepass") for item in items]
+    theirs = MinHash(num_perm=reprints.NUM_PERM)
+    theirs.update_batch(encoded)
+    assert theirs.hashvalues.astype("<u4").tobytes() == reprints.minhash(encoded).astype("<u4").tobytes()
+
+
+def test_a_signature_is_the_one_datasketch_gave_and_needs_neither_datasketch_nor_scipy():
+    from datasketch import MinHash
+
+    text = copy_of(WIRE)
+    theirs = MinHash(num_perm=reprints.NUM_PERM)
+    theirs.update_batch([s.encode("utf-8") for s in shingles(text)])
+    assert reprints.sign(text).minhash == theirs.hashvalues.astype("<u4").tobytes()
+    code = ("import sys; from monitor import reprints; "
+            f"assert reprints.sign({text!r}) is not None; "
+            "print(sorted(m for m in ('datasketch', 'scipy') if m in sys.modules))")
+    signed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert signed.returncode == 0, signed.stderr
+    assert signed.stdout.strip() == "[]"
 
 
 # --- stories in the store ------------------------------------------------------------------
@@ -213,7 +247,6 @@ def test_signatures_are_kept_and_not_computed_again(tmp_path, monkeypatch):
 
 
 def test_rasid_reprints_lists_each_story_once_with_its_copies(tmp_path):
-    import json
 
     from click.testing import CliRunner
 
@@ -237,10 +270,12 @@ def test_rasid_reprints_lists_each_story_once_with_its_copies(tmp_path):
     assert lines[:3] == ["ina      عنوان ina 1",
                          "    claims 2020-08-23 11:05+03:00, first seen 2026-01-01 13:00+03:00 (not verified)",
                          "    https://ina.example/1"]
-    assert lines[3].split() == ["←", "okaz", "copy", "1.00", "?", "عنوان", "okaz", "1"]
+    words = lines[3].split()
+    assert words[:6] == ["←", "okaz", "copy", "shared", "1.00", "jaccard"] and float(words[6]) >= 0.8
+    assert words[7:] == ["?", "عنوان", "okaz", "1"]
     assert lines[4] == "      claims 2020-08-23 13:00+03:00 (+1h 55m), first seen 2026-01-01 13:00+03:00 (not verified)"
     assert "elaph" in lines[6] and "rewrite" in lines[6] and "(+2h 55m)" in lines[7]
-    assert lines[-1] == "1 story with reprints, 2 reprints" and "kitabat" not in text.output
+    assert lines[-2] == "1 story with reprints, 2 reprints" and "kitabat" not in text.output
     stories_json = [json.loads(line) for line in run(main, ["reprints", "--db", str(db), "--json"]).output.splitlines()]
     assert len(stories_json) == 1 and stories_json[0]["source"]["site"] == "ina"
     assert [(r["site"], r["kind"], r["delay_seconds"], r["claimed_delay_seconds"])
@@ -250,7 +285,7 @@ def test_rasid_reprints_lists_each_story_once_with_its_copies(tmp_path):
     assert run(main, ["reprints", "--db", str(db), "--since", "24 آب 2020"]).output.splitlines() == [
         "0 stories with reprints, 0 reprints"]
     bad = run(main, ["reprints", "--db", str(db), "--since", "soon"])
-    assert bad.exit_code != 0 and "--since 'soon': not a date" in bad.output
+    assert bad.exit_code == 2 and "--since 'soon': not a time; give a duration back from now" in bad.output
 
 
 def test_a_watch_rule_asks_for_reprints_by_kind_and_none_gets_them_by_default(tmp_path):
@@ -334,7 +369,6 @@ def seen(site: str, n: int, text: str, published: str, at: str, **fetch):
 
 
 def test_the_backdated_copier_stays_the_copy_in_the_store_the_alert_and_rasid_reprints(tmp_path):
-    import json
 
     from click.testing import CliRunner
 
@@ -451,3 +485,19 @@ def test_rasid_reextract_orders_a_store_of_claim_ordered_stories_on_evidence(sto
     index_reprints(store, "2026-12-01T00:00:00+00:00")
     assert story_rows(store) == [("https://ina.example/1", "https://okaz.example/1", "copy")]
     assert store.reprint_list()[0]["delay_seconds"] == 19 * 86400
+
+
+def test_a_reprint_line_says_what_each_of_its_numbers_is(store):
+    # a trimmed copy: all of it is in the wire (shared 1.00), yet a rewrite (its Jaccard is lower)
+    from crawler.report import reprint_lines
+
+    record(store, article("ina", 1, "\n\n".join(WIRE), "2020-08-23T11:05:00+03:00"))
+    record(store, article("elaph", 1, "\n\n".join(WIRE[:3]), "2020-08-23T12:10:00+03:00"))
+    (row,) = store.reprint_list()
+    lines = list(reprint_lines([row], as_json=False))
+    line = next(x for x in lines if x.lstrip().startswith("← elaph"))
+    assert f"rewrite shared 1.00 jaccard {row['jaccard']:.2f}" in line and row["jaccard"] < reprints.COPY_JACCARD
+    assert lines[-1].startswith("shared: the share of the shorter text found in the other; jaccard: ")
+    assert "(a copy from 0.80, else a rewrite)" in lines[-1]
+    (story,) = (json.loads(x) for x in reprint_lines([row], as_json=True))
+    assert story["reprints"][0]["similarity"] == 1.0 and story["reprints"][0]["jaccard"] == row["jaccard"]

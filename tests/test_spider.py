@@ -13,8 +13,8 @@ from scrapy.utils.test import get_crawler
 
 from crawler.crawl.pipelines import StorePipeline
 from db.store import Store
-from extract.model import FetchedPage
-from monitor.config import load_sites
+from extract.model import FetchedPage, ListingPage
+from monitor.config import SNAPSHOTS, load_sites
 from spiders.news import NewsSpider
 from tests.factories import fetched
 
@@ -126,3 +126,41 @@ def test_the_store_pipeline_records_each_page_and_closes_the_crawl_with_its_coun
     # the first crawl is the baseline: no `new` alert for what was there already, but an edit is an edit
     assert [a["kind"] for a in store.alerts()] == ["changed"]
     store.close()
+
+
+# --- listing pages: read as the front page they are (extract.frontpage) ------------------------------
+
+
+def test_a_listing_is_read_into_its_placements_and_its_links_followed():
+    news = spider()
+    (request,) = [r for r in news._start_requests() if r.callback == news.parse_listing]
+    assert not request.headers.get(b"If-None-Match")  # never read: asked for whole
+    home = (SNAPSHOTS / "ina" / "index.html").read_bytes()
+    out = list(news.parse_listing(answer(request, body=home, headers={"ETag": '"h1"'})))
+    pages = [o for o in out if isinstance(o, ListingPage)]
+    requests = [o for o in out if isinstance(o, Request)]
+    assert len(pages) == 1 and pages[0].status == 200 and pages[0].etag == '"h1"' and pages[0].path == "/"
+    lead = [p for p in pages[0].placements if p.kind == "lead"]
+    assert [(p.url, p.teaser) for p in lead] == [(f"{LIVE}/111605--.html", "الداخلية: ضبط شبكة لتهريب الآثار في ذي قار "
+                                                                          "وإحباط بيع 40 قطعة أثرية")]
+    # discovery as before: every article link of the page requested once, from the mirror
+    assert {r.meta["public_url"] for r in requests} == {p.url for p in pages[0].placements}
+    # the same bytes again: not read again (nothing can have moved)
+    again = spider(listings={"/": {"body_hash": pages[0].body_hash, "urls": []}})
+    (request,) = [r for r in again._start_requests() if r.callback == again.parse_listing]
+    (page,) = [o for o in again.parse_listing(answer(request, body=home)) if isinstance(o, ListingPage)]
+    assert page.placements is None and page.status == 200
+
+
+def test_a_listing_is_asked_for_conditionally_and_a_304_is_the_page_as_it_was():
+    stored = [f"{LIVE}/111605--.html", f"{LIVE}/111598--.html"]
+    news = spider(listings={"/": {"etag": '"h1"', "last_modified": "Sun, 23 Aug 2020 08:05:00 GMT",
+                                  "body_hash": "abc", "urls": stored}}, stored={stored[0]})
+    (request,) = [r for r in news._start_requests() if r.callback == news.parse_listing]
+    assert request.headers[b"If-None-Match"] == b'"h1"' and request.headers[b"If-Modified-Since"]
+    out = list(news.parse_listing(answer(request, status=304)))
+    (page,) = [o for o in out if isinstance(o, ListingPage)]
+    assert page.status == 304 and page.placements is None
+    # the links it showed are followed as if it had been read (one not stored yet is fetched)
+    assert [o.meta["public_url"] for o in out if isinstance(o, Request)] == [stored[1]]
+    assert not news.errors  # a 304 is no failed discovery page

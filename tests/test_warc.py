@@ -177,7 +177,8 @@ def test_an_archive_of_the_snapshots_gives_what_crawling_them_twice_gives(tmp_pa
 
     # the crawled store, exported: warcio's checker accepts it, and it imports as the same store
     out = tmp_path / "export.warc.gz"
-    run_rasid("export", "warc", str(out), "--db", str(crawled))
+    exported = run_rasid("export", "warc", str(out), "--db", str(crawled))
+    assert f"versions, 1 removal) of {SNAPSHOT_ARTICLES + 1:,} articles" in exported.stdout  # not "1 removals"
     check = subprocess.run([str(Path(sys.executable).parent / "warcio"), "check", "-v", str(out)],
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr

@@ -15,7 +15,8 @@
   answered 405 before Datasette sees it, whatever plugins or settings allow.
 - The newsroom pages (web/views.py over web/reads.py, web/templates): the home page, `/-/article/<id>` with its
   versions and highlighted edits, `/-/article/<id>/version/<v>.html` (the raw page, as a
-  download), `/-/search`, and `/-/alerts.atom` (the alerts_feed query as an Atom feed: `render_atom`).
+  download), `/-/search`, `/-/frontpage/<site>` (what led its front page, hour by hour, for a day),
+  and `/-/alerts.atom` (the alerts_feed query as an Atom feed: `render_atom`).
 - Cells: titles link to their article page, long texts are cut with a link to it, word diffs
   are coloured, times are shown in the site's zone (UTC on hover).
 """
@@ -186,6 +187,17 @@ async def article_page(request, datasette):
                                                          request=request))
 
 
+async def frontpage_page(request, datasette):
+    db = _database(datasette)
+    page = await views.front_timeline(db, request.url_vars["site"], request.args.get("day"), request.args.get("listing"))
+    if page is None:
+        return Response.html(await datasette.render_template(
+            "error.html", {"error": f"no front page read for {request.url_vars['site']}", "title": "Not found",
+                           "status": 404}, request=request), status=404)
+    return Response.html(await datasette.render_template("frontpage.html", {**page, "db_name": db.name},
+                                                         request=request))
+
+
 async def version_download(request, datasette):
     article_id, version_id = int(request.url_vars["id"]), int(request.url_vars["version"])
     html = await views.version_html(_database(datasette), article_id, version_id)
@@ -260,6 +272,7 @@ def register_routes():
         (r"^/-/article/(?P<id>\d+)$", article_page),
         (r"^/-/article/(?P<id>\d+)/version/(?P<version>\d+)\.html$", version_download),
         (r"^/-/search$", search_page),
+        (r"^/-/frontpage/(?P<site>[^/]+)$", frontpage_page),
         (r"^/-/alerts\.atom$", alerts_atom),
     ]
 

@@ -92,3 +92,48 @@ async def matching(db, match: str, site: str | None, limit: int) -> list[dict]:
                           "FROM articles_search_fts JOIN articles a ON a.id = articles_search_fts.rowid "
                           f"WHERE {where} ORDER BY coalesce(a.published_at, a.first_seen) DESC LIMIT :limit",
                       {"match": match, "site": site, "limit": limit})
+
+
+# --- front pages (a store from before them has none of these tables: read as empty) -----------
+
+
+async def front_sites(db) -> list[str]:
+    """The sites whose listing pages were read."""
+    if "listings" not in await db.table_names():
+        return []
+    return [r["site"] for r in await rows(db, "SELECT DISTINCT site FROM listings ORDER BY site")]
+
+
+async def placements_of(db, url: str) -> list[dict]:
+    """Every placement the article at `url` had on any listing page, oldest first."""
+    if "placements" not in await db.table_names():
+        return []
+    return await rows(db, "SELECT p.id, p.listing_id, l.path AS listing, l.site, p.block, p.kind, p.rank, p.teaser, "
+                          "p.position, p.block_position, p.opened_at, p.closed_at, p.closed_as, p.appeared_at "
+                          "FROM placements p JOIN listings l ON l.id = p.listing_id "
+                          "JOIN front_links f ON f.id = p.link_id WHERE f.url = :url ORDER BY p.opened_at, p.id",
+                      {"url": url})
+
+
+async def placements_between(db, listing_id: int, start: str, end: str | None) -> list[dict]:
+    """The listing's placements open at some moment between `start` and `end` (None: now)."""
+    return await rows(db, "SELECT id, rank, block, opened_at, closed_at FROM placements WHERE listing_id = :listing "
+                          "AND (:end IS NULL OR opened_at < :end) AND (closed_at IS NULL OR closed_at > :start)",
+                      {"listing": listing_id, "start": start, "end": end})
+
+
+async def listings(db, site: str, path: str | None) -> list[dict]:
+    """The site's listing pages with its zone and name, `path`'s first."""
+    if "listings" not in await db.table_names():
+        return []
+    return await rows(db, "SELECT l.*, s.timezone, s.name FROM listings l JOIN sites s ON s.key = l.site "
+                          "WHERE l.site = :site ORDER BY (l.path = :path) DESC, l.id", {"site": site, "path": path})
+
+
+async def leads_between(db, listing_id: int, lo: str, hi: str) -> list[dict]:
+    """The listing's lead placements open at some moment between `lo` and `hi`, with their articles."""
+    return await rows(db, "SELECT p.id, p.rank, p.teaser, p.opened_at, p.closed_at, f.url, a.id AS article_id, "
+                          "a.title FROM placements p JOIN front_links f ON f.id = p.link_id "
+                          "LEFT JOIN articles a ON a.url = f.url WHERE p.listing_id = :listing AND p.kind = 'lead' "
+                          "AND p.opened_at < :hi AND (p.closed_at IS NULL OR p.closed_at > :lo)",
+                      {"listing": listing_id, "lo": lo, "hi": hi})

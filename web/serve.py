@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 from pathlib import Path
 
 import yaml
@@ -36,10 +37,21 @@ def datasette(db_path: Path):
                      settings=json.loads(SETTINGS.read_text(encoding="utf-8")))
 
 
-def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8001) -> None:
-    """Run Datasette on the store until interrupted."""
+def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8001, access_log: bool = False) -> None:
+    """Run Datasette on the store until SIGTERM or Ctrl-C, then return: a clean stop. Quiet but
+    for warnings and errors, unless `access_log` (a line per request, on standard output)."""
     import uvicorn
 
+    # uvicorn shuts down gracefully on SIGTERM or SIGINT, then raises the same signal again for the
+    # handler that was there before it: with Python's default that is death by the signal (exit
+    # -15) or a KeyboardInterrupt. A stop asked for is a clean exit here, also before uvicorn runs.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _exit_cleanly)
     app = datasette(db_path)
     asyncio.run(app.invoke_startup())
-    uvicorn.run(app.app(), host=host, port=port, log_level="info", lifespan="on", workers=1)
+    uvicorn.run(app.app(), host=host, port=port, log_level="info" if access_log else "warning",
+                access_log=access_log, lifespan="on", workers=1)
+
+
+def _exit_cleanly(signum, frame) -> None:
+    raise SystemExit(0)

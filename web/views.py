@@ -7,7 +7,9 @@ from __future__ import annotations
 import zlib
 from datetime import UTC, date, datetime, timedelta
 
+from extract import instants
 from extract.arabic import QueryError, matching_paragraph, search_query
+from monitor import frontpage
 from monitor.reprints import Member, account, comparison, delay_text, signed_duration
 from web import reads, render
 
@@ -39,7 +41,9 @@ async def home(db, today: date | None = None) -> dict:
         row["when"] = render.local_time(row["published_at"] or row["first_seen"], site_zones.get(row["site"]))
     for row in recent_edits:
         row["when"] = render.local_time(row["created_at"], site_zones.get(row["site"]))
+    fronts = await reads.front_sites(db)
     return {
+        "fronts": fronts,
         "counts": counts,
         "latest": latest,
         "edits": recent_edits,
@@ -71,10 +75,65 @@ async def article(db, article_id: int, compare: tuple[int, int] | None = None) -
                   "diff": edit(by_id[compare[0]], by_id[compare[1]])}
     zone = item["timezone"]
     return {"article": item, "versions": versions, "compare": chosen, "story": await story(db, item),
+            "front": await front_history(db, item),
             "paragraphs": [p for p in (item["text"] or "").split("\n\n") if p],
             "published": render.local_time(item["published_at"], zone),
             "first_seen": render.local_time(item["first_seen"], zone),
             "alerts": await reads.alerts(db, article_id)}
+
+
+async def front_history(db, item: dict) -> list[dict]:
+    """The article's front-page history (monitor.frontpage.history), one entry per listing page and
+    stay: when it appeared and left, its best positions, its moves, every teaser it had beside its own
+    title, and whether it left while still online (pulled; or Rasid saw it online after it left)."""
+    found = await reads.placements_of(db, item["url"])
+    if not found:
+        return []
+    overlapping: dict[int, list[dict]] = {}
+    for listing_id in {r["listing_id"] for r in found}:
+        mine = [r for r in found if r["listing_id"] == listing_id]
+        start = min(r["opened_at"] for r in mine)
+        end = None if any(r["closed_at"] is None for r in mine) else max(r["closed_at"] for r in mine)
+        overlapping[listing_id] = await reads.placements_between(db, listing_id, start, end)
+    zone, title = item.get("timezone"), item.get("title") or ""
+    stays = frontpage.history(found, overlapping)
+    for stay in stays:
+        stay["appeared_shown"] = render.local_time(stay["appeared"], zone)
+        stay["left_shown"] = render.local_time(stay["left"], zone)
+        # a removal's 404 is a sight too: only a live article's last sight says it was online after it left
+        seen_after = bool(stay["left"]) and item.get("status") == "live" and (item.get("last_seen") or "") >= stay["left"]
+        stay["left_live"] = stay["pulled"] or seen_after
+        for teaser in stay["teasers"]:
+            teaser["shown"] = render.local_time(teaser["since"], zone)
+            teaser["differs"] = " ".join(teaser["teaser"].split()) != " ".join(title.split())
+    return stays
+
+
+async def front_timeline(db, site: str, day: str | None = None, path: str | None = None) -> dict | None:
+    """What led a site's listing page (its lead block's first story) hour by hour for a day in the
+    site's zone (default: the last day it was read), with how many minutes each story led."""
+    found = await reads.listings(db, site, path)
+    if not found:
+        return None
+    listing = found[0]
+    zone = instants.zone(listing["timezone"])
+    last = instants.local(listing["last_read"], listing["timezone"])
+    try:
+        chosen = date.fromisoformat(day) if day else (last.date() if last else datetime.now(UTC).date())
+    except ValueError:
+        chosen = last.date() if last else datetime.now(UTC).date()
+    start = datetime(chosen.year, chosen.month, chosen.day, tzinfo=zone)
+    hours = [start + timedelta(hours=n) for n in range(25)]
+    lo, hi = (h.astimezone(UTC).isoformat(timespec="milliseconds") for h in (hours[0], hours[-1]))
+    leads = await reads.leads_between(db, listing["id"], lo, hi)
+    timeline = []
+    for a, b in zip(hours, hours[1:], strict=False):
+        spans = [s for s in frontpage.leaders(leads, a.isoformat(), b.isoformat()) if s["row"] is not None]
+        timeline.append({"hour": a.strftime("%H:%M"), "leads": [
+            {**s["row"], "minutes": round((s["to"] - s["from"]).total_seconds() / 60)} for s in spans]})
+    return {"listing": listing, "day": chosen.isoformat(), "hours": timeline,
+            "before": (chosen - timedelta(days=1)).isoformat(), "after": (chosen + timedelta(days=1)).isoformat(),
+            "listings": [r["path"] for r in found]}
 
 
 async def story(db, item: dict) -> dict:

@@ -80,6 +80,19 @@ class ClusterError(RuntimeError):
     """Redis cannot be reached, or another writer runs: one line."""
 
 
+def require(*modules: str) -> None:
+    """Cluster mode's libraries are the `cluster` extra, which a plain install leaves out: a
+    cluster command or a daemon in cluster mode without them is one line saying how to add them."""
+    import importlib
+
+    for module in modules or ("redis",):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            raise ClusterError(f"cluster mode needs Rasid's cluster extra ({module} is not installed): "
+                               "make setup-cluster in Rasid's checkout (pip install -e '.[cluster]')") from None
+
+
 class RoundOpen(ClusterError):
     """The site's round is not done yet: the next one is not pushed over it."""
 
@@ -94,10 +107,17 @@ class UnreadablePage(ValueError):
 
 
 def pack(page) -> bytes:
-    """A FetchedPage (with its Article and HTML) for the stream: its fields as JSON, compressed (the
-    HTML is most of it and shrinks about sixfold at zlib's fastest level)."""
-    from extract.model import FetchedPage
+    """A FetchedPage (with its Article and HTML) for the stream, or a ListingPage (with its
+    placements): its fields as JSON, compressed (the HTML is most of it and shrinks about sixfold at
+    zlib's fastest level)."""
+    from extract.model import FetchedPage, ListingPage
 
+    if isinstance(page, ListingPage):
+        data = {f.name: getattr(page, f.name) for f in _sent(ListingPage)}
+        placements = None if page.placements is None else [
+            [p.url, p.teaser, p.position, p.block, p.kind, p.block_position] for p in page.placements]
+        document = {"format": PAGE_FORMAT, "listing": {**data, "placements": placements}}
+        return zlib.compress(json.dumps(document, ensure_ascii=False).encode("utf-8"), 1)
     data = {f.name: getattr(page, f.name) for f in _sent(FetchedPage)}
     article = page.article
     if article is not None:
@@ -108,7 +128,7 @@ def pack(page) -> bytes:
 
 
 def unpack(blob: bytes):
-    """The FetchedPage `pack` made, or UnreadablePage saying why this is none."""
+    """The FetchedPage or ListingPage `pack` made, or UnreadablePage saying why this is none."""
     from extract.model import Article, FetchedPage
 
     try:
@@ -120,6 +140,8 @@ def unpack(blob: bytes):
         if not isinstance(document, dict) or document.get("format") != PAGE_FORMAT:
             found = document.get("format") if isinstance(document, dict) else type(document).__name__
             raise UnreadablePage(f"page format {found!r}, this Rasid reads format {PAGE_FORMAT}")
+        if "listing" in document:
+            return _listing_in(dict(document["listing"]))
         data = dict(document["page"])
         article = data.pop("article")
         if article is not None:
@@ -135,12 +157,29 @@ def unpack(blob: bytes):
 
 
 def _sent(cls) -> list:
-    """The fields of `cls` a page carries on the stream: not its Article (sent on its own), nor what
-    a worker made for its own store (`local`: the writer makes it)."""
-    return [f for f in fields(cls) if f.name != "article" and not f.metadata.get("local")]
+    """The fields of `cls` a page carries on the stream as they are: not its Article or a listing's
+    placements (each sent its own way), nor what a worker made for its own store (`local`: the
+    writer makes it)."""
+    return [f for f in fields(cls) if f.name not in ("article", "placements") and not f.metadata.get("local")]
 
 
 _TYPES = {"str": str, "int": int, "bool": bool, "None": type(None), "list[str]": list, "ParsedDate": object}
+_PLACEMENT = (str, str, int, str, str, int)  # a Placement's fields in order, as pack writes them
+
+
+def _listing_in(data: dict):
+    from extract.model import BLOCK_KINDS, ListingPage, Placement
+
+    placements = data.pop("placements")
+    _check(ListingPage, data)
+    if placements is not None:
+        if not isinstance(placements, list) or not all(
+                isinstance(p, list) and len(p) == len(_PLACEMENT) and p[4] in BLOCK_KINDS
+                and all(isinstance(v, t) and not isinstance(v, bool) for v, t in zip(p, _PLACEMENT, strict=True))
+                for p in placements):
+            raise UnreadablePage("ListingPage.placements: not the list of placements this Rasid writes")
+        placements = tuple(Placement(*p) for p in placements)
+    return ListingPage(**data, placements=placements)
 
 
 def _check(cls, data: dict) -> None:

@@ -30,7 +30,7 @@ from scrapy_redis.scheduler import Scheduler
 
 from crawler.cluster import shared
 from crawler.crawl import settings as crawl_settings
-from extract.model import FetchedPage
+from extract.model import FetchedPage, ListingPage
 from monitor.config import Config
 from monitor.recorder import no_article_text
 from monitor.site import Site
@@ -185,11 +185,11 @@ class StreamPipeline:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    async def process_item(self, item: FetchedPage):
-        if not isinstance(item, FetchedPage):
+    async def process_item(self, item: FetchedPage | ListingPage):
+        if not isinstance(item, FetchedPage | ListingPage):
             return item
         spider = self.crawler.spider
-        if no_article_text(item, spider.site.checks_pages):
+        if isinstance(item, FetchedPage) and no_article_text(item, spider.site.checks_pages):
             spider.logger.warning("no article text in %s", item.url)
             raise DropItem(f"{item.url}: no article text found")
         # the writer is behind: wait for it. The length comes with the last page added, so a page

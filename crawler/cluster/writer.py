@@ -42,6 +42,7 @@ from crawler.crawl.processes import alive
 from crawler.net.backoff import backoff
 from db.store import Store
 from extract.instants import fetch_problem
+from extract.model import ListingPage
 from monitor.config import Config
 from monitor.recorder import Recorder
 
@@ -228,6 +229,10 @@ class Writer:
                 self._clamp(page, now)
                 site = self.config.sites.get(page.site)
                 crawl_id = self._round(store, page.site)
+                if isinstance(page, ListingPage):  # a front page's reading (monitor/frontpage.py)
+                    recorder.record_listing_here(page, crawl_id)
+                    self.counts["listings"] += 1
+                    continue
                 # a page the site's first round listed and lost is part of its baseline, not news
                 outcome = recorder.record_here(page, crawl_id, judge_pages=bool(site and site.checks_pages),
                                                alerts=(page.site, page.url) not in listed, newer_only=True)
@@ -275,7 +280,8 @@ class Writer:
             for page in pages:
                 pipe.sismember(shared.listed_key(page.site), page.url)
             answers = pipe.execute()
-        return {(page.site, page.url) for page, listed in zip(pages, answers, strict=True) if listed}
+        return {(page.site, page.url) for page, listed in zip(pages, answers, strict=True)
+                if listed and not isinstance(page, ListingPage)}
 
     def _dead_letter(self, entry_id: str, fields: dict, why: str) -> None:
         """Move an entry that is no page to rasid:pages:dead, under its own id, before the batch is

@@ -23,7 +23,7 @@ from crawler.crawl.pool import ExtractionPool, extract_page
 from crawler.crawl.processes import alive
 from db.store import Store, StoreError
 from extract.encoding import too_big_to_parse
-from extract.model import Article, FetchedPage, Prepared
+from extract.model import Article, FetchedPage, ListingPage, Prepared
 from monitor.recorder import Recorder, no_article_text
 from monitor.site import Site
 
@@ -143,7 +143,9 @@ class StorePipeline:
         self.counts: Counter[str] = Counter()
         self.errors: list[str] = []
 
-    def process_item(self, item: FetchedPage):
+    def process_item(self, item: FetchedPage | ListingPage):
+        if self.store is not None and isinstance(item, ListingPage):
+            return self._listing(item)
         if self.store is None or not isinstance(item, FetchedPage):
             return item
         self.counts["pages"] += 1
@@ -168,6 +170,19 @@ class StorePipeline:
         if self.progress and outcome in ("new", "changed", "removed", "restored"):
             title = (item.article.title if item.article else None) or item.url
             print(f"  [{item.site}] {outcome:<8} {title}", file=sys.stderr, flush=True)
+        return item
+
+    def _listing(self, item: ListingPage) -> ListingPage:
+        """A listing page's reading: its placements, in their own transaction (monitor.recorder)."""
+        try:
+            change = self.recorder.record_listing(item, self.crawl_id)
+        except (sqlite3.Error, StoreError) as exc:
+            raise DropItem(f"{item.url}: the front page's reading was not stored: {exc}") from None
+        if change is not None and change.unreadable:
+            self.crawler.spider.logger.warning("listing %s: %s", item.url, change.unreadable)
+        elif change is not None and self.progress and change.closings:
+            said = ", ".join(f"{n} {what}" for what, n in change.counts().items() if n)
+            print(f"  [{item.site}] front    {item.path}: {said}", file=sys.stderr, flush=True)
         return item
 
     def spider_closed(self, spider, reason: str):

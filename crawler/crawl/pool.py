@@ -29,8 +29,8 @@ def extract_page(page: FetchedPage, **options) -> tuple[Article | None, Prepared
     in the one process that writes the store for every worker.
 
     The reprint signature is not made here but by the store's writer (monitor.stories), from the
-    folded text: signing in the workers would make each of them import datasketch, numpy and scipy
-    (+55 MB a process, BENCHMARKS.md)."""
+    folded text the search index already holds: signing in the workers would make each of them
+    import numpy, for little of the writer's time saved (BENCHMARKS.md)."""
     from extract.article import extract_page as extract
 
     article = extract(page, **options)
@@ -39,6 +39,10 @@ def extract_page(page: FetchedPage, **options) -> tuple[Article | None, Prepared
 
 def _started(pids) -> None:
     die_with_crawl()
+    # the terminal's Ctrl-C reaches the whole process group: what a stop means is the crawl's (or
+    # the import's) to decide, and a worker it killed would fail the page it holds
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
     pids.put(os.getpid())
 
 

@@ -39,7 +39,7 @@ from monitor.config import AlertSettings, WatchRule
 log = logging.getLogger("rasid.alerts")
 
 KIND_LABELS = {"new": "خبر جديد", "changed": "تعديل بعد النشر", "removed": "حذف", "restored": "إعادة نشر",
-               "reprint": "خبر منقول"}
+               "reprint": "خبر منقول", "pulled": "سُحب من الواجهة والمقال باقٍ", "teaser": "عنوان الواجهة تغيّر"}
 FIRST_BACKOFF = 5  # seconds before a channel that failed is tried again; doubled each time
 MAX_BACKOFF = 3600
 
@@ -68,7 +68,7 @@ def rule_matches(rule: WatchRule, alert: dict) -> bool:
 
 def wanted(rules: tuple[WatchRule, ...], alert: dict) -> list[str]:
     """Names of the rules the alert matches; without rules every alert of the default kinds is
-    wanted (a `reprint` alert only by a rule that asks for it)."""
+    wanted (a `reprint`, `pulled` or `teaser` alert only by a rule that asks for it)."""
     if not rules:
         return ["*"] if alert["kind"] in DEFAULT_ALERTS else []
     return [rule.name for rule in rules if rule_matches(rule, alert)]
@@ -96,7 +96,8 @@ def message(alert: dict, rules: list[str] | None = None) -> tuple[str, str]:
         lines.append(f"الرصد: {_local(alert['created_at'], alert['timezone'])} ({alert['timezone']})")
     lines.append(unquote(alert["url"]))
     if alert.get("diff"):  # an edit's changed words; a reprint's source
-        lines += ["", "الأصل:" if alert["kind"] == "reprint" else "ما تغير:", alert["diff"]]
+        label = {"reprint": "الأصل:", "pulled": "الواجهة:", "teaser": "الواجهة:"}.get(alert["kind"], "ما تغير:")
+        lines += ["", label, alert["diff"]]
     if rules and rules != ["*"]:
         lines.append(f"قاعدة المراقبة: {', '.join(rules)}")
     return title, "\n".join(lines)

@@ -25,6 +25,7 @@ Design
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -94,6 +95,14 @@ def daemon_status(db_path: Path) -> tuple[dict[str, datetime | None], int | None
     """What `rasid status` says of the daemon: each site's next run (scheduled_runs) and the pid of
     the daemon running on the store (None when none runs, -1 when its lock file is unreadable)."""
     return scheduled_runs(db_path), DaemonLock(db_path).holder()
+
+
+def _first_error(row: dict) -> str | None:
+    try:
+        lines = json.loads(row.get("error_log") or "[]")
+    except ValueError:
+        return None
+    return str(lines[0]) if lines else None
 
 
 class DaemonLock:
@@ -166,9 +175,12 @@ class Daemon:
             self.push_round(key)
             return
         started = datetime.now(UTC)
+        with Store(self.db_path) as store:
+            before = store.last_crawl_id()  # the child's crawl row comes after it
         log.info("crawl of %s starting", key)
         child = ChildCrawl(self.db_path, [key], detached=True, config_path=self.config_path, due_only=True,
-                           log_level=self.log_level)
+                           log_level=self.log_level,
+                           sites_file=self.config.sites_file.resolve() if self.config.sites_file else None)
         with self.children_lock:
             self.children[key] = child
         reason, status = None, "failed"
@@ -188,15 +200,22 @@ class Daemon:
             with self.children_lock:
                 self.children.pop(key, None)
         with Store(self.db_path) as store:
-            closed = store.fail_unfinished_crawls(
-                child.pid, reason or "crawl process ended without closing its crawl", status)
+            store.fail_unfinished_crawls(child.pid, reason or "crawl process ended without closing its crawl", status)
+            # the log says what the store says: a crawl that closed its row `ok` just before the
+            # daemon's stop reached it was done, whatever its exit code
+            recorded = [r for r in store.crawl_summary(before) if r["site"] == key]
         seconds = (datetime.now(UTC) - started).total_seconds()
-        if status == "stopped":
+        outcome = recorded[-1] if recorded else None
+        if outcome is None:
+            pass  # skipped: another process crawls the site (said above)
+        elif outcome["status"] == "stopped":
             log.info("crawl of %s stopped with the daemon after %.1f s", key, seconds)
-        elif reason or closed:
-            log.error("crawl of %s failed after %.1f s: %s", key, seconds, reason or "crawl left unfinished")
+        elif outcome["status"] in ("ok", "partial"):
+            log.info("crawl of %s done in %.1f s%s", key, seconds,
+                     f" ({outcome['errors']} pages failed)" if outcome["status"] == "partial" else "")
         else:
-            log.info("crawl of %s done in %.1f s", key, seconds)
+            log.error("crawl of %s %s after %.1f s: %s", key, outcome["status"], seconds,
+                      reason or _first_error(outcome) or "crawl left unfinished")
         self.deliver()
 
     def push_round(self, key: str) -> None:

@@ -12,6 +12,8 @@ from crawler.crawl.run import ChildCrawl, CrawlExit
 from crawler.demo.replay import ReplayServer
 from db.store import Store
 from monitor.config import DEMO_UPDATE, SNAPSHOTS
+from monitor.frontpage import FRONT_ALERTS
+from monitor.recorder import front_changes
 
 ROUNDS = ("first crawl (baseline)", "second crawl (after the sites changed)")
 
@@ -26,15 +28,16 @@ def copy_snapshots(target: Path) -> Path:
     return target
 
 
-def apply_demo_update(snapshot_root: Path) -> None:
-    """Turn day one of the snapshots into day two: files from demo-update/
-    replace or join the snapshot, and the paths in _removed.txt disappear."""
-    for source in DEMO_UPDATE.rglob("*"):
+def apply_demo_update(snapshot_root: Path, update: Path = DEMO_UPDATE) -> None:
+    """Turn day one of the snapshots into day two (or, with update=DEMO_THIRD, day two into the
+    front pages' third state): the files of `update` replace or join the snapshot, and the paths
+    in its _removed.txt disappear."""
+    for source in update.rglob("*"):
         if source.is_file() and source.name != "_removed.txt":
-            target = snapshot_root / source.relative_to(DEMO_UPDATE)
+            target = snapshot_root / source.relative_to(update)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
-    for line in (DEMO_UPDATE / "_removed.txt").read_text(encoding="utf-8").splitlines():
+    for line in (update / "_removed.txt").read_text(encoding="utf-8").splitlines():
         if line.strip():
             (snapshot_root / line.strip()).unlink(missing_ok=True)
 
@@ -50,7 +53,9 @@ def run_demo(db_path: Path, say: Callable[[str], None]) -> None:
                 if n == 1:
                     apply_demo_update(root)
                     server.reload()
-                    say("\nsnapshot changed: one article edited (ina), one added (alaraby), one removed (okaz)")
+                    say("\nsnapshot changed: one article edited (ina), one added (alaraby), one removed (okaz); "
+                        "ina's front page: a story added at the top, the lead moved down, a teaser rewritten, "
+                        "one story pulled while its article stays online")
                 before = _last_crawl_id(db_path)
                 code = ChildCrawl(db_path, base_urls=server.base_urls, quiet=True).wait()
                 if code != CrawlExit.OK:
@@ -75,5 +80,8 @@ def _round_lines(db_path: Path, before: int, baseline: bool) -> list[str]:
             if store.count_alerts():
                 lines.append(f"({store.count_alerts()} alerts on the baseline crawl)")
         else:
-            lines += ["\nalerts:", *report.alert_lines(store.alerts(after_crawl_id=before))]
+            alerts = store.alerts(after_crawl_id=before)
+            lines += ["\nalerts:", *report.alert_lines([a for a in alerts if a["kind"] not in FRONT_ALERTS])]
+            lines += ["\nfront pages (what moved on each site's listing pages; `pulled` and `teaser` alerts "
+                      "go only to watch rules that ask for them):", *report.front_change_lines(front_changes(store, before))]
         return lines

@@ -2,10 +2,20 @@
 
     python seeds/tools/build_snapshots.py [--shared ../shared]
 
-Writes seeds/snapshots/<site>/ (the sites as the first crawl sees them) and
+Writes seeds/snapshots/<site>/ (the sites as the first crawl sees them),
 seeds/demo-update/<site>/ (the files that differ on the demo's second pass,
-plus _removed.txt listing deleted paths). The output is committed, so the demo
-and the tests never need ../shared; rerun this only to change the snapshots.
+plus _removed.txt listing deleted paths) and seeds/demo-third/ (the third
+state of the front pages, after the second). The output is committed, so the
+demo and the tests never need ../shared; rerun this only to change the snapshots.
+
+Home pages are laid out as news sites lay them out: a breaking-news ticker in
+the header, a lead story, a headed list of the latest, a "most read" box, a
+menu and a footer. INA's front page changes from state to state (FRONT):
+second, a story added at the top (it was not on the front page, only in the
+feed), the former lead moved down, a teaser rewritten (the article's own
+title unchanged), one story pulled while its article stays online; third, a
+story moved up past another, one added to the ticker, one falling off the
+end of the latest list (pushed off, not pulled).
 
 Each page is written the way its site writes pages: its CMS's markup, its
 date forms, and the clutter the seed documents show leaking into naive
@@ -382,18 +392,58 @@ NAMES = {"ina": "وكالة الأنباء العراقية", "alaraby": "الع
          "elaph": "إيلاف"}
 
 
-def home(site: str, articles: list[Article], old_links: dict[str, str]) -> str:
-    links = "".join(
-        f'<li class="news-item"><a href="{esc(LIVE[site] + old_links.get(a.path, quote(a.path)))}">{esc(a.title)}</a></li>'
-        for a in articles)
+# INA's front page in its three states, by the index of the article in corpus.toml's [[other.ina]]
+# ("seed": the seed article, linked by its old URL): the ticker, the lead, the latest list (an
+# entry is an index, or (index, the teaser the page shows for it)) and the most read box
+FRONT = [
+    {"ticker": [5, 4, 3], "lead": [5], "latest": [4, 3, 2, 1, "seed"], "most_read": [1, 4]},
+    {"ticker": [5, 4, 3], "lead": [0], "most_read": [1, 4],
+     "latest": [5, 4, (3, "التربية: امتحانات الدور الثاني للإعدادية تبدأ منتصف الشهر"), 1, "seed"]},
+    {"ticker": [0, 5, 4], "lead": [0], "most_read": [1, 4],
+     "latest": [4, 5, (3, "التربية: امتحانات الدور الثاني للإعدادية تبدأ منتصف الشهر"), 1]},
+]
+
+
+def front_of(state: dict, seed: Article, others: list[Article]) -> dict:
+    """A FRONT state as (article, teaser) lists."""
+    def entry(item):
+        index, teaser = item if isinstance(item, tuple) else (item, None)
+        article = seed if index == "seed" else others[index]
+        return article, teaser or article.title
+    return {block: [entry(i) for i in items] for block, items in state.items()}
+
+
+def default_front(articles: list[Article]) -> dict:
+    """A site's front page as its CMS fills it: the newest story leads and heads the ticker, the rest
+    by date, the two oldest in the "most read" box."""
+    by_date = [(a, a.title) for a in articles]
+    return {"ticker": by_date[:3], "lead": by_date[:1], "latest": by_date[1:], "most_read": by_date[-2:]}
+
+
+def home(site: str, front: dict, old_links: dict[str, str]) -> str:
+    def link(article: Article, teaser: str) -> str:
+        return f'<a href="{esc(LIVE[site] + old_links.get(article.path, quote(article.path)))}">{esc(teaser)}</a>'
+
+    def items(block: str, css: str = "") -> str:
+        return "".join(f"<li{css}>{link(a, t)}</li>" for a, t in front[block])
+
+    lead, teaser = front["lead"][0]
+    news_item = ' class="news-item"'
     body = (f'<header><span class="today">{TODAY[site]}</span><a class="logo" href="/">{NAMES[site]}</a>'
-            + menu(["الرئيسية", "سياسة", "اقتصاد"]) + f'</header>\n<main><ul class="latest">{links}</ul>'
-            '<a class="next" href="/?page=2">المزيد</a></main>')
+            + menu(["الرئيسية", "سياسة", "اقتصاد", "رياضة", "ثقافة"])
+            + f'<div class="breaking-news"><span class="label">عاجل</span><ul class="ticker">{items("ticker")}</ul>'
+            f'</div></header>\n<main>\n<section class="lead-story"><h2>{link(lead, teaser)}</h2>'
+            f"<p>{esc(lead.paragraphs[0][:140])} …</p></section>\n"
+            f'<section class="latest"><h3>آخر الأخبار</h3><ul>{items("latest", news_item)}</ul></section>\n'
+            f'<aside class="most-read"><h3>الأكثر قراءة</h3><ol>{items("most_read")}</ol></aside>\n'
+            '<a class="next" href="/?page=2">المزيد</a></main>\n'
+            f'<footer><a href="/about">من نحن</a> · <a href="/contact">اتصل بنا</a> · جميع الحقوق محفوظة © {NAMES[site]}'
+            "</footer>")
     return page(NAMES[site], f'<link rel="alternate" type="application/rss+xml" href="{LIVE[site]}/rss.xml">', body)
 
 
-def site_files(site: str, articles: list[Article]) -> dict[str, str]:
-    """Every file of one site's snapshot, by URL path."""
+def site_files(site: str, articles: list[Article], front: dict | None = None) -> dict[str, str]:
+    """Every file of one site's snapshot, by URL path; `front`: its home page's blocks (default_front)."""
     articles = sorted(articles, key=lambda a: a.published, reverse=True)
     files: dict[str, str] = {}
     for a in articles:
@@ -407,7 +457,7 @@ def site_files(site: str, articles: list[Article]) -> dict[str, str]:
         old = "/news/" + moved.path.strip("/").split("--")[0]
         old_links[moved.path] = old
         replay = f'[redirects]\n"{old}" = "{moved.path}"\n\n[gone]\npaths = ["/111001--.html"]\n'
-    files["/index.html"] = home(site, articles, old_links)
+    files["/index.html"] = home(site, front or default_front(articles), old_links)
     disallow = {"ina": ["/search", "/admin/"], "alaraby": ["/search", "/node/"], "kitabat": ["/wp-admin/", "/?s="],
                 "okaz": ["/wp-admin/", "/?s="], "elaph": ["/search/"]}[site]
     sitemap_path = {"ina": "/sitemap.xml", "alaraby": "/sitemap-news.xml", "kitabat": "/wp-sitemap.xml",
@@ -448,8 +498,9 @@ def main() -> None:
     seeds = seed_articles(args.shared)
     others = other_articles()
     copies = reprint_articles(seeds, others)
+    fronts = [front_of(state, seeds["ina"], others["ina"]) for state in FRONT]
     day1 = {site: [seeds[site], *others[site], *copies.get(site, [])] for site in LIVE}
-    before = {site: site_files(site, arts) for site, arts in day1.items()}
+    before = {site: site_files(site, arts, fronts[0] if site == "ina" else None) for site, arts in day1.items()}
 
     # Day two: one edit, one new article, one removal.
     day2 = {site: list(arts) for site, arts in day1.items()}
@@ -462,19 +513,24 @@ def main() -> None:
     day2[new_site].append(_article(new_site, 9, DEMO_NEW, ZoneInfo(ZONES[new_site])))
     gone = others[DEMO_REMOVED["site"]][DEMO_REMOVED["index"]]
     day2[gone.site] = [a for a in day2[gone.site] if a is not gone]
-    after = {site: site_files(site, arts) for site, arts in day2.items()}
+    # INA's edited seed is the same story: the front page links it as before
+    fronts[1:] = [front_of(state, next(a for a in day2["ina"] if a.path == seeds["ina"].path), others["ina"])
+                  for state in FRONT[1:]]
+    after = {site: site_files(site, arts, fronts[1] if site == "ina" else None) for site, arts in day2.items()}
+    third = {**after, "ina": site_files("ina", day2["ina"], fronts[2])}
 
-    out, update = SEEDS / "snapshots", SEEDS / "demo-update"
-    for d in (out, update):
+    out, update, last = SEEDS / "snapshots", SEEDS / "demo-update", SEEDS / "demo-third"
+    for d in (out, update, last):
         shutil.rmtree(d, ignore_errors=True)
     write_tree(out, before)
-    changed = {site: {p: t for p, t in after[site].items() if before[site].get(p) != t} for site in after}
-    write_tree(update, changed)
-    removed = sorted(f"{site}{p}" for site in before for p in before[site] if p not in after[site])
-    (update / "_removed.txt").write_text("".join(r + "\n" for r in removed), encoding="utf-8")
-    count = sum(len(f) for f in before.values())
-    print(f"wrote {count} files to {out} and {sum(len(f) for f in changed.values())} changed, "
-          f"{len(removed)} removed to {update}")
+    for folder, old, new in ((update, before, after), (last, after, third)):
+        changed = {site: {p: t for p, t in new[site].items() if old[site].get(p) != t} for site in new}
+        write_tree(folder, changed)
+        removed = sorted(f"{site}{p}" for site in old for p in old[site] if p not in new[site])
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "_removed.txt").write_text("".join(r + "\n" for r in removed), encoding="utf-8")
+        print(f"{sum(len(f) for f in changed.values())} files changed, {len(removed)} removed in {folder}")
+    print(f"wrote {sum(len(f) for f in before.values())} files to {out}")
 
 
 if __name__ == "__main__":
