@@ -224,7 +224,7 @@ def m013_placements(db: Database) -> None:
 
 
 @migration
-def m016_speed(db: Database) -> None:
+def m014_speed(db: Database) -> None:
     # the LSH keys of the articles signed last, merged into reprint_bands in key order every
     # store.RECENT_BANDS rows: 32 random keys an article written into a B-tree of millions of rows
     # dirtied 32 pages a page; here they share the pages of a small tree (BENCHMARKS.md, the store)

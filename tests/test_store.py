@@ -261,7 +261,7 @@ def test_a_store_from_before_the_counts_gets_them_counted(tmp_path):
     s.ensure_site("ina", "INA", "https://www.ina.iq", "Asia/Baghdad")
     record(s, page())
     record(s, fetched("https://www.ina.iq/2--.html", "نص آخر.", at="2026-01-02T10:00:00+00:00"))
-    s.db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm016_speed'")
+    s.db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm014_speed'")
     for name in ("articles_counted", "articles_uncounted", "articles_recounted_day", "articles_recounted_status"):
         s.db.execute(f"DROP TRIGGER {name}")
     s.db.execute("DELETE FROM articles_per_day")
