@@ -60,8 +60,12 @@ lint: $(BIN)/pytest
 
 # ruff and the whole suite (cluster tests included), pass or fail. Benchmarks are not in it: their
 # figures on a shared machine are no verdict (`make bench-quick`, `make bench`).
+# One pytest-xdist worker per core: the suite is CPU-bound (a third worker on two cores gained
+# nothing). Tests go to whichever worker is free (loadgroup), except a module that shares a fixture
+# (the reprint pairs' 2,000 extractions, a demo store) marks itself an xdist_group and stays on one
+# worker, so that fixture is built once.
 test: lint browser redis systemd
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadgroup
 
 # The plain install an operator gets, proven: Rasid without extras in a fresh virtualenv of its own
 # (not editable: what `pip install .` ships), no test tool, scipy or cluster library in it, and the

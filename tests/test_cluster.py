@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ import pytest
 
 from benchmarks.synthetic import build
 from crawler.demo.replay import ReplayServer
-from tests.conftest import ROOT, installed, rows, run_rasid
+from tests.conftest import ROOT, free_port, installed, rows, run_rasid
 from tests.hooks import rasid, stop_after_pages
 from tests.test_crashes import assert_whole, stopped_or_exited
 
@@ -28,16 +27,10 @@ PAGES = 120
 DEADLINE = 300  # seconds: only bounds a broken run; nothing waits for a time, each wait watches progress
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def redis_url(tmp_path):
     binary = installed("redis-server", "redis")
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                                "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     import redis
@@ -257,7 +250,7 @@ def test_two_writers_of_one_cluster_are_refused(tmp_path, site, redis_url):
 
 
 def test_cluster_commands_without_redis_are_one_line_errors(tmp_path):
-    result = run_rasid("cluster", "status", "--redis", f"redis://127.0.0.1:{_free_port()}/0", check=False)
+    result = run_rasid("cluster", "status", "--redis", f"redis://127.0.0.1:{free_port()}/0", check=False)
     assert result.returncode == 2 and "cannot reach Redis" in result.stderr.strip().splitlines()[-1]
     result = run_rasid("worker", "--redis", "http://example.org", check=False)
     assert result.returncode == 2 and "expected a Redis URL" in result.stderr
@@ -485,12 +478,12 @@ def test_the_writer_never_prints_the_redis_password_and_says_when_redis_is_lost_
     import redis
 
     password = "s3cret-Pa55word"
-    port = _free_port()
+    port = free_port()
     server = _redis_server(port, tmp_path, password)
     url = f"redis://:{password}@127.0.0.1:{port}/0"
     wait_for(lambda: _pings(redis.Redis(port=port, password=password)), "redis-server to answer")
     db = tmp_path / "cluster.db"
-    nowhere = run_rasid("writer", "--db", str(db), "--redis", f"redis://:{password}@127.0.0.1:{_free_port()}/0",
+    nowhere = run_rasid("writer", "--db", str(db), "--redis", f"redis://:{password}@127.0.0.1:{free_port()}/0",
                         check=False)
     assert nowhere.returncode == 2 and "cannot reach Redis" in nowhere.stderr
     assert password not in nowhere.stderr and "redis://:***@127.0.0.1" in nowhere.stderr

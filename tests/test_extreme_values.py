@@ -26,6 +26,8 @@ from tests.test_instants import EXTREMES
 from web import plugin
 from web.serve import METADATA, datasette
 
+pytestmark = pytest.mark.xdist_group("extreme_values")  # one xdist worker runs the module: its shared fixtures are built once
+
 # the web view's "today" and the commands' "now" are the machine's: a day after tomorrow is the future
 FUTURE = (datetime.now(UTC) + timedelta(days=2)).isoformat(timespec="milliseconds")
 VALUES = [*EXTREMES, None, FUTURE]

@@ -20,6 +20,9 @@ ROWS = load_labelled()
 BY_ID = {row["id"]: row for row in ROWS}
 
 
+pytestmark = pytest.mark.xdist_group("labelled")  # one xdist worker runs the module: its shared fixtures are built once
+
+
 @pytest.fixture(scope="module")
 def report():
     from bench_extract import evaluate

@@ -16,7 +16,8 @@ import pytest
 from tests.conftest import ROOT, run_rasid
 from tests.test_web import chromium_paths, get, serve
 
-pytestmark = pytest.mark.slow  # a server, a demo crawl and a browser
+# a server, a demo crawl and a browser; one xdist worker runs the module, so its shared fixtures are built once (`make test`)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("newsroom")]
 
 
 @pytest.fixture(scope="module")

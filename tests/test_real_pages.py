@@ -14,7 +14,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_real import CORPUS, compare, load_corpus, run_bare, run_rasid, score_page, words_kept  # noqa: E402
 
-pytestmark = pytest.mark.slow  # two extractors over ~200 pages
+# two extractors over ~200 pages; one xdist worker runs the module, so its shared fixtures are built once (`make test`)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("real_pages")]
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_reprints import judge, scores  # noqa: E402
 from reprint_pairs import CORPUS, NEGATIVE, POSITIVE, Source, arabic_sources, build_pairs, load_sources  # noqa: E402
 
-pytestmark = pytest.mark.slow  # extraction of ~150 real pages and ~1,500 copier pages
+# extraction of ~150 real pages and ~1,500 copier pages; one xdist worker runs the module, so its shared fixtures are built once (`make test`)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("reprint_pairs")]
 
 
 @pytest.fixture(scope="module")

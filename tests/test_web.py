@@ -6,7 +6,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -19,10 +18,11 @@ from pathlib import Path
 import pytest
 
 from db.store import Store
-from tests.conftest import ROOT, base_url_args, run_rasid
+from tests.conftest import ROOT, base_url_args, free_port, run_rasid
 from tests.factories import fetched, record
 
-pytestmark = pytest.mark.slow  # servers and child processes: `pytest -m "not slow"` skips them
+# servers and child processes: `pytest -m "not slow"` skips them; one xdist worker runs the module, so its shared fixtures are built once (`make test`)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("web")]
 
 SPELLED_WITH_YAA_HAMZA = "https://example-news.iq/a/1"  # an article that writes مسئولية, not مسؤولية
 
@@ -48,12 +48,6 @@ SERVERS: dict[str, subprocess.Popen] = {}  # base URL -> the `rasid serve` proce
 def peak_rss_mb(pid: int) -> float:
     with open(f"/proc/{pid}/status", encoding="ascii") as f:
         return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) / 1024  # the peak
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def serve(db: Path):
