@@ -18,11 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from functools import cache, partial
+from functools import partial
 
 from db import store as db_store
 from db.store import Store
-from extract.arabic import search_text
 from extract.model import Article, Prepared
 from monitor.reprints import (
     MIN_ESTIMATE,
@@ -36,6 +35,7 @@ from monitor.reprints import (
     estimated_containment,
     folded_shingles,
     measure,
+    shingles,
     signature,
     story_source,
     times_text,
@@ -94,18 +94,17 @@ class Stories:
         # the story it was in before this text: an edit (of a copy or of its source) that leaves
         # a pair together is not news again
         before = set() if new else self._members(article_id)
-        signed = prepared is not None and prepared.shingles is not None and prepared.content_hash == content_hash
-        if signed:
-            folded = prepared.text
-        else:
-            folded = self.store.folded_texts([article_id]).get(article_id)  # its search row, written before this
-            folded = search_text(text) if folded is None else folded
-        own = cache(partial(folded_shingles, folded))  # made only when needed: a lookup rarely compares exactly
-        if signed:
+        if prepared is not None and prepared.shingles is not None and prepared.content_hash == content_hash:
             size = prepared.shingles
             sig = Signature(prepared.minhash, size, prepared.band_keys) if prepared.minhash is not None else None
+            own = partial(folded_shingles, prepared.text)  # made only if a candidate is compared exactly: rarely
         else:
-            size, sig = len(own()), signature(own())
+            folded = self.store.folded_texts([article_id]).get(article_id)  # its search row, written before this
+            own_set = folded_shingles(folded) if folded is not None else shingles(text)
+            size, sig = len(own_set), signature(own_set)
+
+            def own() -> set[str]:
+                return own_set
         self.store.put_signature(article_id, sig.minhash if sig else None, size, content_hash,
                                  sig.band_keys if sig else (), band_keys(old[0]) if old and old[0] else ())
         if old is not None:  # an edit: the article leaves its story, and is placed again below
@@ -126,8 +125,8 @@ class Stories:
 
     def place(self, article_id: int, own: Callable[[], set[str]], sig: Signature, when: str) -> list[int]:
         """Match the article against the stored ones; join (or merge) the stories it matches.
-        Returns the articles that became reprints for the first time. `own()`: its shingle set
-        (asked for only when a candidate is compared exactly: most lookups meet none).
+        Returns the articles that became reprints for the first time. `own()` makes its shingle set,
+        asked for once, and only when a candidate is compared exactly (most lookups meet none).
 
         Candidates come most bands shared first; one of a story's articles matched is enough for
         the story, so the others are not checked (a wire a hundred sites took costs its next copy
@@ -141,6 +140,7 @@ class Stories:
         sources = self.store.sources_of(likely)
         heads: set[int] = set()
         checks = 0
+        mine: set[str] | None = None
         for candidate in likely:
             if checks == EXACT_CHECKS:
                 break
@@ -149,7 +149,8 @@ class Stories:
                 continue
             checks += 1
             folded = self.store.folded_texts([candidate]).get(candidate, "")
-            if compare(own(), folded_shingles(folded)) is not None:
+            mine = own() if mine is None else mine
+            if compare(mine, folded_shingles(folded)) is not None:
                 heads.add(root)
         heads.discard(article_id)
         return self._point(heads | {article_id}, when) if heads else []
