@@ -20,9 +20,10 @@ real site) served by the replay server on loopback, one after the other in this 
    (each stored article's ETag and Last-Modified), as a whole process;
 4. Rasid's revisit of the unchanged site (conditional requests): pages per second; 2' and 4 run
    in turn three times, and the median pair is reported;
-5. the store: article inserts per second in batches of 500 (the writer: pages come extracted, as
-   the extraction workers hand them over; the writer signs them for reprints), and full-text search latency
-   (median, p95) over STORE_N articles.
+5. the store: article inserts per second in batches of 500 (the writer: pages come extracted,
+   prepared and signed for reprints, as the extraction workers hand them over; the writer stores
+   them, their band keys, and looks each up), and full-text search latency (median, p95) over
+   STORE_N articles.
 
 6. the same pairs as 1p and 3 on two more sites: the synthetic site of stitched pages (each 6-14 of
    the same ~100 snapshot paragraphs: the reprint index's worst case, every article in one of a few
