@@ -20,9 +20,10 @@ real site) served by the replay server on loopback, one after the other in this 
    (each stored article's ETag and Last-Modified), as a whole process;
 4. Rasid's revisit of the unchanged site (conditional requests): pages per second; 2' and 4 run
    in turn three times, and the median pair is reported;
-5. the store: article inserts per second in batches of 500 (the writer: pages come extracted, as
-   the extraction workers hand them over; the writer signs them for reprints), and full-text search latency
-   (median, p95) over STORE_N articles.
+5. the store: article inserts per second in batches of 500 (the writer: pages come extracted,
+   prepared and signed for reprints, as the extraction workers hand them over; the writer stores
+   them, their band keys, and looks each up), and full-text search latency (median, p95) over
+   STORE_N articles.
 
 6. the same pairs as 1p and 3 on two more sites: the synthetic site of stitched pages (each 6-14 of
    the same ~100 snapshot paragraphs: the reprint index's worst case, every article in one of a few
@@ -58,10 +59,12 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from synthetic import PARAGRAPHS, build, build_real  # noqa: E402
 
 from crawler.demo.replay import ReplayServer  # noqa: E402
-from db.store import Store, prepare  # noqa: E402
+from db.store import Store  # noqa: E402
+from db.store import prepare as db_prepare  # noqa: E402
 from extract.dates import parse_date  # noqa: E402
 from extract.model import Article, FetchedPage  # noqa: E402
 from monitor.recorder import Recorder  # noqa: E402
+from monitor.stories import prepare  # noqa: E402
 
 BARE_SPIDER = '''
 import sys, scrapy
@@ -250,7 +253,10 @@ def rasid_crawl(config: Path, db: Path) -> dict:
             "cpu_s_per_page": result["cpu_s"] / max(pages, 1), "peak_rss_mb": result["peak_rss_mb"]}
 
 
-def store_figures(work: Path, articles: int, queries: int = 60) -> dict:
+def store_figures(work: Path, articles: int, queries: int = 60, writer_signs: bool = False) -> dict:
+    """The store's writer at `articles` articles, and search in them. `writer_signs`: pages come
+    without their reprint signature, so the writer signs each text itself (the cluster's writer,
+    whose pages come from the stream, does)."""
     rng = random.Random(7)
     store = Store(work / "store-bench.db")
     store.ensure_site("bench", "bench", "https://bench.example", "Asia/Baghdad")
@@ -258,11 +264,12 @@ def store_figures(work: Path, articles: int, queries: int = 60) -> dict:
     inserted, insert_s = 0, 0.0
     for first in range(0, articles, 500):
         # Pages arrive at the store extracted, as the extraction workers hand them over: the
-        # writer's path is what is timed (with the reprint signing it does, monitor.stories). Each text is eight
-        # of the snapshot paragraphs with their words shuffled: the same words (so search is
-        # measured on Arabic as published), but unrelated articles, not each other's copies.
-        # (what the extraction workers make beside each page, db.store.prepare: the HTML compressed, the
-        # text folded for search, is theirs, made here before the clock starts)
+        # writer's path is what is timed (the article, version, search row, signature and band keys
+        # written, the reprint lookup). Each text is eight of the snapshot paragraphs with their
+        # words shuffled: the same words (so search is measured on Arabic as published), but
+        # unrelated articles, not each other's copies. (what the extraction workers make beside each
+        # page, monitor.stories.prepare: the HTML compressed, the text folded for search and signed,
+        # is theirs, made here before the clock starts)
         batch = []
         for n in range(first, min(first + 500, articles)):
             paragraphs = [rng.choice(PARAGRAPHS).split() for _ in range(8)]
@@ -272,7 +279,7 @@ def store_figures(work: Path, articles: int, queries: int = 60) -> dict:
             page = FetchedPage(url=f"https://bench.example/a/{n}", site="bench", status=200,
                                fetched_at="2026-11-23T10:00:00+00:00",
                                article=Article(title=f"خبر رقم {n}", text=text, published=published))
-            page.prepared = prepare(page.html, page.article)
+            page.prepared = (db_prepare if writer_signs else prepare)(page.html, page.article)
             batch.append(page)
         started = time.perf_counter()
         recorder.record_all(batch)

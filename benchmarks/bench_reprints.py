@@ -213,7 +213,7 @@ def speed(model: Bigrams, sizes: list[int], probes: int = 600) -> dict:
                 signed = time.perf_counter()
                 store.put_signature(article_id, sig.minhash, len(own), f"p{k}", sig.band_keys)
                 indexed = time.perf_counter()
-                stories.place(article_id, own, sig, "2026-01-02T00:00:00+00:00")
+                stories.place(article_id, lambda own=own: own, sig, "2026-01-02T00:00:00+00:00")
                 placed = time.perf_counter()
                 if k < WARM_UP:
                     continue

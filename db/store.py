@@ -217,8 +217,10 @@ class Store:
         """True once a crawl of the site has run to its end (ok, or partial: finished with some
         pages failed): before that, articles are the initial import, not news, and raise no
         `new` alert."""
-        # a crawl cut by a full store, a stop or a kill has not seen the whole site
-        return bool(self.db["crawls"].count_where("site = ? AND status IN ('ok', 'partial')", [site]))
+        # a crawl cut by a full store, a stop or a kill has not seen the whole site. Plain SQL: until the
+        # first crawl ends it is asked for every page, and sqlite-utils' table reads the schema each time
+        return self.db.execute("SELECT 1 FROM crawls WHERE site = ? AND status IN ('ok', 'partial') LIMIT 1",
+                               [site]).fetchone() is not None
 
     def last_crawl_id(self) -> int:
         """Id of the newest crawl row (0 for none): rows after it belong to a later run."""
@@ -383,13 +385,15 @@ class Store:
         Returns the article's id."""
         when = page.fetched_at
         row: dict = {"last_seen": when}
+        columns = None
         if change.removed:
             row.update(status="removed", removed_at=when, removed_status=page.status)
         elif page.article is None:  # a 304 of a removed article: back, with the content stored
             row.update(status="live", removed_at=None, removed_status=None, etag=page.etag or stored["etag"],
                        last_modified=page.last_modified or stored["last_modified"])
         else:  # the page was read: its content and validators as fetched
-            row.update(url=page.url, site=page.site, **article_columns(page.article), etag=page.etag,
+            columns = article_columns(page.article)
+            row.update(url=page.url, site=page.site, **columns, etag=page.etag,
                        last_modified=page.last_modified, body_hash=page.body_hash, status="live", removed_at=None,
                        removed_status=None)
             if change.keep_published:
@@ -405,7 +409,7 @@ class Store:
         moved = "\n".join(change.moved) or None
         if change.new_version:
             prepared = _prepared(page)
-            self._version(article_id, page, moved, prepared.html_gz)
+            self._version(article_id, page, moved, prepared.html_gz, columns)
             self._index(article_id, prepared.title, prepared.text)
         if change.alert:
             self._insert("alerts", {"kind": change.alert, "article_id": article_id, "site": page.site,
@@ -417,8 +421,9 @@ class Store:
         self.db.execute("INSERT OR REPLACE INTO articles_search (article_id, title, text) VALUES (?, ?, ?)",
                         [article_id, folded_title, folded_text])
 
-    def _version(self, article_id: int, page: FetchedPage, moved: str | None, html_gz: bytes | None) -> None:
-        columns = article_columns(page.article)
+    def _version(self, article_id: int, page: FetchedPage, moved: str | None, html_gz: bytes | None,
+                 columns: dict | None = None) -> None:
+        columns = columns or article_columns(page.article)
         self._insert("versions", {
             "article_id": article_id, "fetched_at": page.fetched_at, "content_hash": page.article.content_hash,
             "title": page.article.title, "text": page.article.text,
@@ -463,11 +468,10 @@ class Store:
     def band_matches(self, keys: tuple[int, ...], exclude: int, limit: int) -> list[int]:
         """Articles sharing at least one band key, most shared bands first, at most `limit`."""
         marks = ", ".join("?" for _ in keys)
-        shared: dict[int, int] = {}
-        for table in ("reprint_bands", "reprint_bands_recent"):
-            for article_id, n in self.db.execute(f"SELECT article_id, count(*) FROM {table} WHERE key IN ({marks}) "
-                                                 "GROUP BY article_id", keys):
-                shared[article_id] = shared.get(article_id, 0) + n
+        shared = dict(self.db.execute(  # both tables in one statement: one step fewer on the busiest path
+            f"SELECT article_id, count(*) FROM (SELECT article_id FROM reprint_bands WHERE key IN ({marks}) "
+            f"UNION ALL SELECT article_id FROM reprint_bands_recent WHERE key IN ({marks})) GROUP BY article_id",
+            [*keys, *keys]).fetchall())
         shared.pop(exclude, None)
         return sorted(shared, key=lambda a: (-shared[a], -a))[:limit]
 

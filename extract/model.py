@@ -90,12 +90,17 @@ class Article:
 class Prepared:
     """What the store writes of a fetched page besides its fields, made where the page was extracted
     (db.store.prepare): the HTML compressed as versions keep it, the title and text folded as the
-    search index holds them, and the content hash of the Article they were made from."""
+    search index holds them, and the content hash of the Article they were made from; with the text's
+    reprint signature when monitor.stories.prepare made it (the shingles counted, its MinHash and
+    LSH band keys: monitor.reprints), else the store's writer signs the text itself."""
 
     html_gz: bytes | None
     title: str
     text: str
     content_hash: str
+    shingles: int | None = None  # None: not signed here
+    minhash: bytes | None = None  # None: too short a text to have one
+    band_keys: tuple[int, ...] = ()
 
 
 @dataclass

@@ -99,7 +99,7 @@ class Recorder:
             article_id = self.store.save(page, stored, change, crawl_id)
             if change.new_version:  # new text: which story it belongs to (a reprint alert if it is news)
                 self.stories.track(article_id, page.article.text, page.article.content_hash, page.fetched_at,
-                                   crawl_id, news=change.alert is not None, new=stored is None)
+                                   crawl_id, news=change.alert is not None, new=stored is None, prepared=page.prepared)
             published = page.article.published if page.article is not None else None
             if stored is not None and page.article is not None and (published.iso if published else None) != \
                     stored["published_at"]:

@@ -16,7 +16,13 @@ original turned up late: they keep the similarity they were found with).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
+
+from db import store as db_store
 from db.store import Store
+from extract.model import Article, Prepared
 from monitor.reprints import (
     MIN_ESTIMATE,
     Member,
@@ -60,26 +66,46 @@ def reprint_note(source: dict, reprint: dict, similarity: float, kind: str, dela
             f"{reprint['site']}: {times_text(_member(reprint), reprint.get('timezone'), _member(source))}")
 
 
+def prepare(html: str | None, article: Article) -> Prepared:
+    """What the store writes of a page besides its fields (db.store.prepare) with the text's reprint
+    signature: made in the extraction worker beside the extraction, so that the one process writing
+    the store for every worker neither shingles nor hashes (Stories.track takes it from there)."""
+    ready = db_store.prepare(html, article)
+    own = folded_shingles(ready.text)
+    sig = signature(own)
+    return replace(ready, shingles=len(own), minhash=sig.minhash if sig else None,
+                   band_keys=sig.band_keys if sig else ())
+
+
 class Stories:
     def __init__(self, store: Store):
         self.store = store
 
     def track(self, article_id: int, text: str, content_hash: str, when: str, crawl_id: int | None = None,
-              news: bool = False, new: bool = False) -> None:
+              news: bool = False, new: bool = False, prepared: Prepared | None = None) -> None:
         """Index an article's (new or edited) text and place it in its story. `news`: the fetch
         raised an alert of its own (not a site's first import), so an article found to be a
         reprint raises a `reprint` alert too. `new`: the article was stored just now (it has no signature or story yet:
-        two reads fewer on the store's busiest path)."""
+        two reads fewer on the store's busiest path). `prepared`: the page's, with the signature of
+        this text if the extraction worker made it (prepare above)."""
         old = None if new else self.store.signature(article_id)
         if old is not None and old[1] == content_hash:
             return  # this text is indexed already
         # the story it was in before this text: an edit (of a copy or of its source) that leaves
         # a pair together is not news again
         before = set() if new else self._members(article_id)
-        folded = self.store.folded_texts([article_id]).get(article_id)  # its search row, written before this
-        own = folded_shingles(folded) if folded is not None else shingles(text)
-        sig = signature(own)
-        self.store.put_signature(article_id, sig.minhash if sig else None, len(own), content_hash,
+        if prepared is not None and prepared.shingles is not None and prepared.content_hash == content_hash:
+            size = prepared.shingles
+            sig = Signature(prepared.minhash, size, prepared.band_keys) if prepared.minhash is not None else None
+            own = partial(folded_shingles, prepared.text)  # made only if a candidate is compared exactly: rarely
+        else:
+            folded = self.store.folded_texts([article_id]).get(article_id)  # its search row, written before this
+            own_set = folded_shingles(folded) if folded is not None else shingles(text)
+            size, sig = len(own_set), signature(own_set)
+
+            def own() -> set[str]:
+                return own_set
+        self.store.put_signature(article_id, sig.minhash if sig else None, size, content_hash,
                                  sig.band_keys if sig else (), band_keys(old[0]) if old and old[0] else ())
         if old is not None:  # an edit: the article leaves its story, and is placed again below
             self._leave(article_id)
@@ -97,9 +123,10 @@ class Stories:
 
     # --- placing ----------------------------------------------------------------------
 
-    def place(self, article_id: int, own: set[str], sig: Signature, when: str) -> list[int]:
+    def place(self, article_id: int, own: Callable[[], set[str]], sig: Signature, when: str) -> list[int]:
         """Match the article against the stored ones; join (or merge) the stories it matches.
-        Returns the articles that became reprints for the first time.
+        Returns the articles that became reprints for the first time. `own()` makes its shingle set,
+        asked for once, and only when a candidate is compared exactly (most lookups meet none).
 
         Candidates come most bands shared first; one of a story's articles matched is enough for
         the story, so the others are not checked (a wire a hundred sites took costs its next copy
@@ -113,6 +140,7 @@ class Stories:
         sources = self.store.sources_of(likely)
         heads: set[int] = set()
         checks = 0
+        mine: set[str] | None = None
         for candidate in likely:
             if checks == EXACT_CHECKS:
                 break
@@ -121,7 +149,8 @@ class Stories:
                 continue
             checks += 1
             folded = self.store.folded_texts([candidate]).get(candidate, "")
-            if compare(own, folded_shingles(folded)) is not None:
+            mine = own() if mine is None else mine
+            if compare(mine, folded_shingles(folded)) is not None:
                 heads.add(root)
         heads.discard(article_id)
         return self._point(heads | {article_id}, when) if heads else []

@@ -243,6 +243,61 @@ def test_signatures_are_kept_and_not_computed_again(tmp_path, monkeypatch):
     s.close()
 
 
+def stored_signature(store: Store, url: str) -> tuple:
+    article_id = store.article(url)["id"]
+    row = store.db.execute("SELECT shingles, minhash, content_hash FROM signatures WHERE article_id = ?",
+                           [article_id]).fetchone()
+    keys = sorted(k for k, a in store.db.execute("SELECT key, article_id FROM reprint_bands UNION ALL "
+                                                 "SELECT key, article_id FROM reprint_bands_recent") if a == article_id)
+    return tuple(row), keys
+
+
+def test_the_signature_made_beside_extraction_is_the_one_the_writer_makes_and_finds_the_copy(store, tmp_path,
+                                                                                            monkeypatch):
+    # the extraction worker signs the text (monitor.stories.prepare); the writer only stores it
+    original, copy = article("ina", 1, "\n\n".join(WIRE), "2020-08-23T11:05:00+03:00"), \
+        article("okaz", 1, copy_of(WIRE), "2020-08-23T13:00:00+03:00")
+    plain = Store(tmp_path / "plain.db")  # the same pages signed by the writer (no worker: the cluster's writer)
+    for key in ("ina", "okaz"):
+        plain.ensure_site(key, key, f"https://{key}.example", "Asia/Baghdad")
+        plain.finish_crawl(plain.start_crawl(key, alive), {}, [], "ok")
+    for page in (original, copy):
+        record(plain, page)
+        page.prepared = stories.prepare(page.html, page.article)
+    assert copy.prepared.band_keys == reprints.sign(copy.article.text).band_keys
+    assert copy.prepared.shingles == len(shingles(copy.article.text))
+
+    def fail(_):
+        raise AssertionError("the writer signed a text the worker had signed")
+
+    monkeypatch.setattr(stories, "signature", fail)
+    for page in (original, copy):
+        record(store, page)
+    for url in ("https://ina.example/1", "https://okaz.example/1"):
+        assert stored_signature(store, url) == stored_signature(plain, url)
+    assert story_rows(store) == story_rows(plain) == [("https://ina.example/1", "https://okaz.example/1", "copy")]
+    plain.close()
+
+
+def test_a_signature_prepared_for_another_text_is_not_stored(store):
+    # a Prepared of another text than the page's (not what a worker hands over, but nothing checks
+    # it but the content hash): the writer signs the text it stores
+    other = article("ina", 2, "\n\n".join(INDEPENDENT), "2020-08-23T11:05:00+03:00").article
+    page = article("ina", 1, "\n\n".join(WIRE), "2020-08-23T11:05:00+03:00")
+    page.prepared = stories.prepare(page.html, other)
+    record(store, page)
+    sig = reprints.sign(page.article.text)
+    (size, minhash, _), keys = stored_signature(store, "https://ina.example/1")
+    assert (size, minhash, keys) == (sig.size, sig.minhash, sorted(sig.band_keys))
+    with store.transaction():  # Stories itself, handed one, does not take it either
+        row = store.article("https://ina.example/1")
+        for table in ("signatures", "reprint_bands_recent"):
+            store.db.execute(f"DELETE FROM {table}")
+        stories.Stories(store).track(row["id"], row["text"], row["content_hash"], "2026-01-02T00:00:00+00:00",
+                                     prepared=stories.prepare(None, other))
+    assert stored_signature(store, "https://ina.example/1") == ((size, minhash, row["content_hash"]), keys)
+
+
 # --- rasid reprints ------------------------------------------------------------------------
 
 

@@ -14,9 +14,9 @@ import signal
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from crawler.crawl.processes import die_with_crawl
-from db.store import prepare
 from extract.model import Article, FetchedPage, Prepared
 from monitor.site import Site
+from monitor.stories import prepare
 
 
 def extract_page(page: FetchedPage, **options) -> tuple[Article | None, Prepared | None]:
@@ -24,13 +24,11 @@ def extract_page(page: FetchedPage, **options) -> tuple[Article | None, Prepared
     dependencies are a large share of the start-up of a revisit that extracts nothing (every
     article answered 304). A pool's workers are forked after it is imported.
 
-    With the Article comes what the store writes of the page besides (db.store.prepare: its HTML
-    compressed, its title and text folded for search), made here, beside the extraction, rather than
-    in the one process that writes the store for every worker.
-
-    The reprint signature is not made here but by the store's writer (monitor.stories), from the
-    folded text the search index already holds: signing in the workers would make each of them
-    import numpy, for little of the writer's time saved (BENCHMARKS.md)."""
+    With the Article comes what the store writes of the page besides (monitor.stories.prepare: its
+    HTML compressed, its title and text folded for search, the text's reprint signature), made here,
+    beside the extraction, rather than in the one process that writes the store for every worker.
+    (numpy, which the signature needs, is in the worker already: sqlite-utils imports it in the
+    process the workers are forked from.)"""
     from extract.article import extract_page as extract
 
     article = extract(page, **options)
