@@ -56,7 +56,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from synthetic import PARAGRAPHS, build, build_real  # noqa: E402
+from synthetic import PARAGRAPHS, build, build_real, shuffled_text  # noqa: E402
 
 from crawler.demo.replay import ReplayServer  # noqa: E402
 from db.store import Store  # noqa: E402
@@ -265,20 +265,14 @@ def store_figures(work: Path, articles: int, queries: int = 60, writer_signs: bo
     for first in range(0, articles, 500):
         # Pages arrive at the store extracted, as the extraction workers hand them over: the
         # writer's path is what is timed (the article, version, search row, signature and band keys
-        # written, the reprint lookup). Each text is eight of the snapshot paragraphs with their
-        # words shuffled: the same words (so search is measured on Arabic as published), but
-        # unrelated articles, not each other's copies. (what the extraction workers make beside each
-        # page, monitor.stories.prepare: the HTML compressed, the text folded for search and signed,
-        # is theirs, made here before the clock starts)
+        # written, the reprint lookup), each text synthetic.shuffled_text. (What the extraction
+        # workers make beside each page, monitor.stories.prepare: the HTML compressed, the text
+        # folded for search and signed, is theirs, made here before the clock starts.)
         batch = []
         for n in range(first, min(first + 500, articles)):
-            paragraphs = [rng.choice(PARAGRAPHS).split() for _ in range(8)]
-            for words in paragraphs:
-                rng.shuffle(words)
-            text = "\n\n".join(" ".join(words) for words in paragraphs)
             page = FetchedPage(url=f"https://bench.example/a/{n}", site="bench", status=200,
                                fetched_at="2026-11-23T10:00:00+00:00",
-                               article=Article(title=f"خبر رقم {n}", text=text, published=published))
+                               article=Article(title=f"خبر رقم {n}", text=shuffled_text(rng), published=published))
             page.prepared = (db_prepare if writer_signs else prepare)(page.html, page.article)
             batch.append(page)
         started = time.perf_counter()

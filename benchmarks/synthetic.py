@@ -102,6 +102,16 @@ def article_paragraphs(rng: random.Random, n: int, texts: str = "stitched") -> l
     return paragraphs
 
 
+def shuffled_text(rng: random.Random, paragraphs: int = 8) -> str:
+    """An article text for the store benchmarks: `paragraphs` of the snapshot paragraphs with
+    their words shuffled: Arabic as published (so search is measured on real words), but unrelated
+    articles, not each other's copies."""
+    chosen = [rng.choice(PARAGRAPHS).split() for _ in range(paragraphs)]
+    for words in chosen:
+        rng.shuffle(words)
+    return "\n\n".join(" ".join(words) for words in chosen)
+
+
 def heavy_parts(rng: random.Random) -> str:
     """What makes real pages 60-120 KB: tracking and config scripts, inline CSS, a mega-menu."""
     config = ",".join(f'"k{i}":"{rng.getrandbits(64):016x}"' for i in range(rng.randint(1000, 2000)))
