@@ -4,6 +4,7 @@ it in web/render.py."""
 
 from __future__ import annotations
 
+import asyncio
 import zlib
 from datetime import UTC, date, datetime, timedelta
 
@@ -25,23 +26,24 @@ async def home(db, today: date | None = None) -> dict:
     # a day that is none of the chart's (after today: a stored value from a clock that ran ahead, or
     # no date at all) has no bar
     bar = {day: n for n, day in enumerate(days)}
+    # the page's reads are asked together, not one after the other: each is cheap alone, but under
+    # concurrent clients each waits its turn in Datasette's SQL threads, and seven turns in a row
+    # made the home page the slowest page (BENCHMARKS.md, issue 31)
+    per_day, per_day_edits, counts, site_zones, latest, recent_edits, fronts = await asyncio.gather(
+        reads.new_per_site_and_day(db, since), reads.edits_per_day(db, since), reads.counts(db, today.isoformat()),
+        reads.zones(db), reads.latest(db), reads.latest_edits(db), reads.front_sites(db))
     per_site: dict[str, list[int]] = {}
-    for row in await reads.new_per_site_and_day(db, since):
+    for row in per_day:
         if row["day"] in bar:
             per_site.setdefault(row["site"], [0] * DAYS)[bar[row["day"]]] = row["n"]
     edits = [0] * DAYS
-    for row in await reads.edits_per_day(db, since):
+    for row in per_day_edits:
         if row["day"] in bar:
             edits[bar[row["day"]]] = row["n"]
-    counts = await reads.counts(db, today.isoformat())
-    site_zones = await reads.zones(db)
-    latest = await reads.latest(db)
-    recent_edits = await reads.latest_edits(db)
     for row in latest:
         row["when"] = render.local_time(row["published_at"] or row["first_seen"], site_zones.get(row["site"]))
     for row in recent_edits:
         row["when"] = render.local_time(row["created_at"], site_zones.get(row["site"]))
-    fronts = await reads.front_sites(db)
     return {
         "fronts": fronts,
         "counts": counts,
