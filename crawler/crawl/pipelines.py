@@ -11,7 +11,6 @@ site answers."""
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
 import sys
 from collections import Counter
@@ -19,32 +18,13 @@ from collections import Counter
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
-from crawler.crawl.pool import ExtractionPool, extract_page
+from crawler.crawl.pool import default_workers, extract_page, extraction_pool, replace_pool
 from crawler.crawl.processes import alive
 from db.store import Store, StoreError
 from extract.encoding import too_big_to_parse
 from extract.model import Article, FetchedPage, ListingPage, Prepared
 from monitor.recorder import Recorder, no_article_text
 from monitor.site import Site
-
-_POOL: ExtractionPool | None = None  # one per crawl process, shared by its spiders
-
-
-def extraction_pool(workers: int) -> ExtractionPool:
-    global _POOL
-    if _POOL is None:
-        _POOL = ExtractionPool(workers)
-    return _POOL
-
-
-def replace_pool() -> None:
-    """Kill the pool's workers (one of them is stuck on a page past the time limit) and let the
-    next page start a fresh pool. The pages the other workers held fail with the broken pool and
-    are recorded; the next crawl fetches them."""
-    global _POOL
-    pool, _POOL = _POOL, None
-    if pool is not None:
-        pool.kill()
 
 
 def _failed(spider, why: str) -> DropItem:
@@ -62,7 +42,7 @@ class ExtractPipeline:
     @classmethod
     def from_crawler(cls, crawler):
         workers = crawler.settings.getint("RASID_EXTRACT_WORKERS", -1)
-        return cls(crawler, (os.cpu_count() or 1) if workers < 0 else workers,
+        return cls(crawler, default_workers() if workers < 0 else workers,
                    crawler.settings.getfloat("RASID_EXTRACT_TIMEOUT", 60.0))
 
     async def process_item(self, item: FetchedPage):

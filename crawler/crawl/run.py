@@ -22,6 +22,7 @@ from enum import IntEnum
 from pathlib import Path
 
 from crawler.crawl import settings
+from crawler.crawl.pool import start_pool
 from crawler.crawl.processes import alive
 from db.store import Store, StoreError
 from monitor.config import Config
@@ -127,13 +128,16 @@ def crawl_here(config: Config, sites: list[Site], db_path: Path, progress: bool 
     Each site's crawl is claimed in the store first: a site another live process is
     crawling is skipped, never crawled twice at once. Returns the id of the last crawl row
     before this run (rows after it are this run's) and one line per skipped site."""
+    before, claimed, skipped = _claim(config, sites, db_path, due_only)
+    if STOP.requested:  # stopped before any crawler exists: the claimed rows are closed `stopped` by crawl()
+        return before, skipped
+    if claimed:
+        start_pool()  # before Scrapy is imported, which the workers would otherwise carry (crawler.crawl.pool)
+
     from scrapy.crawler import CrawlerProcess
 
     from spiders.news import NewsSpider
 
-    before, claimed, skipped = _claim(config, sites, db_path, due_only)
-    if STOP.requested:  # stopped before any crawler exists: the claimed rows are closed `stopped` by crawl()
-        return before, skipped
     process = CrawlerProcess(settings.build(config, sites, log_level, {
         "RASID_DB": str(db_path), "RASID_PROGRESS": progress, "RASID_MAX_STORE_MB": config.max_store_mb or 0}))
     logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_OneLine())
