@@ -726,6 +726,9 @@ def worker(sites, config, redis_url, concurrency, log_level):
     the site's next round).
     """
     url = _redis(config, redis_url, libraries=("redis", "scrapy_redis"))  # before importing them
+    from crawler.crawl.pool import start_pool
+
+    start_pool()  # before Scrapy is imported, which the extraction workers would otherwise carry
     from crawler.cluster.shared import ClusterError
     from crawler.cluster.worker import run_worker
 

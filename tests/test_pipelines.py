@@ -150,3 +150,27 @@ def test_a_crawl_forks_its_extraction_workers_before_it_imports_scrapy(tmp_path)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
                           cwd=Path(__file__).parents[1])
     assert done.stdout.strip() == "held at the fork: []", done.stderr[-2000:]
+
+
+def test_a_cluster_worker_forks_its_extraction_workers_before_it_imports_scrapy():
+    import subprocess
+    import sys
+    import textwrap
+
+    # `rasid worker` starts its pool as a crawl does; the stand-in reports what the process holds
+    # at the fork and stops there, before any Redis is asked
+    code = textwrap.dedent("""
+        import sys
+        import crawler.crawl.pool as pool
+        from crawler.cli import main
+
+        def start_pool():
+            print("held at the fork:", sorted(m for m in ("scrapy", "twisted") if m in sys.modules))
+            sys.exit(0)
+
+        pool.start_pool = start_pool
+        main(["worker", "--redis", "redis://127.0.0.1:9/0", "ina"])
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
+                          cwd=Path(__file__).parents[1])
+    assert done.stdout.strip() == "held at the fork: []", done.stderr[-2000:]

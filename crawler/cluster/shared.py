@@ -83,14 +83,12 @@ class ClusterError(RuntimeError):
 def require(*modules: str) -> None:
     """Cluster mode's libraries are the `cluster` extra, which a plain install leaves out: a
     cluster command or a daemon in cluster mode without them is one line saying how to add them."""
-    import importlib
+    from importlib.util import find_spec
 
-    for module in modules or ("redis",):
-        try:
-            importlib.import_module(module)
-        except ImportError:
+    for module in modules or ("redis",):  # found, not imported: scrapy_redis imports Scrapy, which a
+        if find_spec(module) is None:      # worker imports only after forking its extraction pool
             raise ClusterError(f"cluster mode needs Rasid's cluster extra ({module} is not installed): "
-                               "make setup-cluster in Rasid's checkout (pip install -e '.[cluster]')") from None
+                               "make setup-cluster in Rasid's checkout (pip install -e '.[cluster]')")
 
 
 class RoundOpen(ClusterError):
