@@ -23,7 +23,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -36,15 +35,9 @@ sys.path.insert(0, str(ROOT))
 
 import redis  # noqa: E402
 
-from benchmarks.synthetic import build  # noqa: E402
+from benchmarks.synthetic import build, free_port  # noqa: E402
 from crawler.cluster import shared  # noqa: E402
 from crawler.demo.replay import ReplayServer  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Redis:

@@ -37,7 +37,6 @@ import http.client
 import json
 import os
 import random
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -52,7 +51,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from synthetic import PARAGRAPHS, shuffled_text  # noqa: E402
+from synthetic import PARAGRAPHS, free_port, shuffled_text  # noqa: E402
 
 KINDS = ("home", "article", "search", "latest", "alerts_feed")
 SITES = 5
@@ -127,12 +126,6 @@ def build(tree: Path, db: Path, articles: int) -> dict:
     out = subprocess.run([python_of(tree), str(Path(__file__).resolve()), "--write-store", str(db), "-n", str(articles),
                           "--code", str(tree)], cwd=tree, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:

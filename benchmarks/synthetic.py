@@ -31,6 +31,7 @@ import html
 import json
 import random
 import re
+import socket
 import tomllib
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -60,6 +61,14 @@ article_patterns = ['^/news/\\d+\\.html$']
 revisit = "15m"
 download_delay = 0
 """
+
+
+def free_port() -> int:
+    """A free loopback port, for a server a benchmark starts beside the sites it serves (Redis,
+    `rasid serve`)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def esc(text: str) -> str:
